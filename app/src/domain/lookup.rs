@@ -1,0 +1,133 @@
+//! The public query (公共查询): one box that takes a domain, an entity or
+//! website filing number, or part of an entity name (like MIIT's `unitName`).
+
+use super::error::Problem;
+use super::licence::{parse_entity_licence, parse_service_licence};
+use super::net::parse_lookup_domain;
+
+pub const MAX_QUERY_CHARS: usize = 64;
+pub const MIN_NAME_CHARS: usize = 2;
+pub const DEFAULT_PAGE_SIZE: u32 = 10;
+pub const MAX_PAGE_SIZE: u32 = 50;
+/// Deep pages of a broad name search are not served (ask for a narrower query).
+pub const MAX_PAGE: u32 = 1000;
+
+/// What the query box was understood as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// A registrable domain (ASCII).
+    Domain(String),
+    /// A 主体备案号, formatted canonically.
+    EntityLicence(String),
+    /// A 网站备案号, formatted canonically.
+    ServiceLicence(String),
+    /// Part of a 主办单位名称.
+    Name(String),
+}
+
+/// Understand a query. Filing numbers first (they are unambiguous), then
+/// domains (anything with a dot that parses as one), then names.
+pub fn parse_lookup(input: &str) -> Result<Lookup, Problem> {
+    let q = input.trim();
+    if q.is_empty() {
+        return Err(Problem::new(
+            "query.empty",
+            "请输入域名、备案号或主办单位名称",
+            "enter a domain, a filing number or a sponsor name",
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(Problem::new(
+            "query.too_long",
+            format!("查询内容过长，最多{MAX_QUERY_CHARS}个字符"),
+            format!("the query is too long; at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    if q.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`' | '\\' | ';' | '{' | '}' | '*' | '%')) {
+        return Err(Problem::new(
+            "query.chars",
+            "查询内容含有不允许的字符，请只输入域名、备案号或单位名称",
+            "the query has characters that are not allowed; enter a domain, a filing number or a name only",
+        ));
+    }
+    if q.contains("ICP") || q.contains("icp") {
+        let upper = q.replace("icp", "ICP");
+        if let Ok(l) = parse_service_licence(&upper) {
+            return Ok(Lookup::ServiceLicence(l.format()));
+        }
+        return match parse_entity_licence(&upper) {
+            Ok(l) => Ok(Lookup::EntityLicence(l.format())),
+            Err(p) => Err(p),
+        };
+    }
+    if q.contains(['.', '。', '．']) && !q.chars().any(char::is_whitespace) {
+        return match parse_lookup_domain(q) {
+            Ok(d) => Ok(Lookup::Domain(d.ascii)),
+            Err(p) => Err(p),
+        };
+    }
+    if q.chars().count() < MIN_NAME_CHARS {
+        return Err(Problem::new(
+            "query.too_short",
+            format!("按名称查询请至少输入{MIN_NAME_CHARS}个字"),
+            format!("a name search needs at least {MIN_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(Lookup::Name(q.to_string()))
+}
+
+/// Page and size from the request, clamped to what is served.
+pub fn page_window(page: Option<u32>, size: Option<u32>) -> Result<(u32, u32), Problem> {
+    let page = page.unwrap_or(1);
+    let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
+    if page == 0 || page > MAX_PAGE {
+        return Err(Problem::new(
+            "query.page",
+            format!("页码应在1至{MAX_PAGE}之间"),
+            format!("the page must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    if size == 0 || size > MAX_PAGE_SIZE {
+        return Err(Problem::new(
+            "query.size",
+            format!("每页条数应在1至{MAX_PAGE_SIZE}之间"),
+            format!("the page size must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    Ok((page, size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_of_query() {
+        assert_eq!(parse_lookup(" www.Mi.cn ").unwrap(), Lookup::Domain("mi.cn".into()));
+        assert_eq!(parse_lookup("https://中国移动.中国/").unwrap(), Lookup::Domain("xn--fiq02ib9d179b.xn--fiqs8s".into()));
+        assert_eq!(parse_lookup("京ICP备10046444号").unwrap(), Lookup::EntityLicence("京ICP备10046444号".into()));
+        assert_eq!(parse_lookup("京icp备10046444号-9").unwrap(), Lookup::ServiceLicence("京ICP备10046444号-9".into()));
+        assert_eq!(parse_lookup("小米科技").unwrap(), Lookup::Name("小米科技".into()));
+        assert_eq!(parse_lookup("Example Tech Ltd").unwrap(), Lookup::Name("Example Tech Ltd".into()));
+    }
+
+    #[test]
+    fn bad_queries_say_why() {
+        assert_eq!(parse_lookup("  ").unwrap_err().code, "query.empty");
+        assert_eq!(parse_lookup(&"字".repeat(65)).unwrap_err().code, "query.too_long");
+        assert_eq!(parse_lookup("<script>").unwrap_err().code, "query.chars");
+        assert_eq!(parse_lookup("a\u{0}b").unwrap_err().code, "query.chars");
+        assert_eq!(parse_lookup("米").unwrap_err().code, "query.too_short");
+        assert_eq!(parse_lookup("京ICP备123号").unwrap_err().code, "licence.shape");
+        assert_eq!(parse_lookup("foo.notatld").unwrap_err().code, "domain.suffix");
+    }
+
+    #[test]
+    fn paging() {
+        assert_eq!(page_window(None, None).unwrap(), (1, DEFAULT_PAGE_SIZE));
+        assert_eq!(page_window(Some(3), Some(50)).unwrap(), (3, 50));
+        assert!(page_window(Some(0), None).is_err());
+        assert!(page_window(None, Some(51)).is_err());
+        assert!(page_window(Some(MAX_PAGE + 1), None).is_err());
+    }
+}

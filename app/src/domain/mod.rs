@@ -1,0 +1,18 @@
+//! The ICP filing domain, pure: no Leptos, no database. Compiled for the
+//! browser (instant field messages) and the server (which checks again).
+
+pub mod codes;
+pub mod contact;
+pub mod date;
+pub mod error;
+pub mod licence;
+pub mod lookup;
+pub mod net;
+pub mod org_id;
+pub mod personal_id;
+pub mod site_name;
+pub mod text;
+pub mod workflow;
+
+pub use error::{Field, FieldError, FieldErrors, Problem};
+pub use text::{Lang, Message, Text};

@@ -1,0 +1,315 @@
+//! Business types and the states of a filing application and of the records
+//! it produces (domain.md §4). Every status says what happens next and who acts.
+
+use serde::{Deserialize, Serialize};
+
+use super::text::Text;
+
+/// 备案业务类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessKind {
+    /// 首次备案: neither the entity nor the domain is filed.
+    FirstFiling,
+    /// 新增网站: the entity is filed; a new website joins it.
+    NewWebsite,
+    /// 新增接入: the website is filed with another provider.
+    NewAccess,
+    ChangeEntity,
+    ChangeWebsite,
+    ChangeAccess,
+    CancelAccess,
+    CancelWebsite,
+    CancelEntity,
+}
+
+impl BusinessKind {
+    pub const ALL: [BusinessKind; 9] = [
+        BusinessKind::FirstFiling,
+        BusinessKind::NewWebsite,
+        BusinessKind::NewAccess,
+        BusinessKind::ChangeEntity,
+        BusinessKind::ChangeWebsite,
+        BusinessKind::ChangeAccess,
+        BusinessKind::CancelAccess,
+        BusinessKind::CancelWebsite,
+        BusinessKind::CancelEntity,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BusinessKind::FirstFiling => "first_filing",
+            BusinessKind::NewWebsite => "new_website",
+            BusinessKind::NewAccess => "new_access",
+            BusinessKind::ChangeEntity => "change_entity",
+            BusinessKind::ChangeWebsite => "change_website",
+            BusinessKind::ChangeAccess => "change_access",
+            BusinessKind::CancelAccess => "cancel_access",
+            BusinessKind::CancelWebsite => "cancel_website",
+            BusinessKind::CancelEntity => "cancel_entity",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            BusinessKind::FirstFiling => Text::new("首次备案", "First filing"),
+            BusinessKind::NewWebsite => Text::new("新增网站", "New website"),
+            BusinessKind::NewAccess => Text::new("新增接入", "New access"),
+            BusinessKind::ChangeEntity => Text::new("变更主体", "Change entity"),
+            BusinessKind::ChangeWebsite => Text::new("变更网站", "Change website"),
+            BusinessKind::ChangeAccess => Text::new("变更接入", "Change access"),
+            BusinessKind::CancelAccess => Text::new("取消接入", "Cancel access"),
+            BusinessKind::CancelWebsite => Text::new("注销网站", "Cancel website"),
+            BusinessKind::CancelEntity => Text::new("注销主体", "Cancel entity"),
+        }
+    }
+
+    /// Whether the seeds' 备案密码 is required (取消接入 needs none).
+    pub fn needs_filing_password(self) -> bool {
+        !matches!(self, BusinessKind::FirstFiling | BusinessKind::CancelAccess)
+    }
+}
+
+/// The state of a filing application (备案申请).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// 草稿: the registrant is filling it in.
+    Draft,
+    /// 待核实: submitted, waiting for the provider.
+    PendingVerification,
+    /// 退回修改: the provider returned it with marked fields.
+    Returned,
+    /// 待管局审核: passed by the provider to the 管局.
+    PendingBureau,
+    /// 前置审批中: waiting for the pre-approval documents.
+    PreApproval,
+    /// 管局驳回: back with the provider.
+    BureauRejected,
+    /// 已通过: numbers issued.
+    Approved,
+    /// 已放弃: discarded by the registrant.
+    Abandoned,
+}
+
+/// Who acts on a filing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Registrant,
+    Provider,
+    Bureau,
+    Admin,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Registrant => "registrant",
+            Role::Provider => "provider",
+            Role::Bureau => "bureau",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        [Role::Registrant, Role::Provider, Role::Bureau, Role::Admin].into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Role::Registrant => Text::new("网站主办者", "Registrant"),
+            Role::Provider => Text::new("接入服务商", "Access provider"),
+            Role::Bureau => Text::new("管局", "Communications administration"),
+            Role::Admin => Text::new("系统管理员", "Administrator"),
+        }
+    }
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 8] = [
+        ApplicationStatus::Draft,
+        ApplicationStatus::PendingVerification,
+        ApplicationStatus::Returned,
+        ApplicationStatus::PendingBureau,
+        ApplicationStatus::PreApproval,
+        ApplicationStatus::BureauRejected,
+        ApplicationStatus::Approved,
+        ApplicationStatus::Abandoned,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "draft",
+            ApplicationStatus::PendingVerification => "pending_verification",
+            ApplicationStatus::Returned => "returned",
+            ApplicationStatus::PendingBureau => "pending_bureau",
+            ApplicationStatus::PreApproval => "pre_approval",
+            ApplicationStatus::BureauRejected => "bureau_rejected",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<ApplicationStatus> {
+        Self::ALL.into_iter().find(|st| st.code() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            ApplicationStatus::Draft => Text::new("草稿", "Draft"),
+            ApplicationStatus::PendingVerification => Text::new("待核实", "Awaiting verification"),
+            ApplicationStatus::Returned => Text::new("退回修改", "Returned for changes"),
+            ApplicationStatus::PendingBureau => Text::new("待管局审核", "With the administration"),
+            ApplicationStatus::PreApproval => Text::new("前置审批中", "Awaiting pre-approval"),
+            ApplicationStatus::BureauRejected => Text::new("管局驳回", "Rejected by the administration"),
+            ApplicationStatus::Approved => Text::new("已通过", "Approved"),
+            ApplicationStatus::Abandoned => Text::new("已放弃", "Abandoned"),
+        }
+    }
+
+    /// What happens next and who acts, in plain words.
+    pub fn next_step(self) -> Text {
+        match self {
+            ApplicationStatus::Draft => Text::new(
+                "尚未提交。请完成各步骤并提交，提交后由接入服务商核实。",
+                "Not submitted yet. Complete every step and submit; the access provider then verifies it.",
+            ),
+            ApplicationStatus::PendingVerification => Text::new(
+                "等待接入服务商核实（通常1至2个工作日）。您现在无需操作。",
+                "Waiting for the access provider to verify it (usually 1–2 working days). Nothing to do for now.",
+            ),
+            ApplicationStatus::Returned => Text::new(
+                "接入服务商已退回，请按标注修改有问题的字段后重新提交。",
+                "The provider returned it. Correct the marked fields and submit again.",
+            ),
+            ApplicationStatus::PendingBureau => Text::new(
+                "已提交至管局审核（最长20个工作日）。您现在无需操作。",
+                "Passed to the communications administration (up to 20 working days). Nothing to do for now.",
+            ),
+            ApplicationStatus::PreApproval => Text::new(
+                "网站内容涉及前置审批，等待审批文件核对。",
+                "The content needs pre-approval; the approval documents are being checked.",
+            ),
+            ApplicationStatus::BureauRejected => Text::new(
+                "管局已驳回，接入服务商将修改或退回给您修改。",
+                "The administration rejected it; the provider will correct it or return it to you.",
+            ),
+            ApplicationStatus::Approved => Text::new(
+                "备案已通过。请将备案号放在网站首页底部中间，并链接到 beian.miit.gov.cn。",
+                "Approved. Put the filing number at the bottom centre of the home page, linked to beian.miit.gov.cn.",
+            ),
+            ApplicationStatus::Abandoned => Text::new("已放弃，无需操作。", "Abandoned; nothing to do."),
+        }
+    }
+
+    /// Whether the registrant may edit the application in this state.
+    pub fn editable_by_registrant(self) -> bool {
+        matches!(self, ApplicationStatus::Draft | ApplicationStatus::Returned)
+    }
+
+    /// Whether the application still holds its domains (a live filing).
+    pub fn is_live(self) -> bool {
+        !matches!(self, ApplicationStatus::Abandoned | ApplicationStatus::Approved)
+    }
+}
+
+/// One allowed move of the state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: ApplicationStatus,
+    pub to: ApplicationStatus,
+    pub actor: Role,
+    pub action: &'static str,
+}
+
+const fn t(from: ApplicationStatus, to: ApplicationStatus, actor: Role, action: &'static str) -> Transition {
+    Transition { from, to, actor, action }
+}
+
+use ApplicationStatus as S;
+
+/// The whole state machine; anything not listed is refused.
+pub const TRANSITIONS: [Transition; 14] = [
+    t(S::Draft, S::PendingVerification, Role::Registrant, "submit"),
+    t(S::Draft, S::Abandoned, Role::Registrant, "discard"),
+    t(S::Returned, S::PendingVerification, Role::Registrant, "resubmit"),
+    t(S::Returned, S::Abandoned, Role::Registrant, "discard"),
+    t(S::PendingVerification, S::Returned, Role::Provider, "return"),
+    t(S::PendingVerification, S::PendingBureau, Role::Provider, "pass"),
+    t(S::BureauRejected, S::Returned, Role::Provider, "return"),
+    t(S::BureauRejected, S::PendingBureau, Role::Provider, "correct_and_pass"),
+    t(S::PendingBureau, S::Approved, Role::Bureau, "approve"),
+    t(S::PendingBureau, S::BureauRejected, Role::Bureau, "reject"),
+    t(S::PendingBureau, S::PreApproval, Role::Bureau, "require_pre_approval"),
+    t(S::PreApproval, S::Approved, Role::Bureau, "approve"),
+    t(S::PreApproval, S::BureauRejected, Role::Bureau, "reject"),
+    t(S::Draft, S::PendingVerification, Role::Provider, "submit_on_behalf"),
+];
+
+/// The transition for this action by this actor from this state, if allowed.
+pub fn transition(from: ApplicationStatus, action: &str, actor: Role) -> Option<Transition> {
+    TRANSITIONS.into_iter().find(|t| t.from == from && t.action == action && t.actor == actor)
+}
+
+/// Record states (domain.md §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// 正常
+    Normal,
+    /// 限制接入 (websites only)
+    Limited,
+    /// 空壳 (no website / no access left)
+    Empty,
+    /// 已注销
+    Cancelled,
+}
+
+impl RecordStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordStatus::Normal => "normal",
+            RecordStatus::Limited => "limited",
+            RecordStatus::Empty => "empty",
+            RecordStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for s in ApplicationStatus::ALL {
+            assert_eq!(ApplicationStatus::from_code(s.code()), Some(s));
+            assert!(!s.next_step().zh.is_empty() && !s.next_step().en.is_empty());
+        }
+        assert_eq!(Role::from_code("bureau"), Some(Role::Bureau));
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn only_listed_moves_are_allowed() {
+        assert!(transition(S::Draft, "submit", Role::Registrant).is_some());
+        // Approving a draft, a registrant passing their own filing, resubmitting in review.
+        assert!(transition(S::Draft, "approve", Role::Bureau).is_none());
+        assert!(transition(S::PendingVerification, "pass", Role::Registrant).is_none());
+        assert!(transition(S::PendingBureau, "resubmit", Role::Registrant).is_none());
+        assert!(transition(S::Approved, "reject", Role::Bureau).is_none());
+        // Every state but the two final ones can be left.
+        for s in ApplicationStatus::ALL {
+            let leaves = TRANSITIONS.iter().any(|t| t.from == s);
+            assert_eq!(leaves, !matches!(s, S::Approved | S::Abandoned), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn filing_password_rules() {
+        assert!(!BusinessKind::CancelAccess.needs_filing_password());
+        assert!(BusinessKind::ChangeEntity.needs_filing_password());
+        assert!(BusinessKind::NewAccess.needs_filing_password());
+    }
+}
