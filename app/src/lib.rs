@@ -1,1 +1,25 @@
+//! Beian: the ICP filing (ICP备案) system of an access provider.
+//!
+//! This crate is shared by the server (`ssr`) and the browser (`hydrate`):
+//! the pure domain rules, the wire types, the pages and the server functions.
+
+pub mod app;
+pub mod components;
 pub mod domain;
+pub mod error;
+pub mod functions;
+pub mod i18n;
+pub mod models;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use app::{shell, App};
+
+/// The browser entry point: hydrate the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,1 +1,150 @@
-fn main(){}
+//! `beian`: serve the site, seed filings, create users.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use app::domain::workflow::Role;
+use app::ssr::accounts::{create_user, NewUser};
+use app::ssr::{db, seed};
+use clap::{Parser, Subcommand, ValueEnum};
+use server::{config, current_year, router};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "beian", version, about = "Beian: the ICP filing (ICP备案) system of an access provider.\n\nSettings come from ./Leptos.toml (or BEIAN_CONFIG), overridden by environment variables such as LEPTOS_SITE_ADDR and BEIAN_DB.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default): pages, server functions and the JSON API.
+    Serve,
+    /// Add realistic approved filings (valid check digits, every province) to the database.
+    Seed {
+        /// How many filings (主体, each with one to three websites).
+        #[arg(long, default_value_t = 1000)]
+        records: u64,
+        /// Seed of the generator, for repeatable data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an active account for a console: provider staff, 管局 reviewer, administrator or registrant.
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        username: String,
+        /// At least 8 characters, not all digits, not the username (or set BEIAN_USER_PASSWORD).
+        #[arg(long, env = "BEIAN_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "")]
+        contact_name: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        mobile: String,
+        /// For a 管局 reviewer: the province code (GB/T 2260 first two digits, e.g. 11 for 北京).
+        #[arg(long)]
+        province: Option<u8>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Registrant,
+    Provider,
+    Bureau,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Registrant => Role::Registrant,
+            RoleArg::Provider => Role::Provider,
+            RoleArg::Bureau => Role::Bureau,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("BEIAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")))
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("beian: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let (leptos_options, settings) = config::load()?;
+    let database = db::open(&settings.db, settings.db_user.as_deref(), settings.db_pass.as_deref())
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", settings.db))?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            if settings.demo_data {
+                if let Some(n) = seed::seed_demo_if_empty(&database, settings.demo_records, &settings.provider_name, current_year()).await? {
+                    tracing::info!(websites = n, "seeded demo filings into the empty database");
+                }
+            }
+            let addr: SocketAddr = leptos_options.site_addr;
+            let app = router(leptos_options, database, Arc::new(settings));
+            let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            tracing::info!("listening on http://{addr}");
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+        Command::Seed { records, seed: s } => {
+            let started = Instant::now();
+            let step = (records / 20).max(1000);
+            let websites = seed::seed(&database, records, s, &settings.provider_name, current_year(), |done| {
+                if done % step == 0 || done == records {
+                    eprintln!("  {done}/{records} filings ({:.0}/s)", done as f64 / started.elapsed().as_secs_f64());
+                }
+            })
+            .await?;
+            let secs = started.elapsed().as_secs_f64();
+            println!("seeded {records} filings ({websites} websites) in {secs:.1} s ({:.0} filings/s)", records as f64 / secs);
+        }
+        Command::User { command: UserCommand::Create { role, username, password, contact_name, email, mobile, province } } => {
+            let name = create_user(&database, NewUser { username, password, role: role.into(), contact_name, email, mobile, province }).await?;
+            println!("created {} account {name}", Role::from(role).code());
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

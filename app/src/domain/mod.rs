@@ -1,6 +1,7 @@
 //! The ICP filing domain, pure: no Leptos, no database. Compiled for the
 //! browser (instant field messages) and the server (which checks again).
 
+pub mod account;
 pub mod codes;
 pub mod contact;
 pub mod date;

@@ -1,0 +1,90 @@
+//! The root: the HTML shell, the router and the page frame.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::layout::{Footer, Header};
+use crate::i18n::{initial_lang, provide_i18n, t};
+use crate::pages::public::{home::HomePage, not_found::NotFound, query::QueryPage};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.html_lang()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1f4e8c" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The site's own 网站备案号 for the footer: from the settings on the server,
+/// from the rendered page in the browser (so both render the same).
+fn site_licence() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::ssr::AppState>().map(|s| s.settings.site_licence.clone()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector("[data-site-licence]").ok().flatten())
+                .and_then(|e| e.get_attribute("data-site-licence"))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            String::new()
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = provide_i18n(initial_lang());
+    let licence = site_licence();
+
+    // Set once the browser has taken over the page: end-to-end tests wait for it.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/beian.css" />
+        <Title formatter=move |page: String| {
+            let site = i18n.t(t::SITE_NAME);
+            if page.is_empty() { site.to_string() } else { format!("{page} - {site}") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">{move || i18n.t(t::SKIP_TO_CONTENT)}</a>
+            <Header />
+            <main id="main" class="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/query") view=QueryPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer licence />
+        </Router>
+    }
+}

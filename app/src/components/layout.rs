@@ -1,0 +1,80 @@
+//! The page frame: header with navigation and the language switch, and the
+//! footer with the site's filing number.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{switch_lang, t, use_i18n};
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    // Without JavaScript the switch is a link the server answers by setting
+    // the cookie and sending the person back; with it, no reload happens.
+    let switch_href = move || {
+        let next = format!("{}{}", location.pathname.get(), location.search.get());
+        format!("/lang/{}?next={}", i18n.lang().other().code(), encode_component(&next))
+    };
+    let on_switch = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        switch_lang(i18n, i18n.lang().other());
+    };
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <A href="/" attr:class="site-header__brand">
+                    <span class="site-header__logo" aria-hidden="true">"ICP"</span>
+                    <span class="site-header__name">{move || i18n.t(t::SITE_NAME)}</span>
+                </A>
+                <nav class="site-header__nav" aria-label=move || i18n.t(t::SITE_NAME)>
+                    <A href="/query" attr:class="site-header__link">{move || i18n.t(t::NAV_QUERY)}</A>
+                    <a
+                        class="site-header__lang"
+                        href=switch_href
+                        hreflang=move || i18n.lang().other().code()
+                        title=move || i18n.t(t::SWITCH_LANG_TITLE)
+                        on:click=on_switch
+                        data-testid="lang-switch"
+                    >
+                        {move || i18n.t(t::SWITCH_LANG)}
+                    </a>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// The footer. Rule (办法 Art. 13): the filing number sits at the bottom
+/// centre of the home page and links to the MIIT filing system.
+#[component]
+pub fn Footer(licence: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let number = (!licence.is_empty()).then(|| {
+        let text = licence.clone();
+        view! {
+            <p class="site-footer__licence">
+                <a href="https://beian.miit.gov.cn/" target="_blank" rel="noopener noreferrer">{text}</a>
+            </p>
+        }
+    });
+    view! {
+        <footer class="site-footer" data-site-licence=licence>
+            <p class="site-footer__line">{move || i18n.t(t::FOOTER_COPYRIGHT)}</p>
+            {number}
+        </footer>
+    }
+}
+
+/// Percent-encode a URL component (for `?next=`), without a dependency.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

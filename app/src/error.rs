@@ -1,0 +1,92 @@
+//! The one error type every server function returns. It travels to the
+//! browser as JSON and carries a message in both languages.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{FieldErrors, Lang, Message, Problem};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong (bad query, bad page number…): 400.
+    #[error("{0}")]
+    BadRequest(Message),
+    /// Form fields failed validation: 422, each error beside its field.
+    #[error("{} field error(s)", .0.0.len())]
+    Invalid(FieldErrors),
+    /// Nobody is signed in: 401.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Signed in, but not allowed to touch this: 403.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Somebody else got there first, or a uniqueness rule: 409.
+    #[error("{0}")]
+    Conflict(Message),
+    /// Too many requests from this address: 429.
+    #[error("rate limited")]
+    RateLimited,
+    /// Something broke on our side (details are in the server log): 500.
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the function (network, encoding).
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::Invalid(_) => 422,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// What to tell the person, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        let m = match self {
+            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
+            AppError::Invalid(errors) => {
+                return errors.0.iter().map(|e| e.describe(lang)).collect::<Vec<_>>().join("；");
+            }
+            AppError::Unauthenticated => Message::new("请先登录", "Please sign in first"),
+            AppError::Forbidden => Message::new("您没有权限进行此操作", "You are not allowed to do this"),
+            AppError::NotFound => Message::new("未找到相关记录", "Nothing was found"),
+            AppError::RateLimited => Message::new("查询过于频繁，请稍后再试", "Too many requests; please wait a minute and try again"),
+            AppError::Internal => Message::new("系统暂时出现问题，请稍后再试；已保存的内容不会丢失", "Something went wrong on our side; please try again shortly. Nothing saved is lost"),
+            AppError::Transport(_) => Message::new("网络连接出现问题，请检查网络后重试", "The connection failed; check your network and try again"),
+        };
+        m.get(lang).to_string()
+    }
+}
+
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> Self {
+        AppError::BadRequest(p.message)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<surrealdb::Error> for AppError {
+    fn from(e: surrealdb::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        AppError::Internal
+    }
+}

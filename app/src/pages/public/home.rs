@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::query::QueryForm;
+use crate::i18n::{t, use_i18n};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1 class="hero__title">{move || i18n.t(t::HOME_TITLE)}</h1>
+            <p class="hero__lead">{move || i18n.t(t::HOME_LEAD)}</p>
+        </section>
+        <section class="page">
+            <h2>{move || i18n.t(t::HOME_QUERY_TITLE)}</h2>
+            <QueryForm value=String::new() />
+            <h2>{move || i18n.t(t::HOME_STEPS_TITLE)}</h2>
+            <ol class="steps">
+                <li class="steps__item">{move || i18n.t(t::HOME_STEP_1)}</li>
+                <li class="steps__item">{move || i18n.t(t::HOME_STEP_2)}</li>
+                <li class="steps__item">{move || i18n.t(t::HOME_STEP_3)}</li>
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,20 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::i18n::{t, use_i18n};
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_status(404);
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || i18n.t(t::NOT_FOUND_TITLE) />
+        <section class="page page--narrow">
+            <h1>{move || i18n.t(t::NOT_FOUND_TITLE)}</h1>
+            <p>{move || i18n.t(t::NOT_FOUND_BODY)}</p>
+            <p><A href="/">{move || i18n.t(t::BACK_HOME)}</A></p>
+        </section>
+    }
+}

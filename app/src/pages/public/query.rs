@@ -1,0 +1,166 @@
+//! 公共查询: one search box; results in a table on a desktop and as cards on
+//! a phone. A plain GET form, so it works before hydration; after it, the
+//! router handles the submit and only the results are fetched.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::layout::encode_component;
+use crate::components::pager::Pager;
+use crate::domain::codes::nature;
+use crate::domain::lookup::{parse_lookup, MAX_QUERY_CHARS};
+use crate::error::AppError;
+use crate::functions::public::search_records;
+use crate::i18n::{t, use_i18n, Lang};
+use crate::models::{PublicRecord, RecordPage};
+
+/// The search form, shared by the home page and the query page.
+#[component]
+pub fn QueryForm(value: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Form method="GET" action="/query" attr:class="query-form" attr:role="search">
+            <label class="query-form__label" for="q">{move || i18n.t(t::QUERY_LABEL)}</label>
+            <div class="query-form__row">
+                <input
+                    class="query-form__input"
+                    id="q"
+                    name="q"
+                    type="search"
+                    value=value
+                    maxlength=MAX_QUERY_CHARS
+                    autocomplete="off"
+                    enterkeyhint="search"
+                    placeholder=move || i18n.t(t::QUERY_PLACEHOLDER)
+                />
+                <button class="button button--primary query-form__submit" type="submit">
+                    {move || i18n.t(t::QUERY_SUBMIT)}
+                </button>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+pub fn QueryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let q = move || query.read().get("q");
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
+    let results = Resource::new(
+        move || (q(), page()),
+        |(q, page)| async move {
+            match q {
+                None => Ok(None),
+                Some(q) => {
+                    // Checked in the browser first: a bad query never leaves it.
+                    if let Err(problem) = parse_lookup(&q) {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::set_status(400);
+                        return Err(AppError::from(problem));
+                    }
+                    search_records(q, page).await.map(Some)
+                }
+            }
+        },
+    );
+
+    view! {
+        <Title text=move || i18n.t(t::QUERY_TITLE) />
+        <section class="page">
+            <h1>{move || i18n.t(t::QUERY_TITLE)}</h1>
+            <p class="page__lead">{move || i18n.t(t::QUERY_LEAD)}</p>
+            {move || view! { <QueryForm value=q().unwrap_or_default() /> }}
+            <div class="query-results" aria-live="polite">
+                <Transition fallback=move || view! { <p class="query-results__status">{i18n.t(t::QUERY_SEARCHING)}</p> }>
+                    {move || {
+                        results.get().map(|r| match r {
+                            Ok(None) => view! { <p class="query-results__hint">{move || i18n.t(t::QUERY_HINT)}</p> }.into_any(),
+                            Ok(Some(found)) => {
+                                let q = q().unwrap_or_default();
+                                view! { <Results found q /> }.into_any()
+                            }
+                            Err(e) => view! {
+                                <p class="notice notice--error" role="alert" data-testid="query-error">
+                                    {move || e.message(i18n.lang())}
+                                </p>
+                            }.into_any(),
+                        })
+                    }}
+                </Transition>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Results(found: RecordPage, q: String) -> impl IntoView {
+    let i18n = use_i18n();
+    if found.items.is_empty() {
+        return view! { <p class="notice" data-testid="query-empty">{move || i18n.t(t::QUERY_NONE)}</p> }.into_any();
+    }
+    let (total, exact, page, pages) = (found.total, found.total_exact, found.page, found.pages());
+    let href = move |p: u32| format!("/query?q={}&page={p}", encode_component(&q));
+    view! {
+        <h2 class="query-results__title">
+            {move || i18n.t(t::QUERY_RESULTS)}
+            <span class="query-results__count" data-testid="query-total">
+                {move || crate::i18n::fmt::total(i18n.lang(), total, exact)}
+            </span>
+        </h2>
+        <table class="records">
+            <thead>
+                <tr>
+                    <th scope="col">{move || i18n.t(t::COL_UNIT_NAME)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_NATURE)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_MAIN_LICENCE)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_SERVICE_LICENCE)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_SERVICE_NAME)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_HOME_URL)}</th>
+                    <th scope="col">{move || i18n.t(t::COL_APPROVED)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {found.items.into_iter().map(|r| view! { <RecordRow r /> }).collect_view()}
+            </tbody>
+        </table>
+        <Show when=move || { pages > 1 }>
+            <Pager page pages href=href.clone() />
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn RecordRow(r: PublicRecord) -> impl IntoView {
+    let i18n = use_i18n();
+    let nature_id = r.nature_id;
+    let nature_zh = r.nature_name.clone();
+    let nature_name = move || match i18n.lang() {
+        Lang::Zh => nature_zh.clone(),
+        Lang::En => nature(nature_id).map(|n| n.name.en.to_string()).unwrap_or_else(|| nature_zh.clone()),
+    };
+    let date = r.update_record_time.split(' ').next().unwrap_or_default().to_string();
+    let limited = r.limit_access == "是";
+    let url = format!("http://{}", r.home_url);
+    view! {
+        <tr class="records__row" data-testid="record">
+            <td class="records__cell records__cell--title" data-label=move || i18n.t(t::COL_UNIT_NAME)>{r.unit_name}</td>
+            <td class="records__cell" data-label=move || i18n.t(t::COL_NATURE)>{nature_name}</td>
+            <td class="records__cell" data-label=move || i18n.t(t::COL_MAIN_LICENCE)>{r.main_licence}</td>
+            <td class="records__cell records__cell--licence" data-label=move || i18n.t(t::COL_SERVICE_LICENCE)>
+                {r.service_licence}
+                <Show when=move || limited>
+                    <span class="badge badge--warn">{move || i18n.t(t::LIMIT_ACCESS)}</span>
+                </Show>
+            </td>
+            <td class="records__cell" data-label=move || i18n.t(t::COL_SERVICE_NAME)>{r.service_name}</td>
+            <td class="records__cell" data-label=move || i18n.t(t::COL_HOME_URL)>
+                <a href=url rel="nofollow noopener" target="_blank">{r.home_url}</a>
+            </td>
+            <td class="records__cell" data-label=move || i18n.t(t::COL_APPROVED)>{date}</td>
+        </tr>
+    }
+}

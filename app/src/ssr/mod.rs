@@ -1,0 +1,74 @@
+//! Server-only code: settings, the database handle and its queries, seeding.
+//! Server functions reach it through [`app_state`].
+
+pub mod accounts;
+pub mod db;
+pub mod public;
+pub mod seed;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+pub use db::Db;
+
+/// Runtime settings beyond Leptos' own (from `Leptos.toml`, overridden by
+/// environment variables).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Database endpoint: `surrealkv://data/beian.db`, `mem://` or `ws://host:8000`.
+    pub db: String,
+    /// Root credentials for a `ws://` server.
+    pub db_user: Option<String>,
+    pub db_pass: Option<String>,
+    /// Public query requests per minute per address; 0 turns the limit off.
+    pub public_rate_limit: u32,
+    /// Seed demo filings into an empty database at start-up.
+    pub demo_data: bool,
+    /// How many demo filings to seed.
+    pub demo_records: u32,
+    /// The site's own 网站备案号, shown in the footer.
+    pub site_licence: String,
+    /// This system's 接入服务商.
+    pub provider_name: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db: "mem://".into(),
+            db_user: None,
+            db_pass: None,
+            public_rate_limit: 0,
+            demo_data: false,
+            demo_records: 200,
+            site_licence: "京ICP备2026000001号-1".into(),
+            provider_name: "北京示例云计算有限公司".into(),
+        }
+    }
+}
+
+/// Everything a request handler or server function needs.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+/// The state provided to server functions through context.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+/// Set the HTTP status of the response a server function (or SSR page) answers with.
+pub fn set_status(status: u16) {
+    if let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status)) {
+        opts.set_status(code);
+    }
+}

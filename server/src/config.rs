@@ -1,0 +1,111 @@
+//! Settings: `Leptos.toml` (Leptos' own section plus `[beian]`), overridden
+//! by environment variables (`LEPTOS_*` for Leptos, `BEIAN_*` for ours).
+
+use std::path::{Path, PathBuf};
+
+use app::ssr::Settings;
+use leptos::config::{get_config_from_str, LeptosOptions};
+use serde::Deserialize;
+
+/// The repository's Leptos.toml, built in: the binary runs from anywhere,
+/// even with no file beside it.
+const BUILT_IN: &str = include_str!("../../Leptos.toml");
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct BeianSection {
+    db: Option<String>,
+    public_rate_limit: Option<u32>,
+    demo_data: Option<bool>,
+    demo_records: Option<u32>,
+    site_licence: Option<String>,
+    provider_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct File {
+    #[serde(default)]
+    beian: BeianSection,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Parse(String, String),
+    #[error("environment variable {0}: {1}")]
+    Env(&'static str, String),
+}
+
+/// Which file: `BEIAN_CONFIG`, else `./Leptos.toml`, else the built-in one.
+fn locate() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("BEIAN_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    let here = Path::new("Leptos.toml");
+    here.exists().then(|| here.to_path_buf())
+}
+
+fn env_var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(name: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Env(name, format!("expected true or false, got {v:?}"))),
+    }
+}
+
+pub fn load() -> Result<(LeptosOptions, Settings), ConfigError> {
+    let (source, text) = match locate() {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read(path.clone(), e))?;
+            (path.display().to_string(), text)
+        }
+        None => ("built-in Leptos.toml".to_string(), BUILT_IN.to_string()),
+    };
+    load_from(&source, &text)
+}
+
+pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), ConfigError> {
+    let leptos = get_config_from_str(text).map_err(|e| ConfigError::Parse(source.to_string(), e.to_string()))?;
+    let file: File = toml::from_str(text).map_err(|e| ConfigError::Parse(source.to_string(), e.to_string()))?;
+    let b = file.beian;
+    let mut s = Settings::default();
+    if let Some(v) = b.db { s.db = v; }
+    if let Some(v) = b.public_rate_limit { s.public_rate_limit = v; }
+    if let Some(v) = b.demo_data { s.demo_data = v; }
+    if let Some(v) = b.demo_records { s.demo_records = v; }
+    if let Some(v) = b.site_licence { s.site_licence = v; }
+    if let Some(v) = b.provider_name { s.provider_name = v; }
+
+    if let Some(v) = env_var("BEIAN_DB") { s.db = v; }
+    s.db_user = env_var("BEIAN_DB_USER");
+    s.db_pass = env_var("BEIAN_DB_PASS");
+    if let Some(v) = env_var("BEIAN_PUBLIC_RATE_LIMIT") {
+        s.public_rate_limit = v.trim().parse().map_err(|_| ConfigError::Env("BEIAN_PUBLIC_RATE_LIMIT", format!("expected a whole number, got {v:?}")))?;
+    }
+    if let Some(v) = env_var("BEIAN_DEMO_DATA") { s.demo_data = parse_bool("BEIAN_DEMO_DATA", &v)?; }
+    if let Some(v) = env_var("BEIAN_DEMO_RECORDS") {
+        s.demo_records = v.trim().parse().map_err(|_| ConfigError::Env("BEIAN_DEMO_RECORDS", format!("expected a whole number, got {v:?}")))?;
+    }
+    if let Some(v) = env_var("BEIAN_SITE_LICENCE") { s.site_licence = v; }
+    if let Some(v) = env_var("BEIAN_PROVIDER_NAME") { s.provider_name = v; }
+    Ok((leptos, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_file_parses() {
+        let (leptos, s) = load_from("built-in", BUILT_IN).unwrap();
+        assert_eq!(&*leptos.output_name, "beian");
+        assert!(s.db.starts_with("surrealkv://"));
+        assert!(s.demo_data);
+    }
+}

@@ -1,0 +1,80 @@
+//! The Beian server: configuration, the axum router and the command line.
+
+pub mod api;
+pub mod config;
+pub mod ratelimit;
+
+use std::sync::Arc;
+
+use app::i18n::LANG_COOKIE;
+use app::ssr::{AppState, Db, Settings};
+use app::{shell, App};
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use ratelimit::RateLimiter;
+
+/// Build the whole site: pages, server functions, the JSON API, static
+/// files, the language switch and the rate limit.
+pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) -> Router {
+    let limiter = RateLimiter::new(settings.public_rate_limit);
+    let state = AppState { leptos_options, db, settings };
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    Router::new()
+        .route("/api/v1/records", get(api::records))
+        .route("/lang/{code}", get(set_lang))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::limit_public_query))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// `/lang/en?next=/query` — the language switch without JavaScript.
+async fn set_lang(Path(code): Path<String>, Query(next): Query<Next>) -> Response {
+    let Some(lang) = app::domain::Lang::from_code(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language / 未知语言").into_response();
+    };
+    // Only paths on this site: never an open redirect.
+    let target = next.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    let mut resp = Redirect::to(&target).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Today's year (UTC) for generated data.
+pub fn current_year() -> u16 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    app::domain::date::Date::from_days_since_epoch(days as i64).year
+}
