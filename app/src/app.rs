@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/beian.css" />
         <Title formatter=move |page: String| {
-            let site = i18n.t(t::SITE_NAME);
+            let site = t::SITE_NAME.get(i18n.lang.get_untracked());
             if page.is_empty() { site.to_string() } else { format!("{page} - {site}") }
         } />
         <Router>

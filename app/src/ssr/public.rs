@@ -67,9 +67,13 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         Lookup::EntityLicence(l) => ("main_licence = $v", l.clone()),
         Lookup::ServiceLicence(l) => ("service_licence = $v", l.clone()),
         Lookup::Name(n) => (
-            "unit_name @@ $v AND string::contains(string::lowercase(unit_name), string::lowercase($v))",
+            "unit_name @@ $grams AND string::contains(string::lowercase(unit_name), string::lowercase($v))",
             n.clone(),
         ),
+    };
+    let grams = match lookup {
+        Lookup::Name(n) => crate::domain::lookup::name_bigrams(n).join(" "),
+        _ => String::new(),
     };
     let start = (page.saturating_sub(1) as u64) * u64::from(size);
     // Exact lookups are ordered by number; a broad name search is returned in
@@ -85,6 +89,7 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
     let mut res = db
         .query(sql)
         .bind(("v", value))
+        .bind(("grams", grams))
         .bind(("cap", (MAX_COUNT + 1) as i64))
         .bind(("size", i64::from(size)))
         .bind(("start", start as i64))
@@ -101,3 +106,4 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         items: rows.into_iter().map(PublicRecord::from).collect(),
     })
 }
+

@@ -74,7 +74,7 @@ pub fn QueryPage() -> impl IntoView {
             <p class="page__lead">{move || i18n.t(t::QUERY_LEAD)}</p>
             {move || view! { <QueryForm value=q().unwrap_or_default() /> }}
             <div class="query-results" aria-live="polite">
-                <Transition fallback=move || view! { <p class="query-results__status">{i18n.t(t::QUERY_SEARCHING)}</p> }>
+                <Transition fallback=move || view! { <p class="query-results__status">{move || i18n.t(t::QUERY_SEARCHING)}</p> }>
                     {move || {
                         results.get().map(|r| match r {
                             Ok(None) => view! { <p class="query-results__hint">{move || i18n.t(t::QUERY_HINT)}</p> }.into_any(),

@@ -1,0 +1,53 @@
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+
+export type PublicRecord = {
+  unitName: string;
+  natureName: string;
+  mainLicence: string;
+  serviceLicence: string;
+  serviceName: string;
+  homeUrl: string;
+  domain: string;
+};
+
+/** A seeded record to look for, picked through the JSON API (never hard-coded). */
+export async function sampleRecord(request: APIRequestContext, q = "有限公司"): Promise<PublicRecord> {
+  const r = await request.get(`/api/v1/records?q=${encodeURIComponent(q)}&size=5&page=2`);
+  expect(r.status()).toBe(200);
+  const body = await r.json();
+  expect(body.items.length).toBeGreaterThan(0);
+  return body.items[body.items.length - 1];
+}
+
+export const jsEnabled = (info: TestInfo) => !info.project.name.endsWith("-nojs");
+
+/** Open a page; with JavaScript, wait until the browser has hydrated it (checked, not assumed). */
+export async function open(page: Page, info: TestInfo, path: string) {
+  await page.goto(path);
+  if (jsEnabled(info)) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // Marks this document: a full page load would lose it.
+    await page.evaluate(() => ((window as any).__sameDocument = true));
+  } else {
+    await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  }
+}
+
+/** After a search: with JavaScript the page was not reloaded. */
+export async function expectNoReload(page: Page, info: TestInfo) {
+  if (jsEnabled(info)) {
+    expect(await page.evaluate(() => (window as any).__sameDocument === true)).toBe(true);
+  }
+}
+
+export async function search(page: Page, text: string) {
+  const box = page.getByLabel("域名、备案号或主办单位名称");
+  await box.fill(text);
+  await page.getByRole("button", { name: "查询", exact: true }).click();
+}
+
+/** Nothing wider than the screen: no sideways scrolling on a phone. */
+export async function expectNoHorizontalScroll(page: Page) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll).toBeLessThanOrEqual(width);
+}
