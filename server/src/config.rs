@@ -59,6 +59,12 @@ fn parse_bool(name: &'static str, v: &str) -> Result<bool, ConfigError> {
     }
 }
 
+/// The settings of the built-in file, without environment overrides of ours
+/// (for tests).
+pub fn built_in() -> Result<(LeptosOptions, Settings), ConfigError> {
+    load_from("built-in Leptos.toml", BUILT_IN)
+}
+
 pub fn load() -> Result<(LeptosOptions, Settings), ConfigError> {
     let (source, text) = match locate() {
         Some(path) => {

@@ -1,0 +1,94 @@
+//! The store against `mem://`: the schema, uniqueness, numbering and accounts.
+#![cfg(feature = "ssr")]
+
+use app::domain::licence::{parse_entity_licence, parse_service_licence};
+use app::domain::workflow::Role;
+use app::ssr::accounts::{create_user, verify_password, CreateUserError, NewUser};
+use app::ssr::db::{apply_schema, is_unique_violation, open_memory};
+use app::ssr::seed;
+use surrealdb::types::SurrealValue;
+
+#[derive(SurrealValue)]
+struct Licences {
+    main_licence: String,
+    service_licence: String,
+    province: i64,
+}
+
+#[tokio::test]
+async fn schema_applies_again_without_change() {
+    let db = open_memory().await.unwrap();
+    apply_schema(&db).await.unwrap();
+    apply_schema(&db).await.unwrap();
+    // Every table is defined, so selecting from an empty one is not an error.
+    for table in ["account", "session", "challenge", "entity", "website", "access", "domain_claim", "counter", "application", "material", "audit_event", "outbox", "public_record"] {
+        db.query(format!("SELECT * FROM {table} LIMIT 1")).await.unwrap().check().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn schemafull_tables_refuse_bad_rows() {
+    let db = open_memory().await.unwrap();
+    let r = db.query("CREATE account CONTENT { username: 'x', password_hash: 'h', role: 'superuser' }").await.unwrap().check();
+    assert!(r.is_err(), "an unknown role is refused");
+    let r = db.query("CREATE application CONTENT { kind: 'first_filing', status: 'flying', registrant: account:a }").await.unwrap().check();
+    assert!(r.is_err(), "an unknown status is refused");
+}
+
+#[tokio::test]
+async fn a_domain_sits_in_one_live_filing() {
+    let db = open_memory().await.unwrap();
+    db.query("CREATE domain_claim CONTENT { domain: 'example.com', website: website:a }").await.unwrap().check().unwrap();
+    let err = db.query("CREATE domain_claim CONTENT { domain: 'example.com', website: website:b }").await.unwrap().check().unwrap_err();
+    assert!(is_unique_violation(&err), "{err}");
+}
+
+#[tokio::test]
+async fn seeded_numbers_are_valid_unique_and_continue_per_province() {
+    let db = open_memory().await.unwrap();
+    let w1 = seed::seed(&db, 300, 1, "P", 2026, |_| {}).await.unwrap();
+    let w2 = seed::seed(&db, 300, 2, "P", 2026, |_| {}).await.unwrap();
+    let mut res = db.query("SELECT main_licence, service_licence, province FROM public_record").await.unwrap();
+    let rows: Vec<Licences> = res.take(0).unwrap();
+    assert_eq!(rows.len() as u64, w1 + w2);
+    let mut services = std::collections::HashSet::new();
+    let mut entity_seqs = std::collections::HashMap::new();
+    for r in &rows {
+        let main = parse_entity_licence(&r.main_licence).expect("valid entity number");
+        let service = parse_service_licence(&r.service_licence).expect("valid website number");
+        assert_eq!(service.entity, main);
+        assert_eq!(i64::from(main.province), r.province);
+        assert!(services.insert(r.service_licence.clone()), "duplicate {}", r.service_licence);
+        entity_seqs.entry(main.province).or_insert_with(std::collections::HashSet::new).insert(main.seq);
+    }
+    // Each province's sequence runs 1..=n without gaps across both runs.
+    for (province, seqs) in entity_seqs {
+        let n = seqs.len() as u32;
+        assert!((1..=n).all(|s| seqs.contains(&s)), "province {province} has a gap");
+    }
+    // Every province is there.
+    let provinces: std::collections::HashSet<i64> = rows.iter().map(|r| r.province).collect();
+    assert_eq!(provinces.len(), 31);
+}
+
+#[tokio::test]
+async fn users_are_created_with_hashed_passwords() {
+    let db = open_memory().await.unwrap();
+    let user = |name: &str, password: &str| NewUser {
+        username: name.into(),
+        password: password.into(),
+        role: Role::Provider,
+        contact_name: "核验员".into(),
+        email: "clerk@example.com".into(),
+        mobile: "13800138000".into(),
+        province: None,
+    };
+    assert_eq!(create_user(&db, user("clerk01", "s3cret-pass")).await.unwrap(), "clerk01");
+    assert!(matches!(create_user(&db, user("clerk01", "an0ther-pass")).await, Err(CreateUserError::Taken(_))));
+    assert!(matches!(create_user(&db, user("clerk02", "12345678")).await, Err(CreateUserError::Invalid(_))));
+    assert!(matches!(create_user(&db, user("clerk02", "clerk02")).await, Err(CreateUserError::Invalid(_))));
+    let mut res = db.query("SELECT VALUE password_hash FROM account WHERE username = 'clerk01'").await.unwrap();
+    let hashes: Vec<String> = res.take(0).unwrap();
+    assert!(verify_password("s3cret-pass", &hashes[0]));
+    assert!(!hashes[0].contains("s3cret"));
+}

@@ -1,0 +1,215 @@
+//! The server through HTTP, against an in-memory database: the JSON API, the
+//! server function, the server-rendered query page, the language switch and
+//! the rate limit.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::ssr::{db, seed, Settings};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+async fn site(records: u64, rate_limit: u32) -> Router {
+    let (leptos, _) = server::config::built_in().unwrap();
+    let database = db::open_memory().await.unwrap();
+    if records > 0 {
+        seed::seed(&database, records, 42, "测试接入商", 2026, |_| {}).await.unwrap();
+    }
+    let settings = Settings { public_rate_limit: rate_limit, ..Settings::default() };
+    server::router(leptos, database, Arc::new(settings))
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn enc(s: &str) -> String {
+    app::components::layout::encode_component(s)
+}
+
+async fn api(app: &Router, query: &str) -> (StatusCode, Value) {
+    let (status, _, body) = send(app, get(&format!("/api/v1/records?{query}"))).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+async fn sample(app: &Router) -> Value {
+    let (status, body) = api(app, &format!("q={}&size=3", enc("有限公司"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"][2].clone()
+}
+
+#[tokio::test]
+async fn json_api_finds_by_domain_numbers_and_name() {
+    let app = site(200, 0).await;
+    let rec = sample(&app).await;
+    let domain = rec["domain"].as_str().unwrap();
+    let service = rec["serviceLicence"].as_str().unwrap();
+    let main = rec["mainLicence"].as_str().unwrap();
+    let unit = rec["unitName"].as_str().unwrap();
+
+    // MIIT's field names.
+    for key in ["unitName", "natureName", "mainLicence", "serviceLicence", "serviceName", "homeUrl", "domain", "contentTypeName", "limitAccess", "updateRecordTime"] {
+        assert!(rec.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(rec["limitAccess"], "否");
+
+    let (s, by_domain) = api(&app, &format!("q={}", enc(&format!("https://www.{domain}/a/b")))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(by_domain["total"], 1);
+    assert_eq!(by_domain["items"][0]["serviceLicence"], service);
+
+    let (_, by_service) = api(&app, &format!("q={}", enc(service))).await;
+    assert_eq!(by_service["total"], 1);
+    assert_eq!(by_service["items"][0]["domain"], domain);
+
+    let (_, by_main) = api(&app, &format!("q={}", enc(main))).await;
+    assert!(by_main["total"].as_u64().unwrap() >= 1);
+    for item in by_main["items"].as_array().unwrap() {
+        assert_eq!(item["mainLicence"], main);
+        assert_eq!(item["unitName"], unit);
+    }
+
+    let part: String = unit.chars().skip(2).take(4).collect();
+    let (_, by_name) = api(&app, &format!("q={}&size=50", enc(&part))).await;
+    let items = by_name["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["unitName"].as_str().unwrap().contains(&part)), "every hit contains {part}");
+    assert!(items.iter().any(|i| i["serviceLicence"] == service));
+
+    let (_, nothing) = api(&app, &format!("q={}", enc("不存在的单位名称"))).await;
+    assert_eq!(nothing["total"], 0);
+    assert_eq!(nothing["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn json_api_pages() {
+    let app = site(120, 0).await;
+    let (_, p1) = api(&app, &format!("q={}&size=5&page=1", enc("有限公司"))).await;
+    let (_, p2) = api(&app, &format!("q={}&size=5&page=2", enc("有限公司"))).await;
+    assert_eq!(p1["size"], 5);
+    assert_eq!(p2["page"], 2);
+    assert_eq!(p1["total"], p2["total"]);
+    assert!(p1["total"].as_u64().unwrap() > 10);
+    assert_eq!(p1["items"].as_array().unwrap().len(), 5);
+    assert_ne!(p1["items"][0]["serviceLicence"], p2["items"][0]["serviceLicence"]);
+}
+
+#[tokio::test]
+async fn json_api_answers_bad_queries_with_400_and_a_message() {
+    let app = site(5, 0).await;
+    let long = "字".repeat(200);
+    let cases = [
+        ("q=".to_string(), "query.empty"),
+        ("".to_string(), "query.empty"),
+        (format!("q={}", enc(&long)), "query.too_long"),
+        (format!("q={}", enc("京ICP备12号")), "licence.shape"),
+        (format!("q={}", enc("<script>alert(1)</script>")), "query.chars"),
+        (format!("q={}&page=0", enc("有限公司")), "query.page"),
+        (format!("q={}&page=abc", enc("有限公司")), "query.number"),
+        (format!("q={}&size=1000", enc("有限公司")), "query.size"),
+        (format!("q={}&size=-1", enc("有限公司")), "query.number"),
+        (format!("q={}", enc("foo.notatld")), "domain.suffix"),
+    ];
+    for (query, code) in cases {
+        let (status, body) = api(&app, &query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"], code, "{query}");
+        assert!(!body["msg"].as_str().unwrap().is_empty());
+        assert!(!body["msgEn"].as_str().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn server_function_searches_and_refuses_bad_input() {
+    let app = site(50, 0).await;
+    let rec = sample(&app).await;
+    let form = |q: &str| {
+        Request::post("/api/public/search")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(format!("q={}", enc(q))))
+            .unwrap()
+    };
+    let (status, _, body) = send(&app, form(rec["domain"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["items"][0]["serviceLicence"], rec["serviceLicence"]);
+
+    let (status, _, body) = send(&app, form("")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("请输入域名"), "{body}");
+}
+
+#[tokio::test]
+async fn query_page_is_complete_without_javascript() {
+    let app = site(30, 0).await;
+    let rec = sample(&app).await;
+    let (status, _, html) = send(&app, get(&format!("/query?q={}", enc(rec["domain"].as_str().unwrap())))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(rec["serviceLicence"].as_str().unwrap()), "results are in the HTML itself");
+    assert!(html.contains(r#"name="q""#));
+    assert!(html.contains("京ICP备2026000001号-1"), "the footer carries the site's number");
+
+    let (status, _, html) = send(&app, get("/query?q=")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("请输入域名、备案号或主办单位名称"));
+
+    let (status, _, _) = send(&app, get("/no-such-page")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn english_is_a_remembered_switch() {
+    let app = site(0, 0).await;
+    let (status, headers, _) = send(&app, get("/lang/en?next=/query%3Fq%3Dabc")).await;
+    assert!(status.is_redirection());
+    assert_eq!(headers[header::LOCATION], "/query?q=abc");
+    assert!(headers[header::SET_COOKIE].to_str().unwrap().starts_with("beian_lang=en"));
+
+    let req = Request::get("/query").header(header::COOKIE, "beian_lang=en").body(Body::empty()).unwrap();
+    let (_, _, html) = send(&app, req).await;
+    assert!(html.contains(r#"lang="en""#));
+    assert!(html.contains("Public ICP filing query"));
+    let (_, _, html) = send(&app, get("/query")).await;
+    assert!(html.contains(r#"lang="zh-CN""#));
+    assert!(html.contains("ICP备案信息公共查询"));
+
+    // Never an open redirect.
+    let (_, headers, _) = send(&app, get("/lang/zh?next=//evil.example/")).await;
+    assert_eq!(headers[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn public_query_is_rate_limited_per_address() {
+    let app = site(3, 3).await;
+    let from = |ip: &str, uri: &str| {
+        let mut req = get(uri);
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 40000)));
+        req
+    };
+    let uri = format!("/api/v1/records?q={}", enc("有限公司"));
+    for _ in 0..3 {
+        assert_eq!(send(&app, from("198.51.100.7", &uri)).await.0, StatusCode::OK);
+    }
+    let (status, headers, body) = send(&app, from("198.51.100.7", &uri)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(body.contains("查询过于频繁"));
+    // The page shares the budget; another address and other routes do not.
+    assert_eq!(send(&app, from("198.51.100.7", "/query")).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send(&app, from("198.51.100.8", &uri)).await.0, StatusCode::OK);
+    assert_eq!(send(&app, from("198.51.100.7", "/healthz")).await.0, StatusCode::OK);
+}
