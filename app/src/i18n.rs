@@ -117,7 +117,7 @@ pub mod t {
         "Search approved filings by domain, entity or website filing number, or sponsor name.",
     );
     pub const QUERY_LABEL: Text = Text::new("域名、备案号或主办单位名称", "Domain, filing number or sponsor name");
-    pub const QUERY_PLACEHOLDER: Text = Text::new("例如 example.com 或 京ICP备2026000123号", "e.g. example.com or 京ICP备2026000123号");
+    pub const QUERY_PLACEHOLDER: Text = Text::new("例如 example.com", "e.g. example.com");
     pub const QUERY_SUBMIT: Text = Text::new("查询", "Search");
     pub const QUERY_SEARCHING: Text = Text::new("正在查询…", "Searching…");
     pub const QUERY_NONE: Text = Text::new(

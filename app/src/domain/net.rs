@@ -61,17 +61,22 @@ fn to_ascii(host: &str) -> Result<String, Problem> {
 }
 
 /// The registrable domain of an ASCII host, if its suffix is a known one.
+/// The public suffix list is a compact trie (about 100 KB), small enough for
+/// the browser bundle.
 fn registrable_of(ascii: &str) -> Result<String, Problem> {
-    let suffix = psl::suffix(ascii.as_bytes());
-    if !suffix.is_some_and(|s| s.is_known()) {
-        return Err(problem(
+    // The list holds internationalised suffixes in Unicode (中国, not xn--fiqs8s).
+    let (unicode, _) = idna::domain_to_unicode(ascii);
+    let info = structured_public_domains::lookup(&unicode).filter(|i| i.is_known()).ok_or_else(|| {
+        problem(
             "domain.suffix",
             "域名后缀不是已知的顶级域，请核对域名",
             "the domain does not end in a known top-level domain; check it",
-        ));
-    }
-    match psl::domain(ascii.as_bytes()) {
-        Some(d) => Ok(String::from_utf8_lossy(d.as_bytes()).into_owned()),
+        )
+    })?;
+    match info.registrable_domain() {
+        Some(d) => idna::domain_to_ascii(d).map_err(|_| {
+            problem("domain.chars", "域名含有不允许的字符", "the domain has characters that are not allowed")
+        }),
         None => Err(problem(
             "domain.suffix_only",
             "只填写了后缀，请填写完整的域名，例如 example.com.cn",

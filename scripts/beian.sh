@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Beian's two commands on a fresh Debian machine:
+#   scripts/beian.sh serve   set up what is missing, build (release) and serve on 127.0.0.1:3000
+#   scripts/beian.sh test    set up what is missing (plus Chromium) and run every test
+# and the benchmark:
+#   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
+# Both are idempotent: what is already installed is left alone.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source "$ROOT/scripts/lib.sh"
+
+cmd_serve() {
+  apt_install curl ca-certificates
+  setup_rust
+  setup_node
+  say "building the release site (size-optimised wasm, wasm-opt)"
+  cargo leptos build --release
+  say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
+  export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
+  exec "$CARGO_TARGET_DIR/release/beian" serve
+}
+
+cmd_test() {
+  apt_install curl ca-certificates chromium fonts-wqy-microhei
+  setup_rust
+  setup_node
+  say "unit, property, store and HTTP tests (mem://) and the kill -9 test"
+  # The same compiler settings cargo-leptos uses for debug builds, so the
+  # tests and the site share one set of compiled dependencies.
+  LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
+  say "building the site (debug) for the end-to-end tests"
+  cargo leptos build
+  local port pid log
+  port="$(free_port)"
+  log="$CACHE/e2e-server.log"
+  say "starting the server on 127.0.0.1:$port with an in-memory database and demo data"
+  BEIAN_DB=mem:// BEIAN_DEMO_DATA=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+    "$CARGO_TARGET_DIR/debug/beian" serve >"$log" 2>&1 &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' EXIT
+  if ! wait_for "http://127.0.0.1:$port/healthz" "$pid"; then cat "$log" >&2; exit 1; fi
+  say "end-to-end tests in Chromium: desktop and phone, with and without JavaScript"
+  local status=0
+  (cd end2end && BEIAN_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  trap - EXIT
+  if [ "$status" -ne 0 ]; then
+    echo "end-to-end tests failed; server log: $log" >&2
+    exit "$status"
+  fi
+  say "all tests passed"
+}
+
+case "${1:-}" in
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  bench) shift; exec bash "$ROOT/scripts/bench.sh" "$@" ;;
+  *)
+    echo "usage: $0 serve | test | bench [N…]" >&2
+    exit 2
+    ;;
+esac
