@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n(initial_lang());
     let licence = site_licence();
+    let site_name = t::SITE_NAME.get(i18n.lang.get_untracked());
 
     // Set once the browser has taken over the page: end-to-end tests wait for it.
     #[cfg(feature = "hydrate")]
@@ -71,9 +72,10 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/beian.css" />
+        // The formatter may run after the reactive owner is gone (the 404
+        // handler renders the title last), so it reads no signal.
         <Title formatter=move |page: String| {
-            let site = t::SITE_NAME.get(i18n.lang.get_untracked());
-            if page.is_empty() { site.to_string() } else { format!("{page} - {site}") }
+            if page.is_empty() { site_name.to_string() } else { format!("{page} - {site_name}") }
         } />
         <Router>
             <a class="skip-link" href="#main">{move || i18n.t(t::SKIP_TO_CONTENT)}</a>

@@ -82,7 +82,11 @@ pub fn switch_lang(i18n: I18n, lang: Lang) {
             if let Some(root) = doc.document_element() {
                 let _ = root.set_attribute("lang", lang.html_lang());
             }
-            doc.set_title(&doc.title().replace(t::SITE_NAME.get(lang.other()), t::SITE_NAME.get(lang)));
+            let mut title = doc.title();
+            for text in t::TITLES {
+                title = title.replace(text.get(lang.other()), text.get(lang));
+            }
+            doc.set_title(&title);
         }
     }
     i18n.lang.set(lang);
@@ -93,6 +97,9 @@ pub mod t {
     use super::Text;
 
     pub const SITE_NAME: Text = Text::new("ICP备案管理系统", "ICP Filing System");
+    /// Texts used in page titles: the language switch swaps them in place
+    /// (titles are rendered once, never from a signal).
+    pub const TITLES: [Text; 3] = [SITE_NAME, QUERY_TITLE, NOT_FOUND_TITLE];
     pub const SITE_TAGLINE: Text = Text::new("接入服务商备案平台", "Access provider filing platform");
     pub const SWITCH_LANG: Text = Text::new("English", "中文");
     pub const SWITCH_LANG_TITLE: Text = Text::new("Switch to English", "切换到中文");

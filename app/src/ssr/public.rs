@@ -62,11 +62,20 @@ impl From<Row> for PublicRecord {
 /// a name uses the full-text index (bigrams) and then an exact substring
 /// check, counted up to [`MAX_COUNT`].
 pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
-    let (condition, value) = match lookup {
-        Lookup::Domain(d) => ("domains CONTAINS $v", d.clone()),
-        Lookup::EntityLicence(l) => ("main_licence = $v", l.clone()),
-        Lookup::ServiceLicence(l) => ("service_licence = $v", l.clone()),
+    // A domain goes through `domain_claim` (one UNIQUE index entry per
+    // domain) to the website's public record, which shares its key.
+    let (prelude, source, condition, value) = match lookup {
+        Lookup::Domain(d) => (
+            "LET $ids = (SELECT VALUE type::record('public_record', record::id(website)) FROM domain_claim WHERE domain = $v AND website != NONE);",
+            "$ids",
+            "true",
+            d.clone(),
+        ),
+        Lookup::EntityLicence(l) => ("", "public_record", "main_licence = $v", l.clone()),
+        Lookup::ServiceLicence(l) => ("", "public_record", "service_licence = $v", l.clone()),
         Lookup::Name(n) => (
+            "",
+            "public_record",
             "unit_name @@ $grams AND string::contains(string::lowercase(unit_name), string::lowercase($v))",
             n.clone(),
         ),
@@ -83,9 +92,11 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         _ => "ORDER BY service_licence",
     };
     let sql = format!(
-        "SELECT count() FROM (SELECT id FROM public_record WHERE {condition} LIMIT $cap) GROUP ALL;
-         SELECT {COLUMNS} FROM public_record WHERE {condition} {order} LIMIT $size START $start;"
+        "{prelude}
+         SELECT count() FROM (SELECT id FROM {source} WHERE {condition} LIMIT $cap) GROUP ALL;
+         SELECT {COLUMNS} FROM {source} WHERE {condition} {order} LIMIT $size START $start;"
     );
+    let first = usize::from(!prelude.is_empty());
     let mut res = db
         .query(sql)
         .bind(("v", value))
@@ -95,8 +106,8 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         .bind(("start", start as i64))
         .await?
         .check()?;
-    let counts: Vec<CountRow> = res.take(0)?;
-    let rows: Vec<Row> = res.take(1)?;
+    let counts: Vec<CountRow> = res.take(first)?;
+    let rows: Vec<Row> = res.take(first + 1)?;
     let counted = counts.first().map(|c| c.count.max(0) as u64).unwrap_or(0);
     Ok(RecordPage {
         total: counted.min(MAX_COUNT),
@@ -106,4 +117,3 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         items: rows.into_iter().map(PublicRecord::from).collect(),
     })
 }
-

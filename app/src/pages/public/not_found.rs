@@ -10,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
     crate::ssr::set_status(404);
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.t(t::NOT_FOUND_TITLE) />
+        <Title text=t::NOT_FOUND_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
             <h1>{move || i18n.t(t::NOT_FOUND_TITLE)}</h1>
             <p>{move || i18n.t(t::NOT_FOUND_BODY)}</p>

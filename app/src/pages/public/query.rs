@@ -68,7 +68,7 @@ pub fn QueryPage() -> impl IntoView {
     );
 
     view! {
-        <Title text=move || i18n.t(t::QUERY_TITLE) />
+        <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
             <h1>{move || i18n.t(t::QUERY_TITLE)}</h1>
             <p class="page__lead">{move || i18n.t(t::QUERY_LEAD)}</p>
