@@ -12,11 +12,12 @@ cd "$ROOT"
 source "$ROOT/scripts/lib.sh"
 
 cmd_serve() {
-  apt_install curl ca-certificates
+  apt_install curl ca-certificates brotli
   setup_rust
   setup_node
   say "building the release site (size-optimised wasm, wasm-opt)"
   cargo leptos build --release
+  precompress_site
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
   exec "$CARGO_TARGET_DIR/release/beian" serve

@@ -16,11 +16,12 @@ CONNECTIONS=64
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(10000 1000000)
 
-apt_install wrk curl python3
+apt_install wrk curl python3 brotli
 setup_rust
 setup_node
 say "building the release site"
 cargo leptos build --release >/dev/null
+precompress_site
 BIN="$CARGO_TARGET_DIR/release/beian"
 
 # wrk script: each request takes the next path from a file of paths.
@@ -87,7 +88,8 @@ with open(f"{out}/static.txt", "w") as f:
     f.write("/favicon.svg\n")
 PY
 
-  say "N = $N: ${SECONDS_PER_ROUTE}s per route, $CONNECTIONS connections"
+  say "N = $N: ${SECONDS_PER_ROUTE}s per route, $CONNECTIONS connections (after a 5 s warm-up)"
+  wrk -t2 -c"$CONNECTIONS" -d5s -s "$LUA" "$BASE" -- "$DIR/json.txt" >/dev/null 2>&1 || true
   STATIC=$(load "$BASE" "$DIR/static.txt")
   JSON=$(load "$BASE" "$DIR/json.txt")
   PAGE=$(load "$BASE" "$DIR/page.txt")

@@ -87,3 +87,13 @@ wait_for() {
   return 1
 }
 
+
+# Write .br and .gz beside the bundle so the server can send them to phones.
+precompress_site() {
+  local dir="$ROOT/target/site/pkg" f
+  for f in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
+    [ -f "$f" ] || continue
+    gzip -9 -k -f "$f"
+    if command -v brotli >/dev/null; then brotli -q 11 -f -k "$f"; fi
+  done
+}

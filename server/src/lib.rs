@@ -17,6 +17,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use ratelimit::RateLimiter;
@@ -28,7 +29,12 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
     let state = AppState { leptos_options, db, settings };
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    // The browser bundle, served with the .br/.gz files the build scripts
+    // write beside it when the client accepts them.
+    let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    let pkg_route = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
+        .nest_service(&pkg_route, ServeDir::new(pkg).precompressed_br().precompressed_gzip())
         .route("/api/v1/records", get(api::records))
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))

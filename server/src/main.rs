@@ -7,6 +7,7 @@ use std::time::Instant;
 use app::domain::workflow::Role;
 use app::ssr::accounts::{create_user, NewUser};
 use app::ssr::{db, seed};
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand, ValueEnum};
 use server::{config, current_year, router};
 use tracing_subscriber::EnvFilter;
@@ -106,6 +107,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let addr: SocketAddr = leptos_options.site_addr;
             let app = router(leptos_options, database, Arc::new(settings));
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            // Without TCP_NODELAY a response written in parts (files, streamed
+            // pages) waits ~40 ms for the client's delayed ACK.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::warn!(error = %e, "could not set TCP_NODELAY");
+                }
+            });
             tracing::info!("listening on http://{addr}");
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
