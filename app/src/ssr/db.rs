@@ -45,12 +45,46 @@ pub async fn open_memory() -> Result<Db, surrealdb::Error> {
     open("mem://", None, None).await
 }
 
+/// Apply the schema files unless this exact schema was applied already.
+///
+/// `DEFINE INDEX … OVERWRITE` rebuilds the index over every row, which on a
+/// million filings takes minutes, so a hash of the files is kept in
+/// `schema_meta:current` and the files run only when they changed.
 pub async fn apply_schema(db: &Db) -> Result<(), surrealdb::Error> {
+    let hash = schema_hash();
+    db.query(
+        "DEFINE TABLE IF NOT EXISTS schema_meta SCHEMAFULL;
+         DEFINE FIELD IF NOT EXISTS hash ON schema_meta TYPE string;
+         DEFINE FIELD IF NOT EXISTS applied_at ON schema_meta TYPE datetime;",
+    )
+    .await?
+    .check()?;
+    let mut res = db.query("SELECT VALUE hash FROM ONLY schema_meta:current").await?;
+    let applied: Option<String> = res.take(0)?;
+    if applied.as_deref() == Some(hash.as_str()) {
+        tracing::debug!(%hash, "schema is up to date");
+        return Ok(());
+    }
     for (name, sql) in SCHEMA {
-        tracing::debug!(schema = name, "applying schema");
+        tracing::info!(schema = name, "applying schema");
         db.query(sql).await?.check()?;
     }
+    db.query("UPSERT schema_meta:current SET hash = $hash, applied_at = time::now()")
+        .bind(("hash", hash))
+        .await?
+        .check()?;
     Ok(())
+}
+
+/// FNV-1a over the schema files: changes whenever any file does.
+pub fn schema_hash() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, sql) in SCHEMA {
+        for b in name.bytes().chain(sql.bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
 }
 
 /// Whether an error is a UNIQUE index refusing a duplicate.
