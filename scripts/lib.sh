@@ -76,9 +76,10 @@ free_port() {
     || echo $((20000 + RANDOM % 20000))
 }
 
+# wait_for URL PID [SECONDS]: until the server answers (default 120 s).
 wait_for() {
-  local url="$1" pid="$2"
-  for _ in $(seq 1 600); do
+  local url="$1" pid="$2" secs="${3:-120}"
+  for _ in $(seq 1 $((secs * 5))); do
     if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "the server exited before it answered" >&2; return 1; fi
     sleep 0.2
