@@ -161,7 +161,7 @@ pub mod t {
 pub mod fmt {
     use super::Lang;
 
-    /// "共 123 条" / "123 results"; a capped count reads "10000 条以上".
+    /// "共 123 条" / "123 results"; a capped count reads "1000 条以上".
     pub fn total(lang: Lang, total: u64, exact: bool) -> String {
         match (lang, exact) {
             (Lang::Zh, true) => format!("共 {total} 条"),

@@ -10,9 +10,9 @@ pub const MIN_NAME_CHARS: usize = 2;
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
 pub const MAX_PAGE_SIZE: u32 = 50;
 /// Broad name searches are counted up to this many matches.
-pub const MAX_COUNT: u64 = 10_000;
+pub const MAX_COUNT: u64 = 1_000;
 /// Deep pages of a broad name search are not served (ask for a narrower query).
-pub const MAX_PAGE: u32 = 1000;
+pub const MAX_PAGE: u32 = 100;
 
 /// What the query box was understood as.
 #[derive(Debug, Clone, PartialEq, Eq)]
