@@ -96,3 +96,26 @@ async fn users_are_created_with_hashed_passwords() {
     assert!(verify_password("s3cret-pass", &hashes[0]));
     assert!(!hashes[0].contains("s3cret"));
 }
+
+#[tokio::test]
+async fn notifications_are_recorded_in_the_outbox() {
+    use app::ssr::outbox::{latest, record, Channel, Notification};
+    let db = open_memory().await.unwrap();
+    for (channel, to) in [(Channel::Email, "a@example.com"), (Channel::Sms, "13800138000")] {
+        record(&db, Notification {
+            channel,
+            recipient: to.into(),
+            subject: "备案已提交".into(),
+            body: "您的备案已提交，等待接入服务商核实。".into(),
+            account: None,
+            application: None,
+        })
+        .await
+        .unwrap();
+    }
+    let rows = latest(&db, 10).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.status == "recorded"));
+    assert!(rows.iter().any(|r| r.channel == "sms" && r.recipient == "13800138000"));
+    assert_eq!(latest(&db, 1).await.unwrap().len(), 1);
+}

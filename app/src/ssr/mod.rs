@@ -2,6 +2,7 @@
 //! Server functions reach it through [`app_state`].
 
 pub mod accounts;
+pub mod outbox;
 pub mod db;
 pub mod public;
 pub mod seed;
