@@ -35,8 +35,8 @@ pub async fn records(State(state): State<AppState>, Query(params): Query<HashMap
         Ok(l) => l,
         Err(p) => return bad_request(p),
     };
-    let window = number(&params, "page").and_then(|page| Ok((page, number(&params, "size")?))).and_then(|(p, s)| page_window(p, s));
-    let (page, size) = match window {
+    let window = || page_window(number(&params, "page")?, number(&params, "size")?);
+    let (page, size) = match window() {
         Ok(w) => w,
         Err(p) => return bad_request(p),
     };

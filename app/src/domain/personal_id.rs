@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(parse_resident_id("11010519491231002Y", today()).unwrap_err().code, "id.shape");
         assert_eq!(parse_resident_id("", today()).unwrap_err().code, "required");
         // A birth date after today.
-        let future = format!("11010520301231002");
+        let future = "11010520301231002";
         let n = format!("{future}{}", id_check_char(&future));
         assert_eq!(parse_resident_id(&n, today()).unwrap_err().code, "id.birth_date");
         let msg = parse_resident_id("110105194912310021", today()).unwrap_err().message;
