@@ -5,6 +5,7 @@ pub mod account;
 pub mod codes;
 pub mod contact;
 pub mod date;
+pub mod filing;
 pub mod error;
 pub mod licence;
 pub mod lookup;
