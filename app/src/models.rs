@@ -55,3 +55,131 @@ impl RecordPage {
         self.total.div_ceil(u64::from(self.size)).min(u64::from(crate::domain::lookup::MAX_PAGE)) as u32
     }
 }
+
+/// The signed-in person, as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+    /// Role code: registrant, provider, bureau, admin.
+    pub role: String,
+    pub contact_name: String,
+    pub mobile: String,
+    pub email: String,
+}
+
+impl UserInfo {
+    pub fn is_staff(&self) -> bool {
+        self.role != "registrant"
+    }
+}
+
+/// A captcha picture and the id its answer is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Captcha {
+    pub id: String,
+    /// An SVG document.
+    pub svg: String,
+}
+
+/// What registration (or re-sending the code) tells the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub username: String,
+    /// Masked mobile and e-mail the code went to.
+    pub mobile: String,
+    pub email: String,
+    /// The code itself, shown on screen when no SMS/e-mail gateway is set up.
+    pub shown_code: Option<String>,
+}
+
+/// One domain's finding in the filing type check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFinding {
+    pub domain: String,
+    /// new | filed_here | filed_elsewhere | other_entity | in_review | other_draft | own_draft
+    pub finding: String,
+    pub message: crate::domain::Message,
+}
+
+/// The result of the type check before the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detection {
+    pub cert_number: String,
+    /// first_filing | new_website | new_access; None when a conflict stops it.
+    pub kind: Option<String>,
+    /// Plain words: what this filing is, or what stops it and what to do.
+    pub message: crate::domain::Message,
+    /// The entity's 主体备案号 when it is already filed.
+    pub entity_licence: Option<String>,
+    pub entity_name: Option<String>,
+    pub domains: Vec<DomainFinding>,
+}
+
+/// An uploaded material, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialInfo {
+    pub id: String,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// The registrant's unfinished filing, as the wizard needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftView {
+    pub id: String,
+    pub kind: String,
+    pub step: u8,
+    pub form: crate::domain::filing::FilingForm,
+    pub materials: Vec<MaterialInfo>,
+    /// Beijing time of the last save, `2026-11-22 10:31`.
+    pub updated: String,
+    pub provider_name: String,
+}
+
+/// One line of /filings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingSummary {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub unit_name: String,
+    pub domains: Vec<String>,
+    pub updated: String,
+    pub submitted: Option<String>,
+}
+
+/// One event of a filing's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at: String,
+    pub action: String,
+    /// Role code of whoever acted.
+    pub role: String,
+    /// Shown to staff only; empty for registrants.
+    pub actor: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub comment: String,
+}
+
+/// A filing with everything filed and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingDetail {
+    pub summary: FilingSummary,
+    pub form: crate::domain::filing::FilingForm,
+    pub materials: Vec<MaterialInfo>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// A row of the notification outbox (dev page for staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub created: String,
+}

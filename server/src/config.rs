@@ -20,6 +20,12 @@ struct BeianSection {
     demo_records: Option<u32>,
     site_licence: Option<String>,
     provider_name: Option<String>,
+    captcha: Option<bool>,
+    session_hours: Option<u32>,
+    secure_cookies: Option<bool>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +93,12 @@ pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), 
     if let Some(v) = b.demo_records { s.demo_records = v; }
     if let Some(v) = b.site_licence { s.site_licence = v; }
     if let Some(v) = b.provider_name { s.provider_name = v; }
+    if let Some(v) = b.captcha { s.captcha = v; }
+    if let Some(v) = b.session_hours { s.session_hours = v; }
+    if let Some(v) = b.secure_cookies { s.secure_cookies = v; }
+    if let Some(v) = b.public_url { s.public_url = v; }
+    let mut smtp_url = b.smtp_url;
+    let mut smtp_from = b.smtp_from.unwrap_or_else(|| "noreply@localhost".into());
 
     if let Some(v) = env_var("BEIAN_DB") { s.db = v; }
     s.db_user = env_var("BEIAN_DB_USER");
@@ -100,6 +112,17 @@ pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), 
     }
     if let Some(v) = env_var("BEIAN_SITE_LICENCE") { s.site_licence = v; }
     if let Some(v) = env_var("BEIAN_PROVIDER_NAME") { s.provider_name = v; }
+    if let Some(v) = env_var("BEIAN_CAPTCHA") { s.captcha = parse_bool("BEIAN_CAPTCHA", &v)?; }
+    if let Some(v) = env_var("BEIAN_SESSION_HOURS") {
+        s.session_hours = v.trim().parse().ok().filter(|h| *h > 0).ok_or_else(|| ConfigError::Env("BEIAN_SESSION_HOURS", format!("expected a whole number of hours, got {v:?}")))?;
+    }
+    if let Some(v) = env_var("BEIAN_SECURE_COOKIES") { s.secure_cookies = parse_bool("BEIAN_SECURE_COOKIES", &v)?; }
+    if let Some(v) = env_var("BEIAN_PUBLIC_URL") { s.public_url = v; }
+    if let Some(v) = env_var("BEIAN_SMTP_URL") { smtp_url = Some(v); }
+    if let Some(v) = env_var("BEIAN_SMTP_FROM") { smtp_from = v; }
+    if let Some(url) = smtp_url.filter(|u| !u.trim().is_empty()) {
+        s.smtp = Some(app::ssr::notify::SmtpSettings::parse(&url, &smtp_from).ok_or_else(|| ConfigError::Env("BEIAN_SMTP_URL", format!("expected smtp://user:pass@host:port, got {url:?}")))?);
+    }
     Ok((leptos, s))
 }
 

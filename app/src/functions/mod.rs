@@ -1,4 +1,6 @@
-//! Server functions, grouped by area. Each is reachable by anyone at its URL:
-//! it authenticates, authorises, validates, then acts.
+//! Server functions, grouped by area. Each authenticates, authorises and
+//! validates before it acts: the pages' guards are a convenience only.
 
+pub mod account;
+pub mod filing;
 pub mod public;

@@ -2,6 +2,9 @@
 //! Server functions reach it through [`app_state`].
 
 pub mod accounts;
+pub mod auth;
+pub mod filings;
+pub mod notify;
 pub mod outbox;
 pub mod db;
 pub mod public;
@@ -34,6 +37,23 @@ pub struct Settings {
     pub site_licence: String,
     /// This system's 接入服务商.
     pub provider_name: String,
+    /// Ask for a picture code at sign-in (`BEIAN_CAPTCHA=off` for automated tests).
+    pub captcha: bool,
+    /// Hours a session lasts.
+    pub session_hours: u32,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// The site's address as people reach it, for links in e-mails.
+    pub public_url: String,
+    /// SMTP relay for e-mail; none means messages are only recorded.
+    pub smtp: Option<notify::SmtpSettings>,
+}
+
+impl Settings {
+    /// Whether messages actually leave the system (otherwise codes are shown on screen).
+    pub fn has_gateway(&self) -> bool {
+        self.smtp.is_some()
+    }
 }
 
 impl Default for Settings {
@@ -47,6 +67,11 @@ impl Default for Settings {
             demo_records: 200,
             site_licence: "京ICP备2026000001号-1".into(),
             provider_name: "北京示例云计算有限公司".into(),
+            captcha: true,
+            session_hours: 12,
+            secure_cookies: false,
+            public_url: "http://127.0.0.1:3000".into(),
+            smtp: None,
         }
     }
 }
@@ -72,4 +97,42 @@ pub fn set_status(status: u16) {
     if let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status)) {
         opts.set_status(code);
     }
+}
+
+/// The session token of this request, from its cookie.
+pub fn session_token() -> Option<String> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| auth::token_from_cookie_header(parts.headers.get(http::header::COOKIE)?.to_str().ok()?))
+}
+
+/// The signed-in user of this request, if any.
+pub async fn current_user(state: &AppState) -> Result<Option<auth::CurrentUser>, AppError> {
+    match session_token() {
+        Some(token) => Ok(auth::session_user(&state.db, &token).await?),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in user, or 401.
+pub async fn require_user(state: &AppState) -> Result<auth::CurrentUser, AppError> {
+    match current_user(state).await? {
+        Some(u) => Ok(u),
+        None => {
+            set_status(401);
+            Err(AppError::Unauthenticated)
+        }
+    }
+}
+
+/// Add a `Set-Cookie` header to the response.
+pub fn set_cookie(value: String) {
+    if let (Some(opts), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&value)) {
+        opts.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// Answer with the error's HTTP status and pass the error on.
+pub fn fail<T>(e: AppError) -> Result<T, AppError> {
+    set_status(e.status());
+    Err(e)
 }

@@ -56,7 +56,7 @@ pub struct OutboxEntry {
 
 /// Record a notification. Call it inside the transaction of the change it
 /// reports when there is one; sending (when a gateway exists) reads the rows.
-pub async fn record(db: &Db, n: Notification) -> Result<(), surrealdb::Error> {
+pub async fn record(db: &Db, n: Notification) -> Result<RecordId, surrealdb::Error> {
     let row = OutboxRow {
         channel: n.channel.code().to_string(),
         recipient: n.recipient,
@@ -66,8 +66,9 @@ pub async fn record(db: &Db, n: Notification) -> Result<(), surrealdb::Error> {
         application: n.application,
         status: "recorded".into(),
     };
-    db.query("CREATE outbox CONTENT $row RETURN NONE").bind(("row", row)).await?.check()?;
-    Ok(())
+    let mut res = db.query("CREATE outbox CONTENT $row RETURN VALUE id").bind(("row", row)).await?.check()?;
+    let id: Option<RecordId> = res.take(0)?;
+    id.ok_or_else(|| surrealdb::Error::internal("outbox row not created".into()))
 }
 
 /// The newest `limit` messages, newest first (Beijing time).
