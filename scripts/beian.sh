@@ -37,7 +37,7 @@ cmd_test() {
   port="$(free_port)"
   log="$CACHE/e2e-server.log"
   say "starting the server on 127.0.0.1:$port with an in-memory database and demo data"
-  BEIAN_DB=mem:// BEIAN_DEMO_DATA=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 \
+  BEIAN_DB=mem:// BEIAN_DEMO_DATA=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
     "$CARGO_TARGET_DIR/debug/beian" serve >"$log" 2>&1 &
   pid=$!

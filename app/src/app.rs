@@ -7,7 +7,10 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{Footer, Header};
 use crate::i18n::{initial_lang, provide_i18n, t};
+use crate::pages::account::{AccountPage, ActivatePage, ForgotPage, LoginPage, RegisterPage, ResetPage};
 use crate::pages::public::{home::HomePage, not_found::NotFound, query::QueryPage};
+use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, wizard::NewFilingPage};
+use crate::pages::staff::outbox::OutboxPage;
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -84,6 +87,16 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/query") view=QueryPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/activate") view=ActivatePage />
+                    <Route path=path!("/forgot") view=ForgotPage />
+                    <Route path=path!("/reset") view=ResetPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/filings") view=FilingsPage />
+                    <Route path=path!("/filings/new") view=NewFilingPage />
+                    <Route path=path!("/filings/:id") view=FilingPage />
+                    <Route path=path!("/dev/outbox") view=OutboxPage />
                 </Routes>
             </main>
             <Footer licence />

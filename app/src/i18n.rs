@@ -105,6 +105,10 @@ pub mod t {
     pub const SWITCH_LANG_TITLE: Text = Text::new("Switch to English", "切换到中文");
     pub const NAV_HOME: Text = Text::new("首页", "Home");
     pub const NAV_QUERY: Text = Text::new("公共查询", "Public query");
+    pub const NAV_FILINGS: Text = Text::new("我的备案", "My filings");
+    pub const NAV_LOGIN: Text = Text::new("登录", "Sign in");
+    pub const NAV_REGISTER: Text = Text::new("注册", "Register");
+    pub const NAV_OUTBOX: Text = Text::new("发件箱", "Outbox");
     pub const SKIP_TO_CONTENT: Text = Text::new("跳到正文", "Skip to content");
 
     pub const HOME_TITLE: Text = Text::new("网站备案，一站办理", "Website filing in one place");

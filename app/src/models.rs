@@ -136,6 +136,8 @@ pub struct DraftView {
     /// Beijing time of the last save, `2026-11-22 10:31`.
     pub updated: String,
     pub provider_name: String,
+    /// Today in Beijing, YYYYMMDD: the browser checks dates against the server's day.
+    pub today: String,
 }
 
 /// One line of /filings.

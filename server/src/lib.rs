@@ -38,6 +38,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .route("/api/v1/records", get(api::records))
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/files/{id}", get(material_file))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -74,6 +75,36 @@ async fn set_lang(Path(code): Path<String>, Query(next): Query<Next>) -> Respons
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// `/files/<id>`: an uploaded material, for its registrant or staff. Never
+/// cached by shared caches; shown inline (pictures and PDFs only are stored).
+async fn material_file(axum::extract::State(state): axum::extract::State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    use app::error::AppError;
+    let token = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).and_then(app::ssr::auth::token_from_cookie_header);
+    let user = match token {
+        Some(t) => app::ssr::auth::session_user(&state.db, &t).await.ok().flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return (StatusCode::UNAUTHORIZED, "请先登录 / Please sign in").into_response();
+    };
+    match app::ssr::filings::material_file(&state.db, &user, &id).await {
+        Ok((mime, filename, bytes)) => {
+            let ascii: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\"")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e @ (AppError::Forbidden | AppError::NotFound)) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), e.message(app::domain::Lang::Zh)).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.message(app::domain::Lang::Zh)).into_response(),
+    }
 }
 
 /// Today's year (UTC) for generated data.

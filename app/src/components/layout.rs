@@ -30,6 +30,7 @@ pub fn Header() -> impl IntoView {
                 </A>
                 <nav class="site-header__nav" aria-label=move || i18n.t(t::SITE_NAME)>
                     <A href="/query" attr:class="site-header__link">{move || i18n.t(t::NAV_QUERY)}</A>
+                    <UserMenu />
                     <a
                         class="site-header__lang"
                         href=switch_href
@@ -43,6 +44,33 @@ pub fn Header() -> impl IntoView {
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// Who is signed in: 我的备案 and 账户, or 登录 and 注册. Read again on
+/// every navigation, so it follows sign-in and sign-out.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| crate::functions::account::current_user());
+    view! {
+        <Transition fallback=|| ()>
+            {move || me.get().map(|r| match r.ok().flatten() {
+                Some(u) if u.is_staff() => view! {
+                    <A href="/dev/outbox" attr:class="site-header__link">{move || i18n.t(t::NAV_OUTBOX)}</A>
+                    <A href="/account" attr:class="site-header__link" attr:data-testid="me">{u.username.clone()}</A>
+                }.into_any(),
+                Some(u) => view! {
+                    <A href="/filings" attr:class="site-header__link">{move || i18n.t(t::NAV_FILINGS)}</A>
+                    <A href="/account" attr:class="site-header__link" attr:data-testid="me">{u.username.clone()}</A>
+                }.into_any(),
+                None => view! {
+                    <A href="/login" attr:class="site-header__link">{move || i18n.t(t::NAV_LOGIN)}</A>
+                    <A href="/register" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_REGISTER)}</A>
+                }.into_any(),
+            })}
+        </Transition>
     }
 }
 

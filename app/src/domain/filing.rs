@@ -795,6 +795,95 @@ pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String,
     checked
 }
 
+/// Split `websites[3].rest` into (3, "rest").
+fn site_path(path: &str) -> Option<(usize, &str)> {
+    let rest = path.strip_prefix("websites[")?;
+    let (i, rest) = rest.split_once("].")?;
+    Some((i.parse().ok()?, rest))
+}
+
+fn person_text<'a>(p: &'a mut PersonForm, key: &str) -> Option<&'a mut String> {
+    Some(match key {
+        "name" => &mut p.name,
+        "cert_type" => &mut p.cert_type,
+        "cert_number" => &mut p.cert_number,
+        "valid_from" => &mut p.valid_from,
+        "valid_to" => &mut p.valid_to,
+        "mobile" => &mut p.mobile,
+        "phone" => &mut p.phone,
+        "emergency_phone" => &mut p.emergency_phone,
+        "email" => &mut p.email,
+        _ => return None,
+    })
+}
+
+/// The text value at a field path (`entity.leader.mobile`,
+/// `websites[0].access.ips`), for forms that bind inputs by path.
+pub fn text_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut String> {
+    if let Some(rest) = path.strip_prefix("entity.") {
+        let e = &mut form.entity;
+        if let Some(key) = rest.strip_prefix("leader.") {
+            return person_text(&mut e.leader, key);
+        }
+        return Some(match rest {
+            "unit_name" => &mut e.unit_name,
+            "nature" => &mut e.nature,
+            "cert_type" => &mut e.cert_type,
+            "cert_number" => &mut e.cert_number,
+            "cert_address" => &mut e.cert_address,
+            "province" => &mut e.province,
+            "address" => &mut e.address,
+            "investor" => &mut e.investor,
+            "remark" => &mut e.remark,
+            _ => return None,
+        });
+    }
+    let (i, rest) = site_path(path)?;
+    let w = form.websites.get_mut(i)?;
+    if let Some(key) = rest.strip_prefix("leader.") {
+        return person_text(&mut w.leader, key);
+    }
+    Some(match rest {
+        "name" => &mut w.name,
+        "domains" => &mut w.domains,
+        "home_urls" => &mut w.home_urls,
+        "pre_approval_number" => &mut w.pre_approval_number,
+        "language" => &mut w.language,
+        "remark" => &mut w.remark,
+        "access.provider_name" => &mut w.access.provider_name,
+        "access.method" => &mut w.access.method,
+        "access.ips" => &mut w.access.ips,
+        "access.server_province" => &mut w.access.server_province,
+        _ => return None,
+    })
+}
+
+/// The yes/no value at a field path (长期, 同主体负责人, 以上都不涉及).
+pub fn flag_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut bool> {
+    if path == "entity.leader.long_term" {
+        return Some(&mut form.entity.leader.long_term);
+    }
+    let (i, rest) = site_path(path)?;
+    let w = form.websites.get_mut(i)?;
+    Some(match rest {
+        "leader.long_term" => &mut w.leader.long_term,
+        "same_leader" => &mut w.same_leader,
+        "no_pre_approval" => &mut w.no_pre_approval,
+        _ => return None,
+    })
+}
+
+/// The chosen ids at a field path (服务内容, 前置审批).
+pub fn ids_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut Vec<u8>> {
+    let (i, rest) = site_path(path)?;
+    let w = form.websites.get_mut(i)?;
+    Some(match rest {
+        "content_types" => &mut w.content_types,
+        "pre_approvals" => &mut w.pre_approvals,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1024,5 +1113,26 @@ mod tests {
         assert_eq!(d.iter().map(|d| d.ascii.as_str()).collect::<Vec<_>>(), vec!["example.com", "b.com"]);
         assert!(parse_domain_list("www.example.com").is_err());
         assert!(parse_domain_list("  ").is_err());
+    }
+
+    #[test]
+    fn fields_by_path() {
+        let mut f = company();
+        *text_at(&mut f, "entity.leader.mobile").unwrap() = "13700137000".into();
+        *text_at(&mut f, "websites[0].access.ips").unwrap() = "5.6.7.8".into();
+        *flag_at(&mut f, "websites[0].same_leader").unwrap() = false;
+        ids_at(&mut f, "websites[0].content_types").unwrap().push(1);
+        assert_eq!(f.entity.leader.mobile, "13700137000");
+        assert_eq!(f.websites[0].access.ips, "5.6.7.8");
+        assert!(!f.websites[0].same_leader);
+        assert_eq!(f.websites[0].content_types, vec![4, 1]);
+        assert!(text_at(&mut f, "websites[5].name").is_none());
+        assert!(text_at(&mut f, "entity.nothing").is_none());
+        // Every path validation reports can be edited by path.
+        let mut bad = FilingForm { websites: vec![WebsiteForm { same_leader: false, ..WebsiteForm::default() }], ..FilingForm::default() };
+        for e in check_through(&bad.clone(), STEP_ACCESS, &[], today()).0 {
+            let p = e.path.as_str();
+            assert!(p == "websites" || text_at(&mut bad, p).is_some() || ids_at(&mut bad, p).is_some(), "{p}");
+        }
     }
 }

@@ -1,3 +1,6 @@
-//! Pages per console. Only the public pages exist so far.
+//! Pages per console: public, account, registrant, staff.
 
+pub mod account;
 pub mod public;
+pub mod registrant;
+pub mod staff;

@@ -380,6 +380,7 @@ async fn view(db: &Db, settings: &Settings, rid: &RecordId, row: &AppRow) -> Res
         materials: materials(db, rid).await?,
         updated: row.updated.clone(),
         provider_name: settings.provider_name.clone(),
+        today: today().compact(),
     })
 }
 

@@ -1,0 +1,81 @@
+//! Form pieces: a labelled input with its message beside it, and helpers to
+//! read field errors out of an [`AppError`].
+
+use leptos::prelude::*;
+
+use crate::domain::{FieldErrors, Lang, Text};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+
+/// The message for one field in an error, if the error is about fields.
+pub fn field_message(error: Option<&AppError>, path: &str, lang: Lang) -> Option<String> {
+    match error {
+        Some(AppError::Invalid(errors)) => errors.get(path).map(|e| e.message.get(lang).to_string()),
+        _ => None,
+    }
+}
+
+/// The message of an error that is not about one field (shown above the form).
+pub fn general_message(error: Option<&AppError>, lang: Lang) -> Option<String> {
+    match error {
+        None | Some(AppError::Invalid(_)) => None,
+        Some(e) => Some(e.message(lang)),
+    }
+}
+
+/// Field errors of an error, or none.
+pub fn field_errors(error: &AppError) -> FieldErrors {
+    match error {
+        AppError::Invalid(e) => e.clone(),
+        _ => FieldErrors::new(),
+    }
+}
+
+/// A labelled text input bound to a signal; `error` is shown under it and
+/// linked for screen readers.
+#[component]
+pub fn Input(
+    label: Text,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<Text>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let err_id = format!("{name}-error");
+    let err_id2 = err_id.clone();
+    view! {
+        <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+            <label class="field__label" for=name>{move || i18n.t(label)}</label>
+            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            <input
+                class="field__input"
+                id=name
+                name=name
+                type=kind.unwrap_or("text")
+                autocomplete=autocomplete.unwrap_or("off")
+                inputmode=inputmode
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=err_id.clone()
+            />
+            <p class="field__error" id=err_id2 role="alert" data-testid=format!("error-{name}")>
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A notice for what is not about one field (network, conflicts, permissions).
+#[component]
+pub fn ErrorNotice(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.with(Option::is_some)>
+            <p class="notice notice--error" role="alert" data-testid="form-error">{move || message.get()}</p>
+        </Show>
+    }
+}

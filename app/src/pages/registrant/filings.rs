@@ -1,0 +1,174 @@
+//! /filings (the registrant's filings with their status) and /filings/:id
+//! (everything filed and a timeline of events).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::domain::codes;
+use crate::domain::filing::{fields, MaterialKind};
+use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
+use crate::domain::Text;
+use crate::error::AppError;
+use crate::functions::filing::{get_filing, list_filings};
+use crate::i18n::use_i18n;
+use crate::models::FilingSummary;
+use crate::pages::account::SIGN_IN_FIRST;
+
+const LIST_TITLE: Text = Text::new("我的备案", "My filings");
+const NEW: Text = Text::new("新增备案", "New filing");
+const EMPTY: Text = Text::new("您还没有备案申请。点击“新增备案”开始。", "You have no filings yet. Choose New filing to start.");
+const DETAIL_TITLE: Text = Text::new("备案详情", "Filing");
+const TIMELINE: Text = Text::new("办理记录", "History");
+const SUBMITTED_AT: Text = Text::new("提交时间", "Submitted");
+const UPDATED_AT: Text = Text::new("更新时间", "Updated");
+const STATUS: Text = Text::new("状态", "Status");
+const NEXT: Text = Text::new("下一步", "What happens next");
+const CONTINUE: Text = Text::new("继续填写", "Continue");
+const SIGN_IN: Text = Text::new("登录", "Sign in");
+
+pub fn status_label(code: &str) -> Text {
+    ApplicationStatus::from_code(code).map(|s| s.label()).unwrap_or(Text::new("未知", "Unknown"))
+}
+
+fn kind_label(code: &str) -> Text {
+    BusinessKind::ALL.into_iter().find(|k| k.code() == code).map(|k| k.label()).unwrap_or(Text::new("备案", "Filing"))
+}
+
+fn action_label(action: &str) -> Text {
+    match action {
+        "create" => Text::new("创建备案申请", "Filing started"),
+        "submit" => Text::new("提交备案", "Submitted"),
+        "resubmit" => Text::new("重新提交", "Resubmitted"),
+        "discard" => Text::new("放弃备案", "Discarded"),
+        "return" => Text::new("接入服务商退回修改", "Returned by the provider"),
+        "pass" => Text::new("接入服务商核实通过，报送管局", "Verified and passed to the administration"),
+        "approve" => Text::new("管局审核通过", "Approved by the administration"),
+        "reject" => Text::new("管局驳回", "Rejected by the administration"),
+        _ => Text::new("办理", "Handled"),
+    }
+}
+
+fn sign_in_notice(next: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>{move || i18n.t(SIGN_IN)}</a></p> }
+}
+
+#[component]
+pub fn FilingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| list_filings());
+    view! {
+        <Title text=LIST_TITLE.get(i18n.lang.get_untracked()) />
+        <section class="page">
+            <div class="page__head">
+                <h1>{move || i18n.t(LIST_TITLE)}</h1>
+                <a class="button button--primary" href="/filings/new" data-testid="new-filing">{move || i18n.t(NEW)}</a>
+            </div>
+            <Transition fallback=|| ()>
+                {move || list.get().map(|r| match r {
+                    Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(EMPTY)}</p> }.into_any(),
+                    Ok(items) => view! { <ul class="filings">{items.into_iter().map(|f| view! { <FilingItem f /> }).collect_view()}</ul> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn FilingItem(f: FilingSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = ApplicationStatus::from_code(&f.status);
+    let href = if status == Some(ApplicationStatus::Draft) { "/filings/new".to_string() } else { format!("/filings/{}", f.id) };
+    let (kind, code) = (kind_label(&f.kind), f.status.clone());
+    let when = f.submitted.clone().unwrap_or(f.updated.clone());
+    view! {
+        <li class="filings__item" data-testid="filing" data-status=f.status.clone()>
+            <a class="filings__link" href=href>
+                <span class="filings__title">{if f.unit_name.is_empty() { "—".to_string() } else { f.unit_name.clone() }}</span>
+                <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span>
+                <span class="filings__meta">{move || i18n.t(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
+                {status.map(|s| view! { <span class="filings__next">{move || i18n.t(s.next_step())}</span> })}
+                {(status == Some(ApplicationStatus::Draft)).then(|| view! { <span class="filings__continue">{move || i18n.t(CONTINUE)} " →"</span> })}
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn FilingPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let detail = Resource::new(move || params.read().get("id").unwrap_or_default(), get_filing);
+    view! {
+        <Title text=DETAIL_TITLE.get(i18n.lang.get_untracked()) />
+        <section class="page">
+            <p><a href="/filings">"← " {move || i18n.t(LIST_TITLE)}</a></p>
+            <h1>{move || i18n.t(DETAIL_TITLE)}</h1>
+            <Transition fallback=|| ()>
+                {move || detail.get().map(|r| match r {
+                    Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    Ok(d) => {
+                        let status = ApplicationStatus::from_code(&d.summary.status);
+                        let code = d.summary.status.clone();
+                        let f = d.form.clone();
+                        view! {
+                            <div class="status-box" data-testid="filing-status">
+                                <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span></p>
+                                {status.map(|s| view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step())}</p> })}
+                            </div>
+                            <dl class="facts">
+                                <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind.clone(); move || i18n.t(kind_label(&k))}</dd>
+                                <dt>{move || i18n.t(SUBMITTED_AT)}</dt><dd>{d.summary.submitted.clone().unwrap_or_default()}</dd>
+                                <dt>{move || i18n.t(UPDATED_AT)}</dt><dd>{d.summary.updated.clone()}</dd>
+                                <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{f.entity.unit_name.clone()}</dd>
+                                <dt>{move || i18n.t(fields::NATURE.label)}</dt><dd>{let n = f.entity.nature.parse().ok().and_then(codes::nature).map(|n| n.name); move || n.map(|n| i18n.t(n)).unwrap_or("")}</dd>
+                                <dt>{move || i18n.t(fields::CERT_NUMBER.label)}</dt><dd>{f.entity.cert_number.clone()}</dd>
+                                <dt>{move || i18n.t(fields::ADDRESS.label)}</dt><dd>{f.entity.address.clone()}</dd>
+                                <dt>{move || i18n.t(Text::new("主体负责人", "Entity's responsible person"))}</dt><dd>{format!("{} · {} · {}", f.entity.leader.name, f.entity.leader.mobile, f.entity.leader.email)}</dd>
+                            </dl>
+                            {f.websites.iter().map(|s| view! {
+                                <section class="card">
+                                    <h2 class="card__title">{s.name.clone()}</h2>
+                                    <dl class="facts">
+                                        <dt>{move || i18n.t(fields::DOMAINS.label)}</dt><dd>{s.domains.replace('\n', "、")}</dd>
+                                        <dt>{move || i18n.t(fields::HOME_URLS.label)}</dt><dd>{s.home_urls.replace('\n', "、")}</dd>
+                                        <dt>{move || i18n.t(fields::PROVIDER_NAME.label)}</dt><dd>{s.access.provider_name.clone()}</dd>
+                                        <dt>{move || i18n.t(fields::IPS.label)}</dt><dd>{s.access.ips.replace('\n', "、")}</dd>
+                                    </dl>
+                                </section>
+                            }).collect_view()}
+                            <h2>{move || i18n.t(Text::new("材料", "Documents"))}</h2>
+                            <ul class="material__files">
+                                {d.materials.iter().map(|m| {
+                                    let label = MaterialKind::from_code(&m.kind).map(|k| k.field().label);
+                                    view! { <li>{move || label.map(|l| i18n.t(l)).unwrap_or("")} "：" <a href=format!("/files/{}", m.id) target="_blank" rel="noopener">{m.filename.clone()}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                            <h2>{move || i18n.t(TIMELINE)}</h2>
+                            <ol class="timeline" data-testid="timeline">
+                                {d.timeline.iter().map(|e| {
+                                    let action = action_label(&e.action);
+                                    let role = Role::from_code(&e.role).map(|r| r.label());
+                                    let to = e.to_status.clone();
+                                    view! {
+                                        <li class="timeline__event">
+                                            <span class="timeline__time">{e.at.clone()}</span>
+                                            <span class="timeline__what">{move || i18n.t(action)}</span>
+                                            <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
+                                            {to.map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
+                                            {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

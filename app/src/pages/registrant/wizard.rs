@@ -1,0 +1,1104 @@
+//! /filings/new: the type check, then the five-step wizard. Every field is
+//! checked in the browser by the domain rules (WASM) when it is left and
+//! when the step is submitted; the server checks again when the step is
+//! saved. A draft is saved whenever a step is left; on return the
+//! registrant is asked to continue or discard it.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::form::{general_message, ErrorNotice, Input};
+use crate::domain::codes::{self, NATURE_PERSONAL};
+use crate::domain::date::Date;
+use crate::domain::filing::{
+    self, check_step, fields, flag_at, ids_at, indexed, new_website, normalise, required_materials, text_at, FilingForm, MaterialKind, STEPS, STEP_ACCESS, STEP_CONFIRM,
+    STEP_ENTITY, STEP_MATERIALS, STEP_WEBSITES,
+};
+use crate::domain::workflow::BusinessKind;
+use crate::domain::{FieldErrors, Text};
+use crate::error::AppError;
+use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, start_filing, submit_filing};
+use crate::i18n::use_i18n;
+use crate::models::{Detection, DraftView, MaterialInfo};
+use crate::pages::account::SIGN_IN_FIRST;
+
+const TITLE: Text = Text::new("新增备案", "New filing");
+const STEP_NAMES: [Text; 5] = [
+    Text::new("主体信息", "Entity"),
+    Text::new("网站信息", "Websites"),
+    Text::new("接入信息", "Access"),
+    Text::new("材料", "Documents"),
+    Text::new("确认", "Review"),
+];
+const DETECT_TITLE: Text = Text::new("备案类型检查", "Filing type check");
+const DETECT_LEAD: Text = Text::new(
+    "请先输入主办单位证件号码和要备案的域名，系统判断本次是首次备案、新增网站还是新增接入。",
+    "Enter the sponsor's certificate number and the domains to file; we tell you whether this is a first filing, a new website or a new access.",
+);
+const DETECT_CERT_HINT: Text = Text::new("统一社会信用代码或个人的身份证号码等", "Unified social credit code, or a person's ID number");
+const DETECT_DOMAINS_HINT: Text = Text::new("每行一个，不加 www，例如 example.com", "One per line, without www, e.g. example.com");
+const DETECT_BUTTON: Text = Text::new("检查备案类型", "Check the filing type");
+const START_BUTTON: Text = Text::new("开始填写", "Start filling in");
+const RESUME_TITLE: Text = Text::new("您有一份未完成的备案", "You have an unfinished filing");
+const RESUME_CONTINUE: Text = Text::new("继续填写", "Continue");
+const RESUME_DISCARD: Text = Text::new("放弃并重新开始", "Discard and start again");
+const DISCARD_CONFIRM: Text = Text::new("确定放弃这份备案吗？已填写的内容和上传的材料将被删除，且不能恢复。", "Discard this filing? What you entered and uploaded is deleted and cannot be recovered.");
+const DISCARD_YES: Text = Text::new("确认放弃", "Yes, discard it");
+const CANCEL: Text = Text::new("取消", "Cancel");
+const NEXT: Text = Text::new("保存并下一步", "Save and continue");
+const PREV: Text = Text::new("上一步", "Back");
+const SAVE_EXIT: Text = Text::new("保存并退出", "Save and leave");
+const SUBMIT: Text = Text::new("提交备案", "Submit the filing");
+const SAVING: Text = Text::new("正在保存…", "Saving…");
+const FIX_ERRORS: Text = Text::new("本步骤有需要修改的内容，请按红色提示修改后再继续。", "Some fields on this step need correcting; see the messages in red.");
+const SESSION_EXPIRED: Text = Text::new(
+    "登录已过期。您填写的内容已保存在本浏览器中，请重新登录，回来后会恢复到这一步。",
+    "Your sign-in has expired. What you typed is kept in this browser: sign in again and you will come back to this step.",
+);
+const SIGN_IN_AGAIN: Text = Text::new("重新登录", "Sign in again");
+const ADD_WEBSITE: Text = Text::new("添加网站", "Add a website");
+const REMOVE_WEBSITE: Text = Text::new("删除此网站", "Remove this website");
+const WEBSITE_N: Text = Text::new("网站", "Website");
+const SAME_LEADER: Text = Text::new("网站负责人同主体负责人", "The website's responsible person is the entity's");
+const LONG_TERM: Text = Text::new("长期有效", "No expiry");
+const NO_PRE_APPROVAL: Text = Text::new("以上都不涉及", "None of the above");
+const ENTITY_LEADER: Text = Text::new("主体负责人", "Entity's responsible person");
+const SITE_LEADER: Text = Text::new("网站负责人", "Website's responsible person");
+const CHOOSE: Text = Text::new("请选择", "Choose");
+const UPLOAD: Text = Text::new("选择文件上传", "Choose a file to upload");
+const UPLOAD_HINT: Text = Text::new("JPG、PNG 或 PDF，不超过 5 MB；照片须为 JPG 或 PNG", "JPG, PNG or PDF up to 5 MB; photos as JPG or PNG");
+const REQUIRED: Text = Text::new("必传", "required");
+const OPTIONAL: Text = Text::new("选传", "optional");
+const REMOVE: Text = Text::new("删除", "Remove");
+const EDIT: Text = Text::new("修改", "Edit");
+const CONFIRM_LEAD: Text = Text::new("请核对以下全部信息，确认无误后提交。提交后将由接入服务商核实，核实期间不能修改。", "Check everything below, then submit. The access provider then verifies it; it cannot be changed meanwhile.");
+const SUBMITTED: Text = Text::new("备案已提交，等待接入服务商核实。", "Submitted; the access provider will verify it.");
+const KIND: Text = Text::new("备案类型", "Filing type");
+const PERSONAL_NAME_NOTE: Text = Text::new("个人备案的主办单位名称即负责人姓名。", "For an individual, the sponsor name is the person's name.");
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const PENDING_KEY: &str = "beian_unsaved_draft";
+
+/// The wizard's state, shared by its parts through context.
+#[derive(Clone, Copy)]
+struct Wizard {
+    id: StoredValue<String>,
+    form: RwSignal<FilingForm>,
+    step: RwSignal<u8>,
+    materials: RwSignal<Vec<MaterialInfo>>,
+    /// Errors of the current step, from the browser's check or the server's.
+    errors: RwSignal<FieldErrors>,
+    /// Fields left at least once (their errors show).
+    touched: RwSignal<HashSet<String>>,
+    /// The step was submitted: every error shows.
+    submitted: RwSignal<bool>,
+    today: StoredValue<Option<Date>>,
+    /// A problem that is not about a field (network, session, conflict).
+    notice: RwSignal<Option<AppError>>,
+    expired: RwSignal<bool>,
+}
+
+impl Wizard {
+    fn uploaded(&self) -> Vec<MaterialKind> {
+        self.materials.with_untracked(|m| m.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect())
+    }
+
+    fn normalised(&self) -> FilingForm {
+        let mut f = self.form.get_untracked();
+        normalise(&mut f);
+        f
+    }
+
+    /// Check the current step in the browser (the domain rules, compiled to WASM).
+    fn check(&self) -> FieldErrors {
+        let errors = check_step(&self.normalised(), self.step.get_untracked(), &self.uploaded(), self.today.get_value());
+        self.errors.set(errors.clone());
+        errors
+    }
+
+    fn touch(&self, path: &str) {
+        self.touched.update(|t| {
+            t.insert(path.to_string());
+        });
+        self.check();
+    }
+
+    /// The message to show for a field, if any (reactive).
+    fn message(&self, path: &str) -> Option<String> {
+        let lang = use_i18n().lang();
+        let show = self.submitted.get() || self.touched.with(|t| t.contains(path));
+        if !show {
+            return None;
+        }
+        self.errors.with(|e| e.get(path).map(|e| e.message.get(lang).to_string()))
+    }
+
+    fn personal(&self) -> bool {
+        self.form.with(|f| f.entity.nature == NATURE_PERSONAL.to_string())
+    }
+}
+
+fn use_wizard() -> Wizard {
+    expect_context::<Wizard>()
+}
+
+/// Keep what was typed in this browser when the server could not take it.
+fn stash(id: &str, step: u8, form: &FilingForm) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let value = serde_json::json!({ "id": id, "step": step, "form": form }).to_string();
+        let _ = storage.set_item(PENDING_KEY, &value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, step, form);
+}
+
+/// What this browser kept for this draft, if anything (then forgotten).
+fn unstash(id: &str) -> Option<(u8, FilingForm)> {
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten())?;
+        let raw = storage.get_item(PENDING_KEY).ok().flatten()?;
+        let v: serde_json::Value = serde_json::from_str(&raw).ok()?;
+        if v.get("id")?.as_str()? != id {
+            return None;
+        }
+        let step = u8::try_from(v.get("step")?.as_u64()?).ok()?;
+        let form = serde_json::from_value(v.get("form")?.clone()).ok()?;
+        Some((step, form))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        None
+    }
+}
+
+fn forget_stash() {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(PENDING_KEY);
+    }
+}
+
+#[component]
+pub fn NewFilingPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = Resource::new(|| (), |_| current_draft());
+    // None: not chosen yet; Some(view): the wizard is open on this draft.
+    let open = RwSignal::new(None::<DraftView>);
+    view! {
+        <Title text=TITLE.get(i18n.lang.get_untracked()) />
+        <section class="page page--wizard">
+            <h1>{move || i18n.t(TITLE)}</h1>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                {move || {
+                    if let Some(d) = open.get() {
+                        return view! { <WizardView draft=d /> }.into_any();
+                    }
+                    draft.get().map(|r| match r {
+                        Err(AppError::Unauthenticated) => view! {
+                            <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a></p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                        Ok(Some(d)) => view! { <Resume draft=d open /> }.into_any(),
+                        Ok(None) => view! { <Detect open /> }.into_any(),
+                    })
+                    .unwrap_or_else(|| ().into_any())
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+fn kind_label(code: &str) -> Text {
+    BusinessKind::ALL.into_iter().find(|k| k.code() == code).map(|k| k.label()).unwrap_or(Text::new("备案", "Filing"))
+}
+
+/// Continue the unfinished filing, or discard it (with a confirmation).
+#[component]
+fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let id = draft.id.clone();
+    let discard = Action::new(move |_: &()| {
+        let id = id.clone();
+        async move { discard_draft(id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = discard.value().get() {
+            forget_stash();
+            crate::pages::account::go("/filings/new");
+        }
+    });
+    let step = draft.step;
+    let domains = filing::filing_domains(&draft.form).join("、");
+    let (unit, updated, kind) = (draft.form.entity.unit_name.clone(), draft.updated.clone(), draft.kind.clone());
+    let d = StoredValue::new(draft);
+    view! {
+        <div class="resume" data-testid="resume">
+            <h2>{move || i18n.t(RESUME_TITLE)}</h2>
+            <dl class="facts">
+                <dt>{move || i18n.t(KIND)}</dt><dd>{move || i18n.t(kind_label(&kind))}</dd>
+                <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{unit}</dd>
+                <dt>{move || i18n.t(fields::DOMAINS.label)}</dt><dd>{domains}</dd>
+                <dt>{move || i18n.t(Text::new("上次保存", "Last saved"))}</dt>
+                <dd>{updated} " · " {move || i18n.t(STEP_NAMES[usize::from(step.clamp(1, STEPS)) - 1])}</dd>
+            </dl>
+            <ErrorNotice message=Signal::derive(move || discard.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message(i18n.lang())))) />
+            <Show when=move || !confirming.get() fallback=move || view! {
+                <div class="confirm" role="alertdialog" aria-labelledby="discard-q">
+                    <p id="discard-q">{move || i18n.t(DISCARD_CONFIRM)}</p>
+                    <div class="form__actions">
+                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{move || i18n.t(CANCEL)}</button>
+                        <button class="button button--danger" type="button" data-testid="discard-yes" on:click=move |_| { discard.dispatch(()); }>{move || i18n.t(DISCARD_YES)}</button>
+                    </div>
+                </div>
+            }>
+                <div class="form__actions">
+                    <button class="button" type="button" data-testid="discard" on:click=move |_| confirming.set(true)>{move || i18n.t(RESUME_DISCARD)}</button>
+                    <button class="button button--primary" type="button" data-testid="continue" on:click=move |_| open.set(Some(d.get_value()))>{move || i18n.t(RESUME_CONTINUE)}</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// 备案类型检查 before the wizard.
+#[component]
+fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let cert = RwSignal::new(String::new());
+    let domains = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let result = RwSignal::new(None::<Detection>);
+    let check = Action::new(move |_: &()| {
+        let (c, d) = (cert.get_untracked(), domains.get_untracked());
+        async move { detect_filing_type(c, d).await }
+    });
+    let start = Action::new(move |_: &()| {
+        let (c, d) = (cert.get_untracked(), domains.get_untracked());
+        async move { start_filing(c, d).await }
+    });
+    Effect::new(move |_| match check.value().get() {
+        Some(Ok(d)) => {
+            error.set(None);
+            result.set(Some(d));
+        }
+        Some(Err(e)) => {
+            result.set(None);
+            error.set(Some(e));
+        }
+        None => {}
+    });
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(d)) => open.set(Some(d)),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let field_err = move |path: &'static str| Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), path, i18n.lang())));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // The same checks as the server, before any request.
+        let mut errors = FieldErrors::new();
+        errors.check(crate::domain::Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number"), filing::normalise_cert_number(&cert.get_untracked(), None));
+        errors.check(crate::domain::Field::new("domains", "网站域名", "Domains"), filing::parse_domain_list(&domains.get_untracked()));
+        if errors.is_empty() {
+            check.dispatch(());
+        } else {
+            result.set(None);
+            error.set(Some(AppError::Invalid(errors)));
+        }
+    };
+    view! {
+        <h2>{move || i18n.t(DETECT_TITLE)}</h2>
+        <p class="page__lead">{move || i18n.t(DETECT_LEAD)}</p>
+        <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
+        <form class="form" novalidate on:submit=on_submit>
+            <Input label=Text::new("主办单位证件号码", "Sponsor certificate number") name="cert_number" value=cert error=field_err("cert_number") hint=DETECT_CERT_HINT />
+            <div class="field" class:field--invalid=move || field_err("domains").with(Option::is_some)>
+                <label class="field__label" for="domains">{move || i18n.t(fields::DOMAINS.label)}</label>
+                <p class="field__hint">{move || i18n.t(DETECT_DOMAINS_HINT)}</p>
+                <textarea class="field__input" id="domains" name="domains" rows="3" prop:value=move || domains.get() on:input=move |ev| domains.set(event_target_value(&ev))></textarea>
+                <p class="field__error" role="alert" data-testid="error-domains">{move || field_err("domains").get()}</p>
+            </div>
+            <button class="button button--primary button--block" type="submit" disabled=move || check.pending().get()>{move || i18n.t(DETECT_BUTTON)}</button>
+        </form>
+        {move || result.get().map(|d| {
+            let ok = d.kind.is_some();
+            let message = d.message.clone();
+            view! {
+                <div class=if ok { "detect detect--ok" } else { "detect detect--conflict" } data-testid="detection" role="status">
+                    <p class="detect__verdict">{move || message.get(i18n.lang()).to_string()}</p>
+                    <ul class="detect__domains">
+                        {d.domains.into_iter().map(|f| {
+                            let m = f.message.clone();
+                            view! { <li class=format!("detect__domain detect__domain--{}", f.finding) data-finding=f.finding.clone()>{move || m.get(i18n.lang()).to_string()}</li> }
+                        }).collect_view()}
+                    </ul>
+                    <Show when=move || ok>
+                        <button class="button button--primary button--block" type="button" data-testid="start" on:click=move |_| { start.dispatch(()); } disabled=move || start.pending().get()>{move || i18n.t(START_BUTTON)}</button>
+                    </Show>
+                </div>
+            }
+        })}
+    }
+}
+
+#[component]
+fn StepIndicator() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    view! {
+        <ol class="stepper" aria-label=move || i18n.t(Text::new("备案步骤", "Filing steps"))>
+            {(1..=STEPS).map(|n| {
+                let name = STEP_NAMES[usize::from(n) - 1];
+                view! {
+                    <li
+                        class="stepper__step"
+                        class:stepper__step--done={move || w.step.get() > n}
+                        class:stepper__step--current=move || w.step.get() == n
+                        aria-current=move || (w.step.get() == n).then_some("step")
+                    >
+                        <span class="stepper__number">{n}</span>
+                        <span class="stepper__name">{move || i18n.t(name)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn WizardView(draft: DraftView) -> impl IntoView {
+    let i18n = use_i18n();
+    let (mut form, mut step) = (draft.form.clone(), draft.step);
+    // Typed while the session had expired: restore it.
+    if let Some((s, f)) = unstash(&draft.id) {
+        form = f;
+        step = s;
+    }
+    let w = Wizard {
+        id: StoredValue::new(draft.id.clone()),
+        form: RwSignal::new(form),
+        step: RwSignal::new(step),
+        materials: RwSignal::new(draft.materials.clone()),
+        errors: RwSignal::new(FieldErrors::new()),
+        touched: RwSignal::new(HashSet::new()),
+        submitted: RwSignal::new(false),
+        today: StoredValue::new(Date::parse_compact(&draft.today)),
+        notice: RwSignal::new(None),
+        expired: RwSignal::new(false),
+    };
+    provide_context(w);
+    let provider = StoredValue::new(draft.provider_name.clone());
+    let kind = draft.kind.clone();
+
+    // Save the form and go to `target`: the server checks again.
+    let save = Action::new(move |target: &u8| {
+        let (id, target, f) = (w.id.get_value(), *target, w.normalised());
+        async move { (target, save_draft(id, target, f).await) }
+    });
+    let submit = Action::new(move |_: &()| {
+        let id = w.id.get_value();
+        async move { submit_filing(id).await }
+    });
+    let done = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some((target, result)) = save.value().get() {
+            match result {
+                Ok(view) => {
+                    forget_stash();
+                    w.materials.set(view.materials);
+                    w.notice.set(None);
+                    w.expired.set(false);
+                    w.submitted.set(false);
+                    w.touched.set(HashSet::new());
+                    w.errors.set(FieldErrors::new());
+                    if target == 0 {
+                        crate::pages::account::go("/filings");
+                    } else {
+                        w.step.set(view.step);
+                        scroll_top();
+                    }
+                }
+                Err(AppError::Unauthenticated) => {
+                    stash(&w.id.get_value(), w.step.get_untracked(), &w.form.get_untracked());
+                    w.expired.set(true);
+                }
+                Err(AppError::Invalid(errors)) => {
+                    // The server found what the browser did not (or an older
+                    // step): show that step with its errors.
+                    let first = errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_ENTITY);
+                    w.step.set(first);
+                    w.submitted.set(true);
+                    w.errors.set(errors);
+                }
+                Err(e) => w.notice.set(Some(e)),
+            }
+        }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(_)) => {
+            forget_stash();
+            done.set(true);
+        }
+        Some(Err(AppError::Unauthenticated)) => {
+            stash(&w.id.get_value(), w.step.get_untracked(), &w.form.get_untracked());
+            w.expired.set(true);
+        }
+        Some(Err(AppError::Invalid(errors))) => {
+            let first = errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_ENTITY);
+            w.step.set(first);
+            w.submitted.set(true);
+            w.errors.set(errors);
+        }
+        Some(Err(e)) => w.notice.set(Some(e)),
+        None => {}
+    });
+
+    let next = move |_| {
+        let step = w.step.get_untracked();
+        if !w.check().is_empty() {
+            w.submitted.set(true);
+            focus_first_error();
+            return;
+        }
+        save.dispatch(step + 1);
+    };
+    let back = move |_| {
+        // Going back keeps what was typed on this step, checked or not.
+        let step = w.step.get_untracked();
+        save.dispatch(step.saturating_sub(1).max(1));
+    };
+    let save_exit = move |_| {
+        save.dispatch(0);
+    };
+
+    view! {
+        <Show when=move || !done.get() fallback=move || view! {
+            <div class="notice notice--ok" role="status" data-testid="submitted">
+                <p>{move || i18n.t(SUBMITTED)}</p>
+                <p>{move || i18n.t(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step())}</p>
+                <a class="button button--primary" href="/filings">{move || i18n.t(Text::new("查看我的备案", "See my filings"))}</a>
+            </div>
+        }>
+            <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{let k = kind.clone(); move || i18n.t(kind_label(&k))}</strong></p>
+            <StepIndicator />
+            <Show when=move || w.expired.get()>
+                <p class="notice notice--error" role="alert" data-testid="session-expired">
+                    {move || i18n.t(SESSION_EXPIRED)} " "
+                    <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a>
+                </p>
+            </Show>
+            <ErrorNotice message=Signal::derive(move || w.notice.with(|e| general_message(e.as_ref(), i18n.lang()))) />
+            <Show when=move || w.submitted.get() && !w.errors.with(FieldErrors::is_empty)>
+                <p class="notice notice--error" role="alert" data-testid="step-errors">{move || i18n.t(FIX_ERRORS)}</p>
+            </Show>
+            <form class="form wizard" novalidate on:submit=|ev| ev.prevent_default()>
+                {move || match w.step.get() {
+                    STEP_ENTITY => view! { <EntityStep /> }.into_any(),
+                    STEP_WEBSITES => view! { <WebsitesStep provider=provider.get_value() /> }.into_any(),
+                    STEP_ACCESS => view! { <AccessStep /> }.into_any(),
+                    STEP_MATERIALS => view! { <MaterialsStep /> }.into_any(),
+                    _ => view! { <ConfirmStep /> }.into_any(),
+                }}
+                <div class="wizard__actions">
+                    <Show when=move || { w.step.get() > 1 }>
+                        <button class="button" type="button" on:click=back disabled=move || save.pending().get()>{move || i18n.t(PREV)}</button>
+                    </Show>
+                    <button class="button" type="button" data-testid="save-exit" on:click=save_exit disabled=move || save.pending().get()>{move || i18n.t(SAVE_EXIT)}</button>
+                    <Show when=move || { w.step.get() < STEP_CONFIRM } fallback=move || view! {
+                        <button class="button button--primary" type="button" data-testid="submit" on:click=move |_| { submit.dispatch(()); } disabled=move || submit.pending().get()>{move || i18n.t(SUBMIT)}</button>
+                    }>
+                        <button class="button button--primary" type="button" data-testid="next" on:click=next disabled=move || save.pending().get()>
+                            {move || if save.pending().get() { i18n.t(SAVING) } else { i18n.t(NEXT) }}
+                        </button>
+                    </Show>
+                </div>
+            </form>
+        </Show>
+    }
+}
+
+fn scroll_top() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+fn focus_first_error() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        // After the messages render.
+        request_animation_frame(|| {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(".field--invalid input, .field--invalid select, .field--invalid textarea").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        });
+    }
+}
+
+/// A text input, select or text area bound to a field path of the form.
+#[component]
+fn F(
+    path: String,
+    label: Text,
+    #[prop(optional)] hint: Option<Text>,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] options: Option<Signal<Vec<(String, Text)>>>,
+    #[prop(optional)] rows: Option<u32>,
+    #[prop(optional)] prefix: Option<Text>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let p = StoredValue::new(path.clone());
+    let id = path.replace(['[', ']', '.'], "_");
+    let err_id = format!("{id}-error");
+    let value = move || w.form.with(|f| {
+        let mut f = f.clone();
+        text_at(&mut f, &p.get_value()).cloned().unwrap_or_default()
+    });
+    let set = move |v: String| {
+        w.form.update(|f| {
+            if let Some(slot) = text_at(f, &p.get_value()) {
+                *slot = v;
+            }
+        });
+        // A field already showing an error is re-checked as it is corrected.
+        if w.submitted.get_untracked() || w.touched.with_untracked(|t| t.contains(&p.get_value())) {
+            w.check();
+        }
+    };
+    let message = Signal::derive(move || w.message(&p.get_value()));
+    let invalid = move || message.with(Option::is_some);
+    let control = match (options, rows) {
+        (Some(opts), _) => view! {
+            <select
+                class="field__input"
+                id=id.clone()
+                name=path.clone()
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=err_id.clone()
+                on:change=move |ev| { set(event_target_value(&ev)); w.touch(&p.get_value()); }
+                prop:value=value
+            >
+                <option value="">{move || i18n.t(CHOOSE)}</option>
+                {move || opts.get().into_iter().map(|(v, t)| {
+                    let v2 = v.clone();
+                    view! { <option value=v selected=move || value() == v2>{move || i18n.t(t)}</option> }
+                }).collect_view()}
+            </select>
+        }.into_any(),
+        (None, Some(rows)) => view! {
+            <textarea
+                class="field__input"
+                id=id.clone()
+                name=path.clone()
+                rows=rows
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=err_id.clone()
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+                on:blur=move |_| w.touch(&p.get_value())
+            ></textarea>
+        }.into_any(),
+        _ => view! {
+            <input
+                class="field__input"
+                id=id.clone()
+                name=path.clone()
+                type=kind.unwrap_or("text")
+                inputmode=inputmode
+                autocomplete="off"
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=err_id.clone()
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+                on:blur=move |_| w.touch(&p.get_value())
+            />
+        }.into_any(),
+    };
+    view! {
+        <div class="field" class:field--invalid=invalid>
+            <label class="field__label" for=id.clone()>
+                {prefix.map(|t| move || i18n.t(t))}
+                {move || i18n.t(label)}
+            </label>
+            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            {control}
+            <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message.get()}</p>
+        </div>
+    }
+}
+
+/// A checkbox bound to a yes/no field.
+#[component]
+fn Flag(path: String, label: Text) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let p = StoredValue::new(path.clone());
+    let checked = move || w.form.with(|f| {
+        let mut f = f.clone();
+        flag_at(&mut f, &p.get_value()).copied().unwrap_or(false)
+    });
+    let id = path.replace(['[', ']', '.'], "_");
+    let for_id = id.clone();
+    view! {
+        <label class="check" for=for_id>
+            <input
+                type="checkbox"
+                id=id
+                name=path
+                prop:checked=checked
+                on:change=move |ev| {
+                    let v = event_target_checked(&ev);
+                    w.form.update(|f| if let Some(slot) = flag_at(f, &p.get_value()) { *slot = v; });
+                    w.check();
+                }
+            />
+            <span>{move || i18n.t(label)}</span>
+        </label>
+    }
+}
+
+/// A group of checkboxes bound to a list of ids.
+#[component]
+fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)] hint: Option<Text>, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let p = StoredValue::new(path.clone());
+    let message = Signal::derive(move || w.message(&p.get_value()));
+    view! {
+        <fieldset class="field choices" class:field--invalid=move || message.with(Option::is_some)>
+            <legend class="field__label">{move || i18n.t(label)}</legend>
+            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            <div class="choices__list">
+                {choices.into_iter().map(|(id, text)| {
+                    let has = move || w.form.with(|f| {
+                        let mut f = f.clone();
+                        ids_at(&mut f, &p.get_value()).is_some_and(|v| v.contains(&id))
+                    });
+                    view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked=has
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    w.form.update(|f| {
+                                        if let Some(v) = ids_at(f, &p.get_value()) {
+                                            v.retain(|x| *x != id);
+                                            if on { v.push(id); }
+                                        }
+                                        // Choosing an item undoes "none of the above".
+                                        if on && p.get_value().ends_with("pre_approvals") {
+                                            let flag = p.get_value().replace("pre_approvals", "no_pre_approval");
+                                            if let Some(b) = flag_at(f, &flag) { *b = false; }
+                                        }
+                                    });
+                                    w.touch(&p.get_value());
+                                }
+                            />
+                            <span>{move || i18n.t(text)}</span>
+                        </label>
+                    }
+                }).collect_view()}
+                {extra}
+            </div>
+            <p class="field__error" role="alert" data-testid=format!("error-{path}")>{move || message.get()}</p>
+        </fieldset>
+    }
+}
+
+fn province_options() -> Signal<Vec<(String, Text)>> {
+    Signal::derive(|| codes::PROVINCES.iter().map(|p| (p.code.to_string(), p.name)).collect())
+}
+
+/// The fields of a 负责人.
+#[component]
+fn PersonFields(prefix: String, who: Text, with_cert: bool, unit: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let labels = |key: &str| {
+        let (_, zh, en) = fields::PERSON.iter().find(|(k, _, _)| *k == key).copied().unwrap_or(("", "", ""));
+        Text::new(zh, en)
+    };
+    let personal_types = Signal::derive(|| codes::CERT_TYPES.iter().filter(|c| c.personal).map(|c| (c.id.to_string(), c.name)).collect());
+    let p = |key: &str| format!("{prefix}.{key}");
+    let long_term_path = p("long_term");
+    let lt = StoredValue::new(long_term_path.clone());
+    let long_term = move || w.form.with(|f| {
+        let mut f = f.clone();
+        flag_at(&mut f, &lt.get_value()).copied().unwrap_or(false)
+    });
+    let valid_to = p("valid_to");
+    view! {
+        <fieldset class="group">
+            <legend class="group__title">{move || i18n.t(who)}</legend>
+            <F path=p("name") label=labels("name") />
+            {with_cert.then(|| view! {
+                <F path=p("cert_type") label=labels("cert_type") options=personal_types />
+                <F path=p("cert_number") label=labels("cert_number") />
+            })}
+            <div class="field-row">
+                <F path=p("valid_from") label=labels("valid_from") hint=Text::new("YYYYMMDD", "YYYYMMDD") inputmode="numeric" />
+                <Show when=move || !long_term()>
+                    <F path=valid_to.clone() label=labels("valid_to") hint=Text::new("YYYYMMDD", "YYYYMMDD") inputmode="numeric" />
+                </Show>
+            </div>
+            <Flag path=long_term_path label=LONG_TERM />
+            <F path=p("mobile") label=labels("mobile") kind="tel" inputmode="tel" />
+            <F
+                path=p("phone")
+                label=labels("phone")
+                kind="tel"
+                hint=if unit { Text::new("如 086-010-12345678 或 010-12345678", "e.g. 086-010-12345678 or 010-12345678") } else { Text::new("选填，如 010-12345678", "Optional, e.g. 010-12345678") }
+            />
+            <F path=p("emergency_phone") label=labels("emergency_phone") kind="tel" hint=Text::new("不能与负责人手机号码相同", "Must differ from the person's mobile") />
+            <F path=p("email") label=labels("email") kind="email" />
+        </fieldset>
+    }
+}
+
+#[component]
+fn EntityStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let natures = Signal::derive(|| codes::NATURES.iter().map(|n| (n.id.to_string(), n.name)).collect());
+    // 证件类型 offered depend on 主办单位性质.
+    let cert_types = Signal::derive(move || {
+        let nature = w.form.with(|f| f.entity.nature.parse::<u8>().ok());
+        nature
+            .and_then(codes::nature)
+            .map(|n| n.cert_types.iter().filter_map(|id| codes::cert_type(*id)).map(|c| (c.id.to_string(), c.name)).collect())
+            .unwrap_or_default()
+    });
+    let personal = move || w.personal();
+    view! {
+        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[0])}</h2>
+        <fieldset class="group">
+            <legend class="group__title">{move || i18n.t(Text::new("主办单位", "Sponsor"))}</legend>
+            <F path="entity.nature".into() label=fields::NATURE.label options=natures />
+            <Show when=personal fallback=move || view! { <F path="entity.unit_name".into() label=fields::UNIT_NAME.label hint=Text::new("与证件上的名称完全一致", "Exactly as on the certificate") /> }>
+                <p class="field__hint">{move || i18n.t(PERSONAL_NAME_NOTE)}</p>
+            </Show>
+            <F path="entity.cert_type".into() label=fields::CERT_TYPE.label options=cert_types />
+            <F path="entity.cert_number".into() label=fields::CERT_NUMBER.label />
+            <F path="entity.cert_address".into() label=fields::CERT_ADDRESS.label hint=Text::new("与证件上的住所一致", "As printed on the certificate") />
+            <F path="entity.province".into() label=fields::PROVINCE.label options=province_options() />
+            <F path="entity.address".into() label=fields::ADDRESS.label hint=Text::new("市、区县、街道门牌；个人请填写到房间号", "City, district, street and number; individuals down to the room") />
+            <Show when=move || !personal()>
+                <F path="entity.investor".into() label=fields::INVESTOR.label hint=Text::new("没有时填写主办单位名称", "If none, repeat the sponsor name") />
+            </Show>
+        </fieldset>
+        {move || {
+            let personal = personal();
+            view! { <PersonFields prefix="entity.leader".into() who=ENTITY_LEADER with_cert=!personal unit=!personal /> }
+        }}
+        <F
+            path="entity.remark".into()
+            label=fields::ENTITY_REMARK.label
+            rows=3
+            hint=Text::new("个人备案请用20至200字说明网站的具体内容", "Individuals: describe the site's content in 20–200 characters")
+        />
+    }
+}
+
+#[component]
+fn WebsitesStep(provider: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let count = Memo::new(move |_| w.form.with(|f| f.websites.len()));
+    let provider = StoredValue::new(provider);
+    let add = move |_| {
+        w.form.update(|f| {
+            let province = f.entity.province.clone();
+            f.websites.push(new_website(&provider.get_value(), &province));
+        });
+    };
+    let websites_error = Signal::derive(move || w.message("websites"));
+    view! {
+        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[1])}</h2>
+        <p class="field__error" role="alert">{move || websites_error.get()}</p>
+        {move || (0..count.get()).map(|i| view! { <WebsiteCard i /> }).collect_view()}
+        <button class="button button--block" type="button" data-testid="add-website" on:click=add>{move || i18n.t(ADD_WEBSITE)}</button>
+    }
+}
+
+#[component]
+fn WebsiteCard(i: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let at = move |field: crate::domain::Field| indexed(field, i);
+    let same = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| s.same_leader));
+    let approvals = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| !s.pre_approvals.is_empty()));
+    let many = move || w.form.with(|f| f.websites.len() > 1);
+    let remove = move |_| {
+        w.form.update(|f| {
+            if i < f.websites.len() {
+                f.websites.remove(i);
+            }
+        });
+        w.check();
+    };
+    let contents: Vec<(u8, Text)> = codes::CONTENT_TYPES.to_vec();
+    let pre: Vec<(u8, Text)> = codes::PRE_APPROVAL_TYPES.iter().map(|t| (t.id, t.name)).collect();
+    let languages = Signal::derive(|| codes::LANGUAGES.iter().map(|(id, t)| (id.to_string(), *t)).collect());
+    let none_flag = format!("websites[{i}].no_pre_approval");
+    view! {
+        <section class="card" data-testid=format!("website-{i}")>
+            <header class="card__header">
+                <h3 class="card__title">{move || i18n.t(WEBSITE_N)} " " {i + 1}</h3>
+                <Show when=many>
+                    <button class="button button--link" type="button" on:click=remove>{move || i18n.t(REMOVE_WEBSITE)}</button>
+                </Show>
+            </header>
+            <F path=at(fields::SITE_NAME) label=fields::SITE_NAME.label hint=Text::new("至少3个汉字，与网站内容相符", "At least 3 Chinese characters, matching the content") />
+            <F path=at(fields::DOMAINS) label=fields::DOMAINS.label rows=2 hint=Text::new("每行一个，不加 www，例如 example.com", "One per line, without www, e.g. example.com") />
+            <F path=at(fields::HOME_URLS) label=fields::HOME_URLS.label rows=2 hint=Text::new("每行一个，例如 www.example.com", "One per line, e.g. www.example.com") />
+            <Choices path=at(fields::CONTENT_TYPES) label=fields::CONTENT_TYPES.label choices=contents hint=Text::new("最多选择5项", "Choose up to 5") />
+            <Choices
+                path=at(fields::PRE_APPROVALS)
+                label=fields::PRE_APPROVALS.label
+                choices=pre
+                hint=Text::new("涉及的请选择并填写审批文号；都不涉及请选择“以上都不涉及”", "Choose those that apply and give the approval number, or 'none of the above'")
+                extra=view! { <Flag path=none_flag label=NO_PRE_APPROVAL /> }.into_any()
+            />
+            <Show when=approvals>
+                <F path=at(fields::PRE_APPROVAL_NUMBER) label=fields::PRE_APPROVAL_NUMBER.label />
+            </Show>
+            <F path=at(fields::LANGUAGE) label=fields::LANGUAGE.label options=languages />
+            <Flag path=format!("websites[{i}].same_leader") label=SAME_LEADER />
+            <Show when=move || !same()>
+                <PersonFields prefix=format!("websites[{i}].leader") who=SITE_LEADER with_cert=true unit=false />
+            </Show>
+            <F path=at(fields::SITE_REMARK) label=fields::SITE_REMARK.label rows=2 />
+        </section>
+    }
+}
+
+#[component]
+fn AccessStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let sites = Memo::new(move |_| w.form.with(|f| f.websites.iter().map(|s| (s.name.clone(), s.domains.clone())).collect::<Vec<_>>()));
+    let methods = Signal::derive(|| codes::ACCESS_METHODS.iter().map(|(id, t)| (id.to_string(), *t)).collect());
+    view! {
+        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[2])}</h2>
+        {move || sites.get().into_iter().enumerate().map(|(i, (name, domains))| {
+            let at = move |field: crate::domain::Field| indexed(field, i);
+            view! {
+                <section class="card" data-testid=format!("access-{i}")>
+                    <header class="card__header">
+                        <h3 class="card__title">{name} <span class="muted">" " {domains.replace('\n', "、")}</span></h3>
+                    </header>
+                    <F path=at(fields::PROVIDER_NAME) label=fields::PROVIDER_NAME.label />
+                    <F path=at(fields::METHOD) label=fields::METHOD.label options=methods />
+                    <F path=at(fields::IPS) label=fields::IPS.label rows=2 hint=Text::new("每行一个公网IP地址", "One public IP address per line") />
+                    <F path=at(fields::SERVER_PROVINCE) label=fields::SERVER_PROVINCE.label options=province_options() />
+                </section>
+            }
+        }).collect_view()}
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+#[component]
+fn MaterialsStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let required = Memo::new(move |_| w.form.with(required_materials));
+    view! {
+        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[3])}</h2>
+        <p class="field__hint">{move || i18n.t(UPLOAD_HINT)}</p>
+        {MaterialKind::ALL.into_iter().map(|kind| view! { <MaterialSlot kind required=Signal::derive(move || required.with(|r| r.contains(&kind))) /> }).collect_view()}
+    }
+}
+
+#[component]
+fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let field = kind.field();
+    let uploading = RwSignal::new(false);
+    let upload_error = RwSignal::new(None::<String>);
+    let files = Memo::new(move |_| w.materials.with(|m| m.iter().filter(|x| x.kind == kind.code()).cloned().collect::<Vec<_>>()));
+    let message = Signal::derive(move || upload_error.get().or_else(|| w.message(field.path)));
+    let input_id = format!("file-{}", kind.code());
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
+            // Size is checked here before any upload; the type from the bytes on the server.
+            if file.size() as usize > filing::MAX_MATERIAL_BYTES {
+                upload_error.set(Some(i18n.t(Text::new("文件不能超过 5 MB，请压缩后重新上传", "The file must not exceed 5 MB; compress it and upload again")).to_string()));
+                input.set_value("");
+                return;
+            }
+            let Ok(data) = web_sys::FormData::new() else { return };
+            let _ = data.append_with_str("application", &w.id.get_value());
+            let _ = data.append_with_str("kind", kind.code());
+            let _ = data.append_with_blob_and_filename("file", &file, &file.name());
+            uploading.set(true);
+            upload_error.set(None);
+            input.set_value("");
+            leptos::task::spawn_local(async move {
+                match crate::functions::filing::upload_material(data.into()).await {
+                    Ok(info) => {
+                        w.materials.update(|m| {
+                            if kind != MaterialKind::Other {
+                                m.retain(|x| x.kind != info.kind);
+                            }
+                            m.push(info);
+                        });
+                        w.check();
+                    }
+                    Err(AppError::Unauthenticated) => w.expired.set(true),
+                    Err(e) => upload_error.set(Some(match &e {
+                        AppError::Invalid(errs) => errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default(),
+                        other => other.message(i18n.lang.get_untracked()),
+                    })),
+                }
+                uploading.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let accept = if kind == MaterialKind::LeaderPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
+    view! {
+        <div class="field material" class:field--invalid=move || message.with(Option::is_some) data-testid=format!("material-{}", kind.code())>
+            <div class="material__head">
+                <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
+                <span class=move || if required.get() { "badge badge--req" } else { "badge" }>{move || if required.get() { i18n.t(REQUIRED) } else { i18n.t(OPTIONAL) }}</span>
+            </div>
+            <ul class="material__files">
+                {move || files.get().into_iter().map(|m| {
+                    let id = m.id.clone();
+                    let href = format!("/files/{}", m.id);
+                    let image = m.content_type.starts_with("image/");
+                    let remove = move |_| {
+                        let id = id.clone();
+                        leptos::task::spawn_local(async move {
+                            if remove_material(id.clone()).await.is_ok() {
+                                w.materials.update(|list| list.retain(|x| x.id != id));
+                            }
+                        });
+                    };
+                    view! {
+                        <li class="material__file">
+                            {image.then(|| view! { <img class="material__preview" src=href.clone() alt=m.filename.clone() width="96" height="72" loading="lazy" /> })}
+                            <a href=href target="_blank" rel="noopener">{m.filename.clone()}</a>
+                            <span class="muted">" " {human_size(m.size)}</span>
+                            <button class="button button--link" type="button" on:click=remove>{move || i18n.t(REMOVE)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <label class="button upload" for=input_id.clone()>
+                {move || if uploading.get() { i18n.t(SAVING) } else { i18n.t(UPLOAD) }}
+            </label>
+            <input class="upload__input" type="file" id=input_id name=kind.code() accept=accept on:change=on_change />
+            <p class="field__error" role="alert" data-testid=format!("error-{}", field.path)>{move || message.get()}</p>
+        </div>
+    }
+}
+
+fn code_name(table: &[(u8, Text)], id: &str) -> Option<Text> {
+    let id: u8 = id.parse().ok()?;
+    table.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
+}
+
+/// ⑤ 确认: everything on one page, each part with an edit link.
+#[component]
+fn ConfirmStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let f = w.normalised();
+    let edit = move |step: u8| {
+        view! { <button class="button button--link" type="button" data-testid=format!("edit-{step}") on:click=move |_| w.step.set(step)>{move || i18n.t(EDIT)}</button> }
+    };
+    let e = f.entity.clone();
+    let nature = e.nature.parse().ok().and_then(codes::nature).map(|n| n.name);
+    let cert = e.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
+    let province = e.province.parse().ok().and_then(codes::province_by_code).map(|p| p.name);
+    let row = move |label: Text, value: String| view! { <dt>{move || i18n.t(label)}</dt><dd>{value}</dd> };
+    let text_row = move |label: Text, value: Option<Text>| view! { <dt>{move || i18n.t(label)}</dt><dd>{move || value.map(|v| i18n.t(v)).unwrap_or("")}</dd> };
+    let materials = w.materials.get_untracked();
+    view! {
+        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[4])}</h2>
+        <p class="page__lead">{move || i18n.t(CONFIRM_LEAD)}</p>
+        <section class="review" data-testid="review-entity">
+            <header class="review__header"><h3>{move || i18n.t(STEP_NAMES[0])}</h3>{edit(STEP_ENTITY)}</header>
+            <dl class="facts">
+                {row(fields::UNIT_NAME.label, e.unit_name.clone())}
+                {text_row(fields::NATURE.label, nature)}
+                {text_row(fields::CERT_TYPE.label, cert)}
+                {row(fields::CERT_NUMBER.label, e.cert_number.clone())}
+                {row(fields::CERT_ADDRESS.label, e.cert_address.clone())}
+                {text_row(fields::PROVINCE.label, province)}
+                {row(fields::ADDRESS.label, e.address.clone())}
+                {row(fields::INVESTOR.label, e.investor.clone())}
+                {row(ENTITY_LEADER, format!("{} · {} · {} · {}", e.leader.name, e.leader.cert_number, e.leader.mobile, e.leader.email))}
+                {row(fields::ENTITY_REMARK.label, e.remark.clone())}
+            </dl>
+        </section>
+        {f.websites.iter().enumerate().map(|(i, s)| {
+            let language = code_name(&codes::LANGUAGES, &s.language);
+            let method = code_name(&codes::ACCESS_METHODS, &s.access.method);
+            let server = s.access.server_province.parse().ok().and_then(codes::province_by_code).map(|p| p.name);
+            let contents = s.content_types.iter().filter_map(|c| codes::content_type(*c)).collect::<Vec<_>>();
+            let pre = s.pre_approvals.iter().filter_map(|c| codes::pre_approval_type(*c)).map(|t| t.name).collect::<Vec<_>>();
+            view! {
+                <section class="review" data-testid=format!("review-website-{i}")>
+                    <header class="review__header"><h3>{move || i18n.t(WEBSITE_N)} " " {i + 1} "：" {s.name.clone()}</h3>{edit(STEP_WEBSITES)}</header>
+                    <dl class="facts">
+                        {row(fields::DOMAINS.label, s.domains.replace('\n', "、"))}
+                        {row(fields::HOME_URLS.label, s.home_urls.replace('\n', "、"))}
+                        <dt>{move || i18n.t(fields::CONTENT_TYPES.label)}</dt>
+                        <dd>{move || contents.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、")}</dd>
+                        <dt>{move || i18n.t(fields::PRE_APPROVALS.label)}</dt>
+                        <dd>{move || if pre.is_empty() { i18n.t(NO_PRE_APPROVAL).to_string() } else { pre.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、") }}</dd>
+                        {text_row(fields::LANGUAGE.label, language)}
+                        {row(SITE_LEADER, format!("{} · {} · {}", s.leader.name, s.leader.mobile, s.leader.email))}
+                    </dl>
+                    <header class="review__header"><h4>{move || i18n.t(STEP_NAMES[2])}</h4>{edit(STEP_ACCESS)}</header>
+                    <dl class="facts">
+                        {row(fields::PROVIDER_NAME.label, s.access.provider_name.clone())}
+                        {text_row(fields::METHOD.label, method)}
+                        {row(fields::IPS.label, s.access.ips.replace('\n', "、"))}
+                        {text_row(fields::SERVER_PROVINCE.label, server)}
+                    </dl>
+                </section>
+            }
+        }).collect_view()}
+        <section class="review" data-testid="review-materials">
+            <header class="review__header"><h3>{move || i18n.t(STEP_NAMES[3])}</h3>{edit(STEP_MATERIALS)}</header>
+            <ul class="material__files">
+                {materials.into_iter().map(|m| {
+                    let label = MaterialKind::from_code(&m.kind).map(|k| k.field().label);
+                    view! { <li>{move || label.map(|l| i18n.t(l)).unwrap_or("")} "：" <a href=format!("/files/{}", m.id) target="_blank" rel="noopener">{m.filename.clone()}</a></li> }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

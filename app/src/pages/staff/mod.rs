@@ -1,0 +1,3 @@
+//! Staff pages. For now only the outbox (a development aid).
+
+pub mod outbox;

@@ -1,0 +1,227 @@
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { expectNoHorizontalScroll, jsEnabled, open } from "./helpers";
+
+// The registrant's side needs JavaScript (the wizard checks fields in the
+// browser); the no-JavaScript projects skip it.
+test.beforeEach(async ({}, info) => {
+  test.skip(!jsEnabled(info), "the filing wizard needs JavaScript");
+});
+
+const PASSWORD = "s3cret-pass";
+
+function unique(info: TestInfo, prefix: string) {
+  const n = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return `${prefix}${info.project.name.replace(/[^a-z]/g, "")}${n}`.slice(0, 30);
+}
+
+/** A 1×1 PNG, padded so it is not mistaken for an empty file. */
+function png(): Buffer {
+  const base = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  return Buffer.concat([base, Buffer.alloc(400)]);
+}
+
+/** Register through the two 接受 screens and the form, activate with the code shown on screen: signed in. */
+async function register(page: Page, info: TestInfo): Promise<string> {
+  const username = unique(info, "u");
+  await open(page, info, "/register");
+  await page.getByTestId("accept").click(); // 使用声明
+  await expect(page.getByRole("heading", { name: "ICP信息备案流程" })).toBeVisible();
+  await page.getByTestId("accept").click(); // 备案流程
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("确认密码").fill(PASSWORD);
+  await page.getByLabel("联系人姓名").fill("张三");
+  await page.getByLabel("手机号码").fill("13800138000");
+  await page.getByLabel("电子邮箱").fill(`${username}@example.com`);
+  await page.getByRole("button", { name: "注册", exact: true }).click();
+  const code = (await page.getByTestId("shown-code").textContent())!.trim();
+  expect(code).toMatch(/^\d{6}$/);
+  await page.getByRole("link", { name: "输入验证码激活账户" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("用户名")).toHaveValue(username);
+  await page.getByLabel("验证码", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "激活并登录" }).click();
+  await expect(page).toHaveURL(/\/filings\/new$/);
+  await expect(page.getByTestId("me")).toHaveText(username);
+  return username;
+}
+
+async function signIn(page: Page, info: TestInfo, username: string, path = "/login") {
+  await open(page, info, path);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page.getByTestId("me")).toHaveText(username);
+}
+
+async function detectAndStart(page: Page, info: TestInfo, domain: string) {
+  await open(page, info, "/filings/new");
+  await page.getByLabel("主办单位证件号码").fill("91110108717743469K");
+  await page.getByLabel("网站域名").fill(domain);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(page.getByTestId("detection")).toContainText("备案类型：首次备案");
+  await expect(page.locator('[data-finding="new"]')).toContainText(domain);
+  await page.getByTestId("start").click();
+  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
+}
+
+async function next(page: Page, stepName: string) {
+  await page.getByTestId("next").click();
+  await expect(page.locator(".stepper__step--current")).toContainText(stepName);
+}
+
+test("register, sign in, file all five steps, leave and come back, submit", async ({ page, context }, info) => {
+  const username = await register(page, info);
+  // Sign out and in again, through the account page and the sign-in form.
+  await open(page, info, "/account");
+  await page.getByTestId("logout").click();
+  await expect(page).toHaveURL(/\/$/);
+  await signIn(page, info, username);
+
+  const domain = `${unique(info, "site")}.cn`;
+  await detectAndStart(page, info, domain);
+  if (info.project.name === "phone") await expectNoHorizontalScroll(page);
+
+  // ① 主体信息. Wrong check digits are caught in the browser, before any request.
+  const requests: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/api/")) requests.push(r.url());
+  });
+  await page.getByLabel("主办单位性质").selectOption({ label: "企业" });
+  await page.getByLabel("主办单位证件类型").selectOption({ label: "营业执照（个人或企业）" });
+  const uscc = page.getByLabel("主办单位证件号码");
+  await uscc.fill("91110108717743469A");
+  await uscc.blur();
+  await expect(page.getByTestId("error-entity.cert_number")).toContainText("校验");
+  await page.locator("#entity_leader_cert_type").selectOption({ label: "居民身份证" });
+  const id = page.locator("#entity_leader_cert_number");
+  await id.fill("110105194912310021");
+  await id.blur();
+  await expect(page.getByTestId("error-entity.leader.cert_number")).toContainText("校验");
+  // Submitting the step with errors does not advance and sends nothing.
+  await page.getByTestId("next").click();
+  await expect(page.getByTestId("step-errors")).toBeVisible();
+  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
+  expect(requests, "no request while the browser finds errors").toEqual([]);
+  if (info.project.name === "phone") await expectNoHorizontalScroll(page);
+
+  await uscc.fill("91110108717743469K");
+  await id.fill("11010519491231002X");
+  await expect(page.getByTestId("error-entity.cert_number")).toBeEmpty();
+  await page.getByLabel("主办单位名称").fill("北京百度网讯科技有限公司");
+  await page.getByLabel("证件住所").fill("北京市海淀区上地十街10号");
+  await page.getByLabel("通信地址（省份）").selectOption({ label: "北京" });
+  await page.getByLabel("通信地址（详细地址）").fill("北京市海淀区上地十街10号百度大厦");
+  await page.getByLabel("投资者或上级主管单位").fill("北京百度网讯科技有限公司");
+  await page.locator("#entity_leader_name").fill("张三");
+  await page.locator("#entity_leader_valid_from").fill("20200101");
+  await page.locator("#entity_leader_mobile").fill("13800138000");
+  await page.locator("#entity_leader_phone").fill("086-010-12345678");
+  await page.locator("#entity_leader_emergency_phone").fill("13900139000");
+  await page.locator("#entity_leader_email").fill("zhang@example.com");
+  await next(page, "网站信息");
+
+  // ② 网站信息: the domain from the type check is filled in.
+  await expect(page.getByLabel("网站域名")).toHaveValue(domain);
+  await expect(page.getByLabel("网站首页URL")).toHaveValue(`www.${domain}`);
+  await page.getByLabel("网站名称").fill("百度搜索服务网");
+  await page.getByRole("checkbox", { name: "搜索引擎" }).check();
+  await page.getByRole("checkbox", { name: "以上都不涉及" }).check();
+  if (info.project.name === "phone") await expectNoHorizontalScroll(page);
+  await next(page, "接入信息");
+
+  // ③ 接入信息: this provider is the default.
+  await expect(page.getByLabel("接入服务商")).toHaveValue(/有限公司/);
+  await page.getByLabel("网站IP地址").fill("10.0.0.1");
+  await page.getByLabel("网站IP地址").blur();
+  await expect(page.getByTestId("error-websites[0].access.ips")).toContainText("10.0.0.1");
+  await page.getByLabel("网站IP地址").fill("1.2.4.8");
+  await page.getByLabel("服务器放置地").selectOption({ label: "北京" });
+  await next(page, "材料");
+
+  // ④ 材料: uploads are checked, stored and previewed.
+  await page.locator("#file-entity_cert").setInputFiles({ name: "licence.pdf", mimeType: "application/pdf", buffer: Buffer.from("not really a pdf, just text") });
+  await expect(page.getByTestId("error-materials.entity_cert")).toContainText(/JPG|PDF|损坏/);
+  await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-entity_cert").locator("img.material__preview")).toBeVisible();
+  await page.locator("#file-leader_photo").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-leader_photo").getByRole("link", { name: "photo.png" })).toBeVisible();
+  if (info.project.name === "phone") await expectNoHorizontalScroll(page);
+
+  // Close the page mid-wizard; come back in a new one.
+  await page.close();
+  const again = await context.newPage();
+  await open(again, info, "/filings/new");
+  await expect(again.getByTestId("resume")).toContainText(domain);
+  await again.getByTestId("continue").click();
+  await expect(again.locator(".stepper__step--current")).toContainText("材料");
+  await expect(again.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();
+  await next(again, "确认");
+
+  // ⑤ 确认: everything on one page, with edit links.
+  await expect(again.getByTestId("review-entity")).toContainText("北京百度网讯科技有限公司");
+  await expect(again.getByTestId("review-website-0")).toContainText(domain);
+  await again.getByTestId("edit-2").click();
+  await expect(again.locator(".stepper__step--current")).toContainText("网站信息");
+  await next(again, "接入信息");
+  await next(again, "材料");
+  await next(again, "确认");
+  if (info.project.name === "phone") await expectNoHorizontalScroll(again);
+  await again.getByTestId("submit").click();
+  await expect(again.getByTestId("submitted")).toContainText("等待接入服务商核实");
+
+  // The list shows it, waiting for the provider; the detail page has the timeline.
+  await open(again, info, "/filings");
+  const item = again.getByTestId("filing").filter({ hasText: domain });
+  await expect(item).toHaveAttribute("data-status", "pending_verification");
+  await expect(item).toContainText("待核实");
+  await item.getByRole("link").click();
+  await expect(again.getByTestId("filing-status")).toContainText("待核实");
+  await expect(again.getByTestId("timeline")).toContainText("提交备案");
+  if (info.project.name === "phone") await expectNoHorizontalScroll(again);
+});
+
+test("discard an unfinished filing and start again", async ({ page }, info) => {
+  await register(page, info);
+  const first = `${unique(info, "old")}.cn`;
+  await detectAndStart(page, info, first);
+  await page.getByLabel("主办单位名称").fill("写了一半的单位名称");
+  await page.getByTestId("save-exit").click();
+  await expect(page).toHaveURL(/\/filings$/);
+  await expect(page.getByTestId("filing").filter({ hasText: first })).toHaveAttribute("data-status", "draft");
+
+  await open(page, info, "/filings/new");
+  await expect(page.getByTestId("resume")).toContainText(first);
+  await page.getByTestId("discard").click();
+  // Discarding asks first; cancelling keeps it.
+  await expect(page.getByRole("alertdialog")).toContainText("不能恢复");
+  await page.getByTestId("discard-yes").click();
+  await expect(page.getByRole("button", { name: "检查备案类型" })).toBeVisible();
+
+  const second = `${unique(info, "new")}.cn`;
+  await detectAndStart(page, info, second);
+  await expect(page.getByLabel("主办单位名称")).toHaveValue("");
+  await open(page, info, "/filings");
+  await expect(page.getByTestId("filing").filter({ hasText: first })).toHaveCount(0);
+});
+
+test("an expired session loses nothing typed", async ({ page, context }, info) => {
+  const username = await register(page, info);
+  const domain = `${unique(info, "exp")}.cn`;
+  await detectAndStart(page, info, domain);
+  await page.getByLabel("主办单位名称").fill("会话过期时正在填写的单位");
+  await page.getByLabel("证件住所").fill("上海市浦东新区世纪大道100号");
+  // The session ends (expiry is simulated by dropping the cookie).
+  await context.clearCookies();
+  await page.getByTestId("save-exit").click();
+  await expect(page.getByTestId("session-expired")).toBeVisible();
+  await page.getByTestId("session-expired").getByRole("link").click();
+  await signIn(page, info, username, page.url().replace(/^https?:\/\/[^/]+/, ""));
+  await expect(page).toHaveURL(/\/filings\/new$/);
+  await page.getByTestId("continue").click();
+  await expect(page.getByLabel("主办单位名称")).toHaveValue("会话过期时正在填写的单位");
+  await expect(page.getByLabel("证件住所")).toHaveValue("上海市浦东新区世纪大道100号");
+});
