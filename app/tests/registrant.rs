@@ -256,3 +256,50 @@ async fn a_registrant_cannot_touch_another_registrants_filing() {
     // Made-up ids are simply not found.
     assert!(matches!(filings::filing_detail(&db, &owner, "nope'; DELETE application; --").await, Err(AppError::NotFound)));
 }
+
+/// 新增网站 and 新增接入 against filed records: the seed files every
+/// website with the provider it is given.
+#[tokio::test]
+async fn type_check_finds_new_websites_new_access_and_conflicts() {
+    use surrealdb::types::SurrealValue;
+    #[derive(SurrealValue)]
+    struct Filed {
+        cert_number: String,
+        domain: String,
+    }
+    let db = open_memory().await.unwrap();
+    let s = settings();
+    app::ssr::seed::seed(&db, 3, 7, "另一家云计算有限公司", 2026, |_| {}).await.unwrap();
+    let user = registrant(&db, "detector", "13100131000").await;
+    let mut res = db
+        .query("SELECT entity.cert_number AS cert_number, domains[0].ascii AS domain FROM website ORDER BY domain LIMIT 2")
+        .await
+        .unwrap();
+    let filed: Vec<Filed> = res.take(0).unwrap();
+    let (a, b) = (&filed[0], &filed[1]);
+
+    // The entity is filed, the domain is new: 新增网站, with the entity filled in.
+    let (d, _, _) = filings::detect(&db, &s, &user, &a.cert_number, "brand-new-site.cn").await.unwrap();
+    assert_eq!(d.kind.as_deref(), Some("new_website"), "{:?}", d.message);
+    assert!(d.entity_licence.is_some());
+    // The website is filed with another provider: 新增接入.
+    let (d, _, _) = filings::detect(&db, &s, &user, &a.cert_number, &a.domain).await.unwrap();
+    assert_eq!((d.kind.as_deref(), d.domains[0].finding.as_str()), (Some("new_access"), "filed_elsewhere"));
+    let draft = filings::start_draft(&db, &s, &user, &a.cert_number, &a.domain).await.unwrap();
+    assert_eq!(draft.kind, "new_access");
+    assert!(!draft.form.entity.unit_name.is_empty(), "the filed entity is filled in");
+    assert!(draft.form.websites[0].domains.contains(&a.domain));
+    assert_eq!(draft.form.websites[0].access.provider_name, s.provider_name);
+    filings::discard_draft(&db, &user, &draft.id).await.unwrap();
+    // Somebody else's domain: a conflict that says what to do.
+    let (d, _, _) = filings::detect(&db, &s, &user, &a.cert_number, &b.domain).await.unwrap();
+    assert_eq!((d.kind, d.domains[0].finding.as_str()), (None, "other_entity"));
+    assert!(d.domains[0].message.zh.contains("注销") || d.domains[0].message.zh.contains("变更"));
+    // Filed and new domains together must be filed separately.
+    let (d, _, _) = filings::detect(&db, &s, &user, &a.cert_number, &format!("{}\nanother-new.cn", a.domain)).await.unwrap();
+    assert_eq!(d.kind, None);
+    // Already filed with this provider: nothing to file.
+    let here = Settings { provider_name: "另一家云计算有限公司".into(), ..settings() };
+    let (d, _, _) = filings::detect(&db, &here, &user, &a.cert_number, &a.domain).await.unwrap();
+    assert_eq!((d.kind, d.domains[0].finding.as_str()), (None, "filed_here"));
+}
