@@ -3,6 +3,10 @@
 //! This crate is shared by the server (`ssr`) and the browser (`hydrate`):
 //! the pure domain rules, the wire types, the pages and the server functions.
 
+// The wizard's views are deeply nested types in release builds (without
+// `erase_components`), beyond the compiler's default query depth.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod components;
 pub mod domain;

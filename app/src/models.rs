@@ -2,6 +2,8 @@
 //! string ids and nothing secret; database rows stay on the server.
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use surrealdb::types::SurrealValue;
 
 /// One filed website as the public query shows it, with the field names of
 /// MIIT's `icpAbbreviateInfo/queryByCondition`.
@@ -177,6 +179,7 @@ pub struct FilingDetail {
 
 /// A row of the notification outbox (dev page for staff).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
 pub struct OutboxItem {
     pub channel: String,
     pub recipient: String,

@@ -277,6 +277,13 @@ fn at(errors: &mut FieldErrors, field: Field, index: Option<usize>, problem: Pro
     });
 }
 
+/// A problem with one value of a list, naming the value: "b.con：……".
+fn naming(value: &str, mut pr: Problem) -> Problem {
+    pr.message.zh = format!("{value}：{}", pr.message.zh);
+    pr.message.en = format!("{value}: {}", pr.message.en);
+    pr
+}
+
 fn parse_id(s: &str) -> Option<u8> {
     s.trim().parse().ok()
 }
@@ -520,10 +527,8 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
         } else {
             for d in raw {
                 match parse_site_domain(d) {
-                    Err(mut pr) => {
-                        pr.message.zh = format!("{d}：{}", pr.message.zh);
-                        pr.message.en = format!("{d}: {}", pr.message.en);
-                        at(&mut errors, fields::DOMAINS, ix, pr);
+                    Err(pr) => {
+                        at(&mut errors, fields::DOMAINS, ix, naming(d, pr));
                         break;
                     }
                     Ok(dn) => {
@@ -652,10 +657,8 @@ pub fn check_access(form: &FilingForm) -> FieldErrors {
             let mut seen = Vec::new();
             for ip in ips {
                 match parse_public_ip(ip) {
-                    Err(mut pr) => {
-                        pr.message.zh = format!("{ip}：{}", pr.message.zh);
-                        pr.message.en = format!("{ip}: {}", pr.message.en);
-                        at(&mut errors, fields::IPS, ix, pr);
+                    Err(pr) => {
+                        at(&mut errors, fields::IPS, ix, naming(ip, pr));
                         break;
                     }
                     Ok(addr) if seen.contains(&addr) => {
@@ -756,11 +759,7 @@ pub fn new_website(provider_name: &str, province: &str) -> WebsiteForm {
 pub fn parse_domain_list(input: &str) -> Result<Vec<DomainName>, Problem> {
     let mut out: Vec<DomainName> = Vec::new();
     for d in input.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';' | '；')).filter(|d| !d.is_empty()) {
-        let dn = parse_site_domain(d).map_err(|mut pr| {
-            pr.message.zh = format!("{d}：{}", pr.message.zh);
-            pr.message.en = format!("{d}: {}", pr.message.en);
-            pr
-        })?;
+        let dn = parse_site_domain(d).map_err(|pr| naming(d, pr))?;
         if !out.iter().any(|o| o.ascii == dn.ascii) {
             out.push(dn);
         }

@@ -157,9 +157,5 @@ pub async fn list_outbox() -> Result<Vec<crate::models::OutboxItem>, AppError> {
     if user.role == crate::domain::workflow::Role::Registrant {
         return fail(AppError::Forbidden);
     }
-    let rows = outbox::latest(&state.db, 200).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| crate::models::OutboxItem { channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body, status: r.status, created: r.created })
-        .collect())
+    Ok(outbox::latest(&state.db, 200).await?)
 }

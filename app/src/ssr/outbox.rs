@@ -44,15 +44,7 @@ struct OutboxRow {
 }
 
 /// A row of the outbox as staff see it.
-#[derive(Debug, Clone, SurrealValue)]
-pub struct OutboxEntry {
-    pub channel: String,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub created: String,
-}
+pub type OutboxEntry = crate::models::OutboxItem;
 
 /// Record a notification. Call it inside the transaction of the change it
 /// reports when there is one; sending (when a gateway exists) reads the rows.
