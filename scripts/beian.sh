@@ -16,7 +16,7 @@ cmd_serve() {
   setup_rust
   setup_node
   say "building the release site (size-optimised wasm, wasm-opt)"
-  cargo leptos build --release
+  release_build
   precompress_site
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"

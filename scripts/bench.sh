@@ -20,7 +20,7 @@ apt_install wrk curl python3 brotli
 setup_rust
 setup_node
 say "building the release site"
-cargo leptos build --release >/dev/null
+release_build >/dev/null
 precompress_site
 BIN="$CARGO_TARGET_DIR/release/beian"
 

@@ -71,6 +71,13 @@ setup_node() {
   export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
 }
 
+# The release site. Components are erased to AnyView (as in debug builds):
+# the browser bundle is 30 % smaller (wasm 714 → 501 KB brotli) and server
+# and browser are built alike.
+release_build() {
+  RUSTFLAGS="--cfg erase_components" cargo leptos build --release
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
     || echo $((20000 + RANDOM % 20000))
