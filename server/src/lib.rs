@@ -68,7 +68,7 @@ async fn set_lang(Path(code): Path<String>, Query(next): Query<Next>) -> Respons
         return (StatusCode::NOT_FOUND, "unknown language / 未知语言").into_response();
     };
     // Only paths on this site: never an open redirect.
-    let target = next.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    let target = next.next.filter(|n| app::domain::net::is_local_path(n)).unwrap_or_else(|| "/".into());
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     let mut resp = Redirect::to(&target).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -81,12 +81,8 @@ async fn set_lang(Path(code): Path<String>, Query(next): Query<Next>) -> Respons
 /// cached by shared caches; shown inline (pictures and PDFs only are stored).
 async fn material_file(axum::extract::State(state): axum::extract::State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Response {
     use app::error::AppError;
-    let token = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).and_then(app::ssr::auth::token_from_cookie_header);
-    let user = match token {
-        Some(t) => app::ssr::auth::session_user(&state.db, &t).await.ok().flatten(),
-        None => None,
-    };
-    let Some(user) = user else {
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let Some(user) = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten() else {
         return (StatusCode::UNAUTHORIZED, "请先登录 / Please sign in").into_response();
     };
     match app::ssr::filings::material_file(&state.db, &user, &id).await {

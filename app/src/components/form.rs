@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{FieldErrors, Lang, Text};
+use crate::domain::{Lang, Text};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 
@@ -20,14 +20,6 @@ pub fn general_message(error: Option<&AppError>, lang: Lang) -> Option<String> {
     match error {
         None | Some(AppError::Invalid(_)) => None,
         Some(e) => Some(e.message(lang)),
-    }
-}
-
-/// Field errors of an error, or none.
-pub fn field_errors(error: &AppError) -> FieldErrors {
-    match error {
-        AppError::Invalid(e) => e.clone(),
-        _ => FieldErrors::new(),
     }
 }
 

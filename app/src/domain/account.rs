@@ -98,14 +98,20 @@ pub fn check_contact_name(input: &str) -> Result<String, Problem> {
     }
 }
 
+/// A new password typed twice: the rules, then the repeat. Errors go on
+/// `password` and `password2`.
+pub fn check_new_password(errors: &mut super::FieldErrors, username: &str, password: &str, password2: &str) {
+    errors.check(fields::PASSWORD, check_password(password, username.trim()));
+    if password2 != password {
+        errors.push(Problem::new("password.mismatch", "两次输入的密码不一致", "the two passwords differ").at(fields::PASSWORD2));
+    }
+}
+
 /// Every field of the registration form at once.
 pub fn check_registration(r: &Registration) -> Result<CheckedRegistration, super::FieldErrors> {
     let mut errors = super::FieldErrors::new();
     let username = errors.check(fields::USERNAME, check_username(&r.username));
-    errors.check(fields::PASSWORD, check_password(&r.password, r.username.trim()));
-    if r.password2 != r.password {
-        errors.push(Problem::new("password.mismatch", "两次输入的密码不一致", "the two passwords differ").at(fields::PASSWORD2));
-    }
+    check_new_password(&mut errors, &r.username, &r.password, &r.password2);
     let contact_name = errors.check(fields::CONTACT_NAME, check_contact_name(&r.contact_name));
     let mobile = errors.check(fields::MOBILE, super::contact::parse_mobile(&r.mobile));
     let email = errors.check(fields::EMAIL, super::contact::parse_email(&r.email));

@@ -239,6 +239,10 @@ pub mod fields {
 
     pub const WEBSITES: Field = Field::new("websites", "网站信息", "Websites");
 
+    /// The type check before the wizard.
+    pub const TYPE_CERT: Field = Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number");
+    pub const TYPE_DOMAINS: Field = Field::new("domains", "网站域名", "Domains");
+
     /// The fields of a 负责人, relative to its prefix (`entity.leader.` or
     /// `websites[].leader.`).
     pub const PERSON: [(&str, &str, &str); 9] = [
@@ -773,6 +777,18 @@ pub fn parse_domain_list(input: &str) -> Result<Vec<DomainName>, Problem> {
     Ok(out)
 }
 
+/// The two inputs of the type check, each error on its field: the
+/// normalised 主办单位证件号码 and the checked domains.
+pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Result<(String, Vec<DomainName>), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let cert = errors.check(fields::TYPE_CERT, normalise_cert_number(cert, today));
+    let domains = errors.check(fields::TYPE_DOMAINS, parse_domain_list(domains));
+    match (cert, domains) {
+        (Some(c), Some(d)) => Ok((c, d)),
+        _ => Err(errors),
+    }
+}
+
 /// The 主办单位证件号码 typed into the type check: any certificate shape we
 /// know, normalised the way it is stored (upper case, 15-digit IDs as 18).
 pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String, Problem> {
@@ -801,86 +817,130 @@ fn site_path(path: &str) -> Option<(usize, &str)> {
     Some((i.parse().ok()?, rest))
 }
 
-fn person_text<'a>(p: &'a mut PersonForm, key: &str) -> Option<&'a mut String> {
-    Some(match key {
-        "name" => &mut p.name,
-        "cert_type" => &mut p.cert_type,
-        "cert_number" => &mut p.cert_number,
-        "valid_from" => &mut p.valid_from,
-        "valid_to" => &mut p.valid_to,
-        "mobile" => &mut p.mobile,
-        "phone" => &mut p.phone,
-        "emergency_phone" => &mut p.emergency_phone,
-        "email" => &mut p.email,
-        _ => return None,
-    })
+// The paths of the form, written once for both borrows: `text_at` (to set a
+// value) and `text_of` (to read one without copying the form). `$m` is
+// `mut` or nothing.
+macro_rules! person_text {
+    ($p:expr, $key:expr $(, $m:tt)?) => {
+        match $key {
+            "name" => Some(&$($m)? $p.name),
+            "cert_type" => Some(&$($m)? $p.cert_type),
+            "cert_number" => Some(&$($m)? $p.cert_number),
+            "valid_from" => Some(&$($m)? $p.valid_from),
+            "valid_to" => Some(&$($m)? $p.valid_to),
+            "mobile" => Some(&$($m)? $p.mobile),
+            "phone" => Some(&$($m)? $p.phone),
+            "emergency_phone" => Some(&$($m)? $p.emergency_phone),
+            "email" => Some(&$($m)? $p.email),
+            _ => None,
+        }
+    };
+}
+
+macro_rules! text_field {
+    ($form:ident, $path:ident $(, $m:tt)?) => {{
+        if let Some(rest) = $path.strip_prefix("entity.") {
+            if let Some(key) = rest.strip_prefix("leader.") {
+                return person_text!($form.entity.leader, key $(, $m)?);
+            }
+            let e = &$($m)? $form.entity;
+            return match rest {
+                "unit_name" => Some(&$($m)? e.unit_name),
+                "nature" => Some(&$($m)? e.nature),
+                "cert_type" => Some(&$($m)? e.cert_type),
+                "cert_number" => Some(&$($m)? e.cert_number),
+                "cert_address" => Some(&$($m)? e.cert_address),
+                "province" => Some(&$($m)? e.province),
+                "address" => Some(&$($m)? e.address),
+                "investor" => Some(&$($m)? e.investor),
+                "remark" => Some(&$($m)? e.remark),
+                _ => None,
+            };
+        }
+        let (i, rest) = site_path($path)?;
+        if i >= $form.websites.len() {
+            return None;
+        }
+        let w = &$($m)? $form.websites[i];
+        if let Some(key) = rest.strip_prefix("leader.") {
+            return person_text!(w.leader, key $(, $m)?);
+        }
+        match rest {
+            "name" => Some(&$($m)? w.name),
+            "domains" => Some(&$($m)? w.domains),
+            "home_urls" => Some(&$($m)? w.home_urls),
+            "pre_approval_number" => Some(&$($m)? w.pre_approval_number),
+            "language" => Some(&$($m)? w.language),
+            "remark" => Some(&$($m)? w.remark),
+            "access.provider_name" => Some(&$($m)? w.access.provider_name),
+            "access.method" => Some(&$($m)? w.access.method),
+            "access.ips" => Some(&$($m)? w.access.ips),
+            "access.server_province" => Some(&$($m)? w.access.server_province),
+            _ => None,
+        }
+    }};
+}
+
+macro_rules! flag_field {
+    ($form:ident, $path:ident $(, $m:tt)?) => {{
+        if $path == "entity.leader.long_term" {
+            return Some(&$($m)? $form.entity.leader.long_term);
+        }
+        let (i, rest) = site_path($path)?;
+        if i >= $form.websites.len() {
+            return None;
+        }
+        let w = &$($m)? $form.websites[i];
+        match rest {
+            "leader.long_term" => Some(&$($m)? w.leader.long_term),
+            "same_leader" => Some(&$($m)? w.same_leader),
+            "no_pre_approval" => Some(&$($m)? w.no_pre_approval),
+            _ => None,
+        }
+    }};
+}
+
+macro_rules! ids_field {
+    ($form:ident, $path:ident $(, $m:tt)?) => {{
+        let (i, rest) = site_path($path)?;
+        if i >= $form.websites.len() {
+            return None;
+        }
+        let w = &$($m)? $form.websites[i];
+        match rest {
+            "content_types" => Some(&$($m)? w.content_types),
+            "pre_approvals" => Some(&$($m)? w.pre_approvals),
+            _ => None,
+        }
+    }};
 }
 
 /// The text value at a field path (`entity.leader.mobile`,
 /// `websites[0].access.ips`), for forms that bind inputs by path.
 pub fn text_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut String> {
-    if let Some(rest) = path.strip_prefix("entity.") {
-        let e = &mut form.entity;
-        if let Some(key) = rest.strip_prefix("leader.") {
-            return person_text(&mut e.leader, key);
-        }
-        return Some(match rest {
-            "unit_name" => &mut e.unit_name,
-            "nature" => &mut e.nature,
-            "cert_type" => &mut e.cert_type,
-            "cert_number" => &mut e.cert_number,
-            "cert_address" => &mut e.cert_address,
-            "province" => &mut e.province,
-            "address" => &mut e.address,
-            "investor" => &mut e.investor,
-            "remark" => &mut e.remark,
-            _ => return None,
-        });
-    }
-    let (i, rest) = site_path(path)?;
-    let w = form.websites.get_mut(i)?;
-    if let Some(key) = rest.strip_prefix("leader.") {
-        return person_text(&mut w.leader, key);
-    }
-    Some(match rest {
-        "name" => &mut w.name,
-        "domains" => &mut w.domains,
-        "home_urls" => &mut w.home_urls,
-        "pre_approval_number" => &mut w.pre_approval_number,
-        "language" => &mut w.language,
-        "remark" => &mut w.remark,
-        "access.provider_name" => &mut w.access.provider_name,
-        "access.method" => &mut w.access.method,
-        "access.ips" => &mut w.access.ips,
-        "access.server_province" => &mut w.access.server_province,
-        _ => return None,
-    })
+    text_field!(form, path, mut)
+}
+
+pub fn text_of<'a>(form: &'a FilingForm, path: &str) -> Option<&'a String> {
+    text_field!(form, path)
 }
 
 /// The yes/no value at a field path (长期, 同主体负责人, 以上都不涉及).
 pub fn flag_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut bool> {
-    if path == "entity.leader.long_term" {
-        return Some(&mut form.entity.leader.long_term);
-    }
-    let (i, rest) = site_path(path)?;
-    let w = form.websites.get_mut(i)?;
-    Some(match rest {
-        "leader.long_term" => &mut w.leader.long_term,
-        "same_leader" => &mut w.same_leader,
-        "no_pre_approval" => &mut w.no_pre_approval,
-        _ => return None,
-    })
+    flag_field!(form, path, mut)
+}
+
+pub fn flag_of<'a>(form: &'a FilingForm, path: &str) -> Option<&'a bool> {
+    flag_field!(form, path)
 }
 
 /// The chosen ids at a field path (服务内容, 前置审批).
 pub fn ids_at<'a>(form: &'a mut FilingForm, path: &str) -> Option<&'a mut Vec<u8>> {
-    let (i, rest) = site_path(path)?;
-    let w = form.websites.get_mut(i)?;
-    Some(match rest {
-        "content_types" => &mut w.content_types,
-        "pre_approvals" => &mut w.pre_approvals,
-        _ => return None,
-    })
+    ids_field!(form, path, mut)
+}
+
+pub fn ids_of<'a>(form: &'a FilingForm, path: &str) -> Option<&'a Vec<u8>> {
+    ids_field!(form, path)
 }
 
 #[cfg(test)]
@@ -1125,6 +1185,9 @@ mod tests {
         assert_eq!(f.websites[0].access.ips, "5.6.7.8");
         assert!(!f.websites[0].same_leader);
         assert_eq!(f.websites[0].content_types, vec![4, 1]);
+        assert_eq!(text_of(&f, "websites[0].access.ips").map(String::as_str), Some("5.6.7.8"));
+        assert_eq!(flag_of(&f, "websites[0].same_leader"), Some(&false));
+        assert_eq!(ids_of(&f, "websites[0].content_types"), Some(&vec![4, 1]));
         assert!(text_at(&mut f, "websites[5].name").is_none());
         assert!(text_at(&mut f, "entity.nothing").is_none());
         // Every path validation reports can be edited by path.

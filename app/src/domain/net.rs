@@ -144,6 +144,12 @@ pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
     Ok(with_unicode(keep, registrable))
 }
 
+/// Whether a redirect target is a path on this site (never an open
+/// redirect to another host: no `//host`, no scheme, no backslash).
+pub fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://")
+}
+
 /// Check a 首页URL: a host inside one of the website's domains, optionally with
 /// a path; `http(s)://` is accepted and dropped. Returns the normalised URL.
 pub fn parse_home_url(input: &str, domains: &[DomainName]) -> Result<String, Problem> {

@@ -50,6 +50,10 @@ impl BusinessKind {
         }
     }
 
+    pub fn from_code(s: &str) -> Option<BusinessKind> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
     pub fn label(self) -> Text {
         match self {
             BusinessKind::FirstFiling => Text::new("首次备案", "First filing"),

@@ -8,8 +8,7 @@ use crate::models::{Captcha, CodeSent, UserInfo};
 
 /// Where to go after signing in: a path on this site only (no open redirect).
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if ok { next.to_string() } else { "/filings".to_string() }
+    if crate::domain::net::is_local_path(next) { next.to_string() } else { "/filings".to_string() }
 }
 
 #[server(endpoint = "account/me")]
@@ -57,8 +56,7 @@ pub async fn resend_code(username: String) -> Result<CodeSent, AppError> {
 /// What sign-in tells the page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoginResult {
-    /// Signed in: go here.
-    SignedIn(String),
+    SignedIn,
     /// The account waits for its activation code.
     NeedsActivation(String),
 }
@@ -87,7 +85,7 @@ pub async fn login(username: String, password: String, captcha_id: String, captc
         LoginOutcome::Ok(id) => {
             let token = auth::create_session(&state.db, &id, state.settings.session_hours).await?;
             set_cookie(auth::session_cookie(&token, state.settings.session_hours, state.settings.secure_cookies));
-            Ok(LoginResult::SignedIn(String::new()))
+            Ok(LoginResult::SignedIn)
         }
         LoginOutcome::Pending => Ok(LoginResult::NeedsActivation(username.trim().to_ascii_lowercase())),
         LoginOutcome::Locked { minutes: 0 } => fail(AppError::Conflict(Message::new("该账户已停用，请联系接入服务商", "This account is disabled; contact the access provider"))),

@@ -96,7 +96,7 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {
             match result {
-                Ok(LoginResult::SignedIn(_)) => go(&next()),
+                Ok(LoginResult::SignedIn) => go(&next()),
                 Ok(LoginResult::NeedsActivation(u)) => go(&format!("/activate?username={u}")),
                 Err(e) => {
                     error.set(Some(e));

@@ -9,7 +9,7 @@ use super::accounts::{hash_password, verify_password};
 use super::db::{is_unique_violation, Db};
 use super::notify::{self, Channel, Notification};
 use super::Settings;
-use crate::domain::account::{check_contact_name, check_password, check_registration, fields, mask_contact, Registration};
+use crate::domain::account::{check_contact_name, check_new_password, check_registration, fields, mask_contact, Registration};
 use crate::domain::contact::{parse_email, parse_mobile};
 use crate::domain::workflow::Role;
 use crate::domain::{FieldErrors, Message, Problem};
@@ -49,14 +49,19 @@ impl CurrentUser {
     }
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 as hex: stored in place of tokens and codes, and for uploads.
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    hex(&Sha256::digest(data.as_ref()))
 }
 
 /// 32 random bytes as hex: a session token or a reset link's secret.
 pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::rngs::OsRng.gen();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
 }
 
 /// A numeric code of `n` digits.
@@ -124,6 +129,14 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, s
         .check()?;
     let rows: Vec<UserRow> = res.take(1)?;
     Ok(rows.into_iter().next().and_then(UserRow::into_user))
+}
+
+/// The signed-in user of a request with this `Cookie` header, if any.
+pub async fn user_from_cookies(db: &Db, cookie_header: Option<&str>) -> Result<Option<CurrentUser>, surrealdb::Error> {
+    match cookie_header.and_then(token_from_cookie_header) {
+        Some(token) => session_user(db, &token).await,
+        None => Ok(None),
+    }
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), surrealdb::Error> {
@@ -200,15 +213,18 @@ pub async fn check_captcha(db: &Db, id: &str, answer: &str) -> Result<bool, surr
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Ok(false);
     }
+    // One statement marks it used and reads it: two requests with the same
+    // captcha cannot both see it unused.
     let mut res = db
         .query(
-            "SELECT VALUE secret_hash FROM ONLY type::record('challenge', $id) WHERE purpose = 'captcha' AND used = false AND expires_at > time::now();
-             UPDATE type::record('challenge', $id) SET used = true RETURN NONE;",
+            "UPDATE type::record('challenge', $id) SET used = true \
+             WHERE purpose = 'captcha' AND used = false AND expires_at > time::now() RETURN VALUE $before.secret_hash",
         )
         .bind(("id", id.to_string()))
         .await?
         .check()?;
-    let hash: Option<String> = res.take(0)?;
+    let hashes: Vec<String> = res.take(0)?;
+    let hash = hashes.into_iter().next();
     Ok(hash.is_some_and(|h| h == sha256_hex(&answer.trim().to_uppercase())))
 }
 
@@ -358,6 +374,17 @@ async fn hash_blocking(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)?.map_err(|_| AppError::Internal)
 }
 
+/// A real hash to verify against when the username is unknown, made once,
+/// so that answer costs an argon2 verification like any other.
+async fn unknown_user_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = HASH.get() {
+        return h.clone();
+    }
+    let h = hash_blocking(random_token()).await.unwrap_or_default();
+    HASH.get_or_init(|| h).clone()
+}
+
 async fn verify_blocking(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
@@ -379,7 +406,7 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<LoginOutco
     let Some(row) = rows.into_iter().next() else {
         // Same work and delay as a wrong password: the answer does not tell
         // whether the username exists.
-        let _ = verify_blocking(password.to_string(), "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Wj5nN1vAbb0gUoU9+6yQ1P2VK5VdXCCdV2l7Pm9dK0".into()).await;
+        let _ = verify_blocking(password.to_string(), unknown_user_hash().await).await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         return Ok(LoginOutcome::Bad { left: MAX_FAILED_LOGINS });
     };
@@ -414,10 +441,7 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<LoginOutco
 
 pub async fn change_password(db: &Db, user: &CurrentUser, old: &str, new: &str, new2: &str) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
-    errors.check(fields::PASSWORD, check_password(new, &user.username));
-    if new != new2 {
-        errors.push(Problem::new("password.mismatch", "两次输入的密码不一致", "the two passwords differ").at(fields::PASSWORD2));
-    }
+    check_new_password(&mut errors, &user.username, new, new2);
     let mut res = db.query("SELECT VALUE password_hash FROM ONLY $id").bind(("id", user.id.clone())).await?.check()?;
     let hash: Option<String> = res.take(0)?;
     if !verify_blocking(old.to_string(), hash.unwrap_or_default()).await {
@@ -518,10 +542,7 @@ pub async fn reset_password(db: &Db, token: &str, new: &str, new2: &str) -> Resu
         return Err(bad_link());
     };
     let mut errors = FieldErrors::new();
-    errors.check(fields::PASSWORD, check_password(new, &row.username));
-    if new != new2 {
-        errors.push(Problem::new("password.mismatch", "两次输入的密码不一致", "the two passwords differ").at(fields::PASSWORD2));
-    }
+    check_new_password(&mut errors, &row.username, new, new2);
     errors.into_result().map_err(AppError::Invalid)?;
     let hash = hash_blocking(new.to_string()).await?;
     db.query(

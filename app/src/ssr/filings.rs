@@ -10,7 +10,7 @@ use super::notify::{self, Channel, Notification};
 use super::Settings;
 use crate::domain::date::Date;
 use crate::domain::filing::{
-    self, check_material, check_through, filing_domains, new_website, normalise, normalise_cert_number, parse_domain_list, step_of, EntityForm, FilingForm, MaterialKind,
+    self, check_material, check_through, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, MaterialKind,
     PersonForm, STEPS, STEP_CONFIRM,
 };
 use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
@@ -18,8 +18,6 @@ use crate::domain::{Field, FieldErrors, Message, Problem};
 use crate::error::AppError;
 use crate::models::{Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, MaterialInfo, TimelineEvent};
 
-pub const CERT_FIELD: Field = Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number");
-pub const DOMAINS_FIELD: Field = Field::new("domains", "网站域名", "Domains");
 
 /// Today in Beijing (UTC+8), for certificate dates.
 pub fn today() -> Date {
@@ -67,11 +65,7 @@ struct ClaimHit {
 /// 备案类型检查: what filing this is (首次备案, 新增网站, 新增接入), or what
 /// stops it and what to do.
 pub async fn detect(db: &Db, settings: &Settings, user: &CurrentUser, cert_input: &str, domains_input: &str) -> Result<(Detection, Option<RecordId>, Option<RecordId>), AppError> {
-    let mut errors = FieldErrors::new();
-    let cert = errors.check(CERT_FIELD, normalise_cert_number(cert_input, Some(today())));
-    let domains = errors.check(DOMAINS_FIELD, parse_domain_list(domains_input));
-    errors.into_result().map_err(AppError::Invalid)?;
-    let (cert, domains) = (cert.unwrap_or_default(), domains.unwrap_or_default());
+    let (cert, domains) = check_type_inputs(cert_input, domains_input, Some(today())).map_err(AppError::Invalid)?;
 
     let mut res = db
         .query("SELECT id, unit_name, licence FROM entity WHERE cert_number = $c AND status != 'cancelled' LIMIT 1")
@@ -371,17 +365,17 @@ fn uploaded_kinds(list: &[MaterialInfo]) -> Vec<MaterialKind> {
     list.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect()
 }
 
-async fn view(db: &Db, settings: &Settings, rid: &RecordId, row: &AppRow) -> Result<DraftView, surrealdb::Error> {
-    Ok(DraftView {
+fn view(settings: &Settings, row: &AppRow, materials: Vec<MaterialInfo>) -> DraftView {
+    DraftView {
         id: row.key.clone(),
         kind: row.kind.clone(),
         step: u8::try_from(row.step.clamp(1, i64::from(STEPS))).unwrap_or(1),
         form: row.form(),
-        materials: materials(db, rid).await?,
+        materials,
         updated: row.updated.clone(),
         provider_name: settings.provider_name.clone(),
         today: today().compact(),
-    })
+    }
 }
 
 /// The registrant's unfinished filing, if any.
@@ -396,7 +390,7 @@ pub async fn current_draft(db: &Db, settings: &Settings, user: &CurrentUser) -> 
     let Some(row) = load_app(db, &rid).await? else {
         return Ok(None);
     };
-    Ok(Some(view(db, settings, &rid, &row).await?))
+    Ok(Some(view(settings, &row, materials(db, &rid).await?)))
 }
 
 fn new_key() -> String {
@@ -411,7 +405,7 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         return Err(AppError::Forbidden);
     }
     let (detection, entity, website) = detect(db, settings, user, cert_input, domains_input).await?;
-    let Some(kind) = detection.kind.as_deref().and_then(|k| BusinessKind::ALL.into_iter().find(|b| b.code() == k)) else {
+    let Some(kind) = detection.kind.as_deref().and_then(BusinessKind::from_code) else {
         return Err(AppError::Conflict(detection.message));
     };
     let mut form = FilingForm::default();
@@ -469,7 +463,8 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         Err(e) => return Err(e.into()),
     }
     let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
-    Ok(view(db, settings, &rid, &row).await?)
+    // A new draft has no materials yet.
+    Ok(view(settings, &row, Vec::new()))
 }
 
 /// Save the wizard's data and move to `step`. The data is always kept (a
@@ -480,7 +475,8 @@ pub async fn save_draft(db: &Db, settings: &Settings, user: &CurrentUser, id: &s
     let (rid, _) = editable(db, user, id).await?;
     normalise(&mut form);
     let step = step.clamp(1, STEPS);
-    let uploaded = uploaded_kinds(&materials(db, &rid).await?);
+    let uploaded_files = materials(db, &rid).await?;
+    let uploaded = uploaded_kinds(&uploaded_files);
     let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
     db.query("UPDATE $app SET draft = $draft, step = $step, domains = $domains, updated_at = time::now(), version += 1 RETURN NONE")
@@ -494,7 +490,7 @@ pub async fn save_draft(db: &Db, settings: &Settings, user: &CurrentUser, id: &s
         return Err(AppError::Invalid(errors));
     }
     let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
-    Ok(view(db, settings, &rid, &row).await?)
+    Ok(view(settings, &row, uploaded_files))
 }
 
 /// Discard the unfinished filing (it is kept as 已放弃 with its history).
@@ -580,10 +576,7 @@ pub async fn add_material(db: &Db, user: &CurrentUser, id: &str, kind: &str, fil
     let mime = check_material(kind, &bytes).map_err(|p| invalid(kind.field(), p))?;
     let filename: String = filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(120).collect();
     let filename = if filename.trim().is_empty() { format!("{}.bin", kind.code()) } else { filename };
-    let sha = {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let sha = super::auth::sha256_hex(&bytes);
     let key = new_key();
     let size = bytes.len() as i64;
     let replace = if kind == MaterialKind::Other { "" } else { "DELETE material WHERE application = $app AND kind = $kind;" };

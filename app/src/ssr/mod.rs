@@ -107,10 +107,9 @@ pub fn session_token() -> Option<String> {
 
 /// The signed-in user of this request, if any.
 pub async fn current_user(state: &AppState) -> Result<Option<auth::CurrentUser>, AppError> {
-    match session_token() {
-        Some(token) => Ok(auth::session_user(&state.db, &token).await?),
-        None => Ok(None),
-    }
+    let parts = use_context::<http::request::Parts>();
+    let cookies = parts.as_ref().and_then(|p| p.headers.get(http::header::COOKIE)?.to_str().ok());
+    Ok(auth::user_from_cookies(&state.db, cookies).await?)
 }
 
 /// The signed-in user, or 401.

@@ -31,8 +31,9 @@ pub fn status_label(code: &str) -> Text {
     ApplicationStatus::from_code(code).map(|s| s.label()).unwrap_or(Text::new("未知", "Unknown"))
 }
 
-fn kind_label(code: &str) -> Text {
-    BusinessKind::ALL.into_iter().find(|k| k.code() == code).map(|k| k.label()).unwrap_or(Text::new("备案", "Filing"))
+/// 备案类型 of an application, from its code.
+pub fn kind_label(code: &str) -> Text {
+    BusinessKind::from_code(code).map(BusinessKind::label).unwrap_or(Text::new("备案", "Filing"))
 }
 
 fn action_label(action: &str) -> Text {

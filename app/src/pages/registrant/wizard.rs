@@ -13,16 +13,16 @@ use crate::components::form::{general_message, ErrorNotice, Input};
 use crate::domain::codes::{self, NATURE_PERSONAL};
 use crate::domain::date::Date;
 use crate::domain::filing::{
-    self, check_step, fields, flag_at, ids_at, indexed, new_website, normalise, required_materials, text_at, FilingForm, MaterialKind, STEPS, STEP_ACCESS, STEP_CONFIRM,
+    self, check_step, fields, flag_at, flag_of, ids_at, ids_of, indexed, new_website, normalise, required_materials, text_at, text_of, FilingForm, MaterialKind, STEPS, STEP_ACCESS, STEP_CONFIRM,
     STEP_ENTITY, STEP_MATERIALS, STEP_WEBSITES,
 };
-use crate::domain::workflow::BusinessKind;
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
 use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, start_filing, submit_filing};
 use crate::i18n::use_i18n;
 use crate::models::{Detection, DraftView, MaterialInfo};
 use crate::pages::account::SIGN_IN_FIRST;
+use crate::pages::registrant::filings::kind_label;
 
 const TITLE: Text = Text::new("新增备案", "New filing");
 const STEP_NAMES: [Text; 5] = [
@@ -213,10 +213,6 @@ pub fn NewFilingPage() -> impl IntoView {
     }
 }
 
-fn kind_label(code: &str) -> Text {
-    BusinessKind::ALL.into_iter().find(|k| k.code() == code).map(|k| k.label()).unwrap_or(Text::new("备案", "Filing"))
-}
-
 /// Continue the unfinished filing, or discard it (with a confirmation).
 #[component]
 fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView {
@@ -302,14 +298,14 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // The same checks as the server, before any request.
-        let mut errors = FieldErrors::new();
-        errors.check(crate::domain::Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number"), filing::normalise_cert_number(&cert.get_untracked(), None));
-        errors.check(crate::domain::Field::new("domains", "网站域名", "Domains"), filing::parse_domain_list(&domains.get_untracked()));
-        if errors.is_empty() {
-            check.dispatch(());
-        } else {
-            result.set(None);
-            error.set(Some(AppError::Invalid(errors)));
+        match filing::check_type_inputs(&cert.get_untracked(), &domains.get_untracked(), None) {
+            Ok(_) => {
+                check.dispatch(());
+            }
+            Err(errors) => {
+                result.set(None);
+                error.set(Some(AppError::Invalid(errors)));
+            }
         }
     };
     view! {
@@ -317,7 +313,7 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
         <p class="page__lead">{move || i18n.t(DETECT_LEAD)}</p>
         <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
         <form class="form" novalidate on:submit=on_submit>
-            <Input label=Text::new("主办单位证件号码", "Sponsor certificate number") name="cert_number" value=cert error=field_err("cert_number") hint=DETECT_CERT_HINT />
+            <Input label=fields::TYPE_CERT.label name="cert_number" value=cert error=field_err("cert_number") hint=DETECT_CERT_HINT />
             <div class="field" class:field--invalid=move || field_err("domains").with(Option::is_some)>
                 <label class="field__label" for="domains">{move || i18n.t(fields::DOMAINS.label)}</label>
                 <p class="field__hint">{move || i18n.t(DETECT_DOMAINS_HINT)}</p>
@@ -564,10 +560,7 @@ fn F(
     let p = StoredValue::new(path.clone());
     let id = path.replace(['[', ']', '.'], "_");
     let err_id = format!("{id}-error");
-    let value = move || w.form.with(|f| {
-        let mut f = f.clone();
-        text_at(&mut f, &p.get_value()).cloned().unwrap_or_default()
-    });
+    let value = move || w.form.with(|f| text_of(f, &p.get_value()).cloned().unwrap_or_default());
     let set = move |v: String| {
         w.form.update(|f| {
             if let Some(slot) = text_at(f, &p.get_value()) {
@@ -647,10 +640,7 @@ fn Flag(path: String, label: Text) -> impl IntoView {
     let i18n = use_i18n();
     let w = use_wizard();
     let p = StoredValue::new(path.clone());
-    let checked = move || w.form.with(|f| {
-        let mut f = f.clone();
-        flag_at(&mut f, &p.get_value()).copied().unwrap_or(false)
-    });
+    let checked = move || w.form.with(|f| flag_of(f, &p.get_value()).copied().unwrap_or(false));
     let id = path.replace(['[', ']', '.'], "_");
     let for_id = id.clone();
     view! {
@@ -684,10 +674,7 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
             <div class="choices__list">
                 {choices.into_iter().map(|(id, text)| {
-                    let has = move || w.form.with(|f| {
-                        let mut f = f.clone();
-                        ids_at(&mut f, &p.get_value()).is_some_and(|v| v.contains(&id))
-                    });
+                    let has = move || w.form.with(|f| ids_of(f, &p.get_value()).is_some_and(|v| v.contains(&id)));
                     view! {
                         <label class="check">
                             <input
@@ -737,10 +724,7 @@ fn PersonFields(prefix: String, who: Text, with_cert: bool, unit: bool) -> impl 
     let p = |key: &str| format!("{prefix}.{key}");
     let long_term_path = p("long_term");
     let lt = StoredValue::new(long_term_path.clone());
-    let long_term = move || w.form.with(|f| {
-        let mut f = f.clone();
-        flag_at(&mut f, &lt.get_value()).copied().unwrap_or(false)
-    });
+    let long_term = move || w.form.with(|f| flag_of(f, &lt.get_value()).copied().unwrap_or(false));
     let valid_to = p("valid_to");
     view! {
         <fieldset class="group">
