@@ -30,7 +30,7 @@ cmd_test() {
   say "unit, property, store and HTTP tests (mem://) and the kill -9 test"
   # The same compiler settings cargo-leptos uses for debug builds, so the
   # tests and the site share one set of compiled dependencies.
-  LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
+  RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
   say "building the site (debug) for the end-to-end tests"
   cargo leptos build
   local port pid log

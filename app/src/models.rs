@@ -140,6 +140,48 @@ pub struct DraftView {
     pub provider_name: String,
     /// Today in Beijing, YYYYMMDD: the browser checks dates against the server's day.
     pub today: String,
+    /// draft, or returned (then `annotations` says what to correct).
+    pub status: String,
+    pub annotations: Vec<Annotation>,
+}
+
+/// A field the provider marked wrong when returning the filing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    pub path: String,
+    pub label: crate::domain::Message,
+    pub comment: String,
+    pub at: String,
+    /// Who marked it: shown to staff only, empty for registrants.
+    pub by: String,
+}
+
+/// The provider's 核验 record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// Shown to staff only.
+    pub by: String,
+    pub at: String,
+    pub opinion: String,
+    pub photo: Option<String>,
+    pub form: Option<String>,
+}
+
+/// The staff queues' and the progress query's filters; empty means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueFilter {
+    /// A status code, or empty for every state the list covers.
+    pub status: String,
+    /// Submitted on or after / on or before, YYYY-MM-DD (Beijing).
+    pub from: String,
+    pub to: String,
+    /// Province code of the entity, e.g. "11".
+    pub province: String,
+    /// Part of the 主办单位名称.
+    pub name: String,
+    /// Part of a domain.
+    pub domain: String,
 }
 
 /// One line of /filings.
@@ -152,6 +194,13 @@ pub struct FilingSummary {
     pub domains: Vec<String>,
     pub updated: String,
     pub submitted: Option<String>,
+    /// The entity's province (通信地址), once submitted.
+    pub province: Option<u8>,
+    /// Numbers issued on approval.
+    pub entity_licence: Option<String>,
+    pub website_licences: Vec<String>,
+    /// Bumped by every change: staff actions send the one they saw.
+    pub version: i64,
 }
 
 /// One event of a filing's timeline.
@@ -175,6 +224,11 @@ pub struct FilingDetail {
     pub form: crate::domain::filing::FilingForm,
     pub materials: Vec<MaterialInfo>,
     pub timeline: Vec<TimelineEvent>,
+    /// The marks of the last return.
+    pub annotations: Vec<Annotation>,
+    pub verification: Option<Verification>,
+    /// The 管局's reason, when it rejected the filing.
+    pub reject_reason: Option<String>,
 }
 
 /// A row of the notification outbox (dev page for staff).

@@ -81,12 +81,15 @@ impl From<RoleArg> for Role {
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("BEIAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")))
         .init();
-    if let Err(e) = run(Cli::parse()).await {
+    // SurrealDB's executor recurses deeply on long transactions (an
+    // approval writes every record in one); 2 MiB stacks are not enough in
+    // debug builds.
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(16 * 1024 * 1024).build().expect("tokio runtime");
+    if let Err(e) = runtime.block_on(run(Cli::parse())) {
         eprintln!("beian: {e}");
         std::process::exit(1);
     }

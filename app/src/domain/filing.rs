@@ -121,6 +121,10 @@ pub enum MaterialKind {
     Authorisation,
     /// 其他材料
     Other,
+    /// 当面核验照片: the 负责人 photographed by the provider at verification.
+    VerificationPhoto,
+    /// 网站备案信息真实性核验单, filled in and signed at verification.
+    VerificationForm,
 }
 
 impl MaterialKind {
@@ -139,11 +143,21 @@ impl MaterialKind {
             MaterialKind::PreApproval => "pre_approval",
             MaterialKind::Authorisation => "authorisation",
             MaterialKind::Other => "other",
+            MaterialKind::VerificationPhoto => "verification_photo",
+            MaterialKind::VerificationForm => "verification_form",
         }
     }
 
+    /// What the provider's staff upload at verification (核验).
+    pub const STAFF: [MaterialKind; 2] = [MaterialKind::VerificationPhoto, MaterialKind::VerificationForm];
+
     pub fn from_code(s: &str) -> Option<MaterialKind> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
+        Self::ALL.into_iter().chain(Self::STAFF).find(|k| k.code() == s)
+    }
+
+    /// Uploaded by the provider at verification, not by the registrant.
+    pub fn is_staff(self) -> bool {
+        Self::STAFF.contains(&self)
     }
 
     pub fn field(self) -> Field {
@@ -153,13 +167,15 @@ impl MaterialKind {
             MaterialKind::PreApproval => Field::new("materials.pre_approval", "前置审批文件", "Pre-approval documents"),
             MaterialKind::Authorisation => Field::new("materials.authorisation", "授权书", "Letter of authorisation"),
             MaterialKind::Other => Field::new("materials.other", "其他材料", "Other documents"),
+            MaterialKind::VerificationPhoto => Field::new("materials.verification_photo", "当面核验照片", "Photo taken at verification"),
+            MaterialKind::VerificationForm => Field::new("materials.verification_form", "网站备案信息真实性核验单", "Verification form (真实性核验单)"),
         }
     }
 
     /// Photos must be pictures; certificates and letters may be PDF too.
     pub fn accepts(self, mime: &str) -> bool {
         match self {
-            MaterialKind::LeaderPhoto => mime.starts_with("image/"),
+            MaterialKind::LeaderPhoto | MaterialKind::VerificationPhoto => mime.starts_with("image/"),
             _ => true,
         }
     }
@@ -288,11 +304,11 @@ fn naming(value: &str, mut pr: Problem) -> Problem {
     pr
 }
 
-fn parse_id(s: &str) -> Option<u8> {
+pub(crate) fn parse_id(s: &str) -> Option<u8> {
     s.trim().parse().ok()
 }
 
-fn lines(s: &str) -> Vec<&str> {
+pub(crate) fn lines(s: &str) -> Vec<&str> {
     s.lines().flat_map(|l| l.split([';', '；', ','])).map(str::trim).filter(|l| !l.is_empty()).collect()
 }
 
@@ -491,7 +507,7 @@ pub fn check_entity(form: &FilingForm, today: Option<Date>) -> FieldErrors {
 pub const PERSONAL_FORBIDDEN_CONTENT: [u8; 3] = [5, 6, 13];
 
 /// The domains of every website, parsed, for cross-website checks.
-fn parsed_domains(w: &WebsiteForm) -> Vec<DomainName> {
+pub(crate) fn parsed_domains(w: &WebsiteForm) -> Vec<DomainName> {
     lines(&w.domains).into_iter().filter_map(|d| parse_site_domain(d).ok()).collect()
 }
 

@@ -12,6 +12,7 @@ pub mod lookup;
 pub mod net;
 pub mod org_id;
 pub mod personal_id;
+pub mod review;
 pub mod site_name;
 pub mod text;
 pub mod workflow;

@@ -242,7 +242,7 @@ pub const TRANSITIONS: [Transition; 14] = [
     t(S::PendingVerification, S::Returned, Role::Provider, "return"),
     t(S::PendingVerification, S::PendingBureau, Role::Provider, "pass"),
     t(S::BureauRejected, S::Returned, Role::Provider, "return"),
-    t(S::BureauRejected, S::PendingBureau, Role::Provider, "correct_and_pass"),
+    t(S::BureauRejected, S::PendingBureau, Role::Provider, "pass"),
     t(S::PendingBureau, S::Approved, Role::Bureau, "approve"),
     t(S::PendingBureau, S::BureauRejected, Role::Bureau, "reject"),
     t(S::PendingBureau, S::PreApproval, Role::Bureau, "require_pre_approval"),
@@ -250,6 +250,24 @@ pub const TRANSITIONS: [Transition; 14] = [
     t(S::PreApproval, S::BureauRejected, Role::Bureau, "reject"),
     t(S::Draft, S::PendingVerification, Role::Provider, "submit_on_behalf"),
 ];
+
+/// What an action (a transition or an edit) is called, for timelines and messages.
+pub fn action_label(action: &str) -> Text {
+    match action {
+        "create" => Text::new("创建备案申请", "Filing started"),
+        "submit" => Text::new("提交备案", "Submitted"),
+        "resubmit" => Text::new("重新提交", "Resubmitted"),
+        "discard" => Text::new("放弃备案", "Discarded"),
+        "edit" => Text::new("修改备案信息", "Details changed"),
+        "return" => Text::new("退回修改", "Returned for changes"),
+        "pass" => Text::new("核实通过，报送管局", "Verified and passed to the administration"),
+        "correct" => Text::new("接入服务商代为修改", "Corrected by the provider"),
+        "require_pre_approval" => Text::new("转入前置审批", "Sent to pre-approval check"),
+        "approve" => Text::new("审核通过", "Approved"),
+        "reject" => Text::new("驳回", "Rejected"),
+        _ => Text::new("办理", "Handled"),
+    }
+}
 
 /// The transition for this action by this actor from this state, if allowed.
 pub fn transition(from: ApplicationStatus, action: &str, actor: Role) -> Option<Transition> {

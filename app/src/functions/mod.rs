@@ -4,3 +4,4 @@
 pub mod account;
 pub mod filing;
 pub mod public;
+pub mod review;

@@ -370,7 +370,7 @@ struct LoginRow {
     locked_minutes: Option<i64>,
 }
 
-async fn hash_blocking(password: String) -> Result<String, AppError> {
+pub(crate) async fn hash_blocking(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)?.map_err(|_| AppError::Internal)
 }
 

@@ -12,11 +12,12 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 4] = [
+pub const SCHEMA: [(&str, &str); 5] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
     ("004_public", include_str!("../../schema/004_public.surql")),
+    ("005_review", include_str!("../../schema/005_review.surql")),
 ];
 
 /// Open the database and apply the schema.
@@ -91,4 +92,16 @@ pub fn schema_hash() -> String {
 pub fn is_unique_violation(e: &surrealdb::Error) -> bool {
     let s = e.to_string();
     s.contains("already contains")
+}
+
+/// Check a transaction's results and return the error that failed it: every
+/// other statement of a failed transaction only reports that it did not run.
+pub fn tx_check(mut res: surrealdb::IndexedResults) -> Result<surrealdb::IndexedResults, surrealdb::Error> {
+    let mut errors: Vec<(usize, surrealdb::Error)> = res.take_errors().into_iter().collect();
+    if errors.is_empty() {
+        return Ok(res);
+    }
+    errors.sort_by_key(|(i, _)| *i);
+    let cause = errors.iter().position(|(_, e)| !e.to_string().contains("not executed due to a failed transaction")).unwrap_or(0);
+    Err(errors.swap_remove(cause).1)
 }

@@ -5,8 +5,7 @@
 use surrealdb::types::{Bytes, RecordId, SurrealValue};
 
 use super::auth::CurrentUser;
-use super::db::{is_unique_violation, Db};
-use super::notify::{self, Channel, Notification};
+use super::db::{is_unique_violation, tx_check, Db};
 use super::Settings;
 use crate::domain::date::Date;
 use crate::domain::filing::{
@@ -16,7 +15,7 @@ use crate::domain::filing::{
 use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
 use crate::domain::{Field, FieldErrors, Message, Problem};
 use crate::error::AppError;
-use crate::models::{Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, MaterialInfo, TimelineEvent};
+use crate::models::{Annotation, Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, MaterialInfo, TimelineEvent, Verification};
 
 
 /// Today in Beijing (UTC+8), for certificate dates.
@@ -279,24 +278,31 @@ async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader
 // ---------------------------------------------------------------- drafts
 
 #[derive(SurrealValue)]
-struct AppRow {
-    key: String,
-    kind: String,
-    status: String,
-    registrant: RecordId,
+pub(crate) struct AppRow {
+    pub(crate) key: String,
+    pub(crate) kind: String,
+    pub(crate) status: String,
+    pub(crate) registrant: RecordId,
     draft: String,
     step: i64,
     domains: Vec<String>,
     updated: String,
     submitted: Option<String>,
+    pub(crate) version: i64,
+    province: Option<i64>,
+    entity_licence: Option<String>,
+    website_licences: Vec<String>,
+    reject_reason: Option<String>,
+    pub(crate) entity: Option<RecordId>,
+    pub(crate) websites: Vec<RecordId>,
 }
 
-const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, \
+pub(crate) const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, \
     time::format(updated_at + 8h, '%Y-%m-%d %H:%M') AS updated, \
     IF submitted_at != NONE THEN time::format(submitted_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS submitted";
 
 impl AppRow {
-    fn form(&self) -> FilingForm {
+    pub(crate) fn form(&self) -> FilingForm {
         // A draft that no longer parses (schema drift) opens empty rather than failing.
         serde_json::from_str(&self.draft).unwrap_or_else(|e| {
             tracing::error!(error = %e, application = %self.key, "draft JSON does not parse");
@@ -304,22 +310,22 @@ impl AppRow {
         })
     }
 
-    fn status(&self) -> ApplicationStatus {
+    pub(crate) fn status(&self) -> ApplicationStatus {
         ApplicationStatus::from_code(&self.status).unwrap_or(ApplicationStatus::Draft)
     }
 }
 
-async fn load_app(db: &Db, id: &RecordId) -> Result<Option<AppRow>, surrealdb::Error> {
+pub(crate) async fn load_app(db: &Db, id: &RecordId) -> Result<Option<AppRow>, surrealdb::Error> {
     let mut res = db.query(format!("SELECT {APP_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.check()?;
     res.take(0)
 }
 
 /// The application if this user may read it: its registrant, or staff.
-async fn readable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, AppRow), AppError> {
+pub(crate) async fn readable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, AppRow), AppError> {
     let rid = app_id(id)?;
     let row = load_app(db, &rid).await?.ok_or(AppError::NotFound)?;
-    if user.role == Role::Registrant && row.registrant != user.id {
-        tracing::warn!(user = %user.username, application = id, "refused: not the registrant's application");
+    if !super::review::may_read(user, &row) {
+        tracing::warn!(user = %user.username, application = id, "refused: not this user's application");
         return Err(AppError::Forbidden);
     }
     Ok((rid, row))
@@ -331,7 +337,7 @@ async fn editable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, Ap
         return Err(AppError::Forbidden);
     }
     let (rid, row) = readable(db, user, id).await?;
-    if row.status() != ApplicationStatus::Draft {
+    if !row.status().editable_by_registrant() {
         return Err(AppError::Conflict(Message::new(
             format!("该备案申请当前状态为“{}”，不能修改", row.status().label().zh),
             format!("This filing is {} and cannot be edited", row.status().label().en.to_lowercase()),
@@ -361,12 +367,14 @@ pub async fn materials(db: &Db, app: &RecordId) -> Result<Vec<MaterialInfo>, sur
         .collect())
 }
 
-fn uploaded_kinds(list: &[MaterialInfo]) -> Vec<MaterialKind> {
+pub(crate) fn uploaded_kinds(list: &[MaterialInfo]) -> Vec<MaterialKind> {
     list.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect()
 }
 
-fn view(settings: &Settings, row: &AppRow, materials: Vec<MaterialInfo>) -> DraftView {
+fn view(settings: &Settings, row: &AppRow, materials: Vec<MaterialInfo>, annotations: Vec<Annotation>) -> DraftView {
     DraftView {
+        status: row.status.clone(),
+        annotations,
         id: row.key.clone(),
         kind: row.kind.clone(),
         step: u8::try_from(row.step.clamp(1, i64::from(STEPS))).unwrap_or(1),
@@ -390,7 +398,75 @@ pub async fn current_draft(db: &Db, settings: &Settings, user: &CurrentUser) -> 
     let Some(row) = load_app(db, &rid).await? else {
         return Ok(None);
     };
-    Ok(Some(view(settings, &row, materials(db, &rid).await?)))
+    let marks = annotations(db, &rid, false).await?;
+    Ok(Some(view(settings, &row, materials(db, &rid).await?, marks)))
+}
+
+/// A filing the registrant may edit (a draft, or one returned for changes),
+/// with the provider's marks, for the wizard.
+pub async fn open_filing(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) -> Result<DraftView, AppError> {
+    let (rid, row) = editable(db, user, id).await?;
+    let marks = annotations(db, &rid, false).await?;
+    Ok(view(settings, &row, materials(db, &rid).await?, marks))
+}
+
+pub(crate) struct MarkRow {
+    pub(crate) path: String,
+    pub(crate) comment: String,
+    pub(crate) value: String,
+    at: String,
+    by: Option<String>,
+}
+
+pub(crate) async fn mark_rows(db: &Db, app: &RecordId) -> Result<Vec<MarkRow>, surrealdb::Error> {
+    #[derive(SurrealValue)]
+    struct Columns {
+        paths: Vec<String>,
+        comments: Vec<String>,
+        values: Vec<String>,
+        ats: Vec<String>,
+        bys: Vec<Option<String>>,
+    }
+    let mut res = db
+        .query(
+            "SELECT annotations.*.path AS paths, annotations.*.comment AS comments, annotations.*.value AS values, \
+             array::map(annotations.*.at, |$t| time::format($t + 8h, '%Y-%m-%d %H:%M')) AS ats, annotations.*.by.contact_name AS bys FROM ONLY $app",
+        )
+        .bind(("app", app.clone()))
+        .await?
+        .check()?;
+    let Some(c): Option<Columns> = res.take(0)? else { return Ok(Vec::new()) };
+    Ok(c.paths
+        .into_iter()
+        .enumerate()
+        .map(|(i, path)| MarkRow {
+            path,
+            comment: c.comments.get(i).cloned().unwrap_or_default(),
+            value: c.values.get(i).cloned().unwrap_or_default(),
+            at: c.ats.get(i).cloned().unwrap_or_default(),
+            by: c.bys.get(i).cloned().flatten(),
+        })
+        .collect())
+}
+
+/// The marks of the last return; `staff` shows who marked them.
+pub(crate) async fn annotations(db: &Db, app: &RecordId, staff: bool) -> Result<Vec<Annotation>, surrealdb::Error> {
+    Ok(mark_rows(db, app)
+        .await?
+        .into_iter()
+        .map(|m| Annotation {
+            label: crate::domain::review::field_label(&m.path).unwrap_or_else(|| Message::new(m.path.clone(), m.path.clone())),
+            path: m.path,
+            comment: m.comment,
+            at: m.at,
+            by: if staff { m.by.unwrap_or_default() } else { String::new() },
+        })
+        .collect())
+}
+
+/// (kind, id) of every upload, to tell whether a marked document was replaced.
+pub(crate) fn material_values(list: &[MaterialInfo]) -> Vec<(String, String)> {
+    list.iter().map(|m| (m.kind.clone(), m.id.clone())).collect()
 }
 
 fn new_key() -> String {
@@ -441,7 +517,7 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         .query(
             "BEGIN;
              CREATE type::record('draft_slot', $slot) SET application = $app RETURN NONE;
-             CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, step = 1, domains = $domains, cert_number = $cert RETURN NONE;
+             CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, step = 1, domains = $domains, cert_number = $cert, entity = $entity, websites = $websites RETURN NONE;
              CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              COMMIT;",
         )
@@ -452,6 +528,8 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
         .bind(("domains", filing_domains(&form)))
         .bind(("cert", detection.cert_number.clone()))
+        .bind(("entity", entity.clone().filter(|_| kind != BusinessKind::FirstFiling)))
+        .bind(("websites", website.clone().filter(|_| kind == BusinessKind::NewAccess).into_iter().collect::<Vec<_>>()))
         .bind(("comment", kind.label().zh.to_string()))
         .await
         .and_then(|r| r.check());
@@ -463,8 +541,8 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         Err(e) => return Err(e.into()),
     }
     let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
-    // A new draft has no materials yet.
-    Ok(view(settings, &row, Vec::new()))
+    // A new draft has no materials or marks yet.
+    Ok(view(settings, &row, Vec::new(), Vec::new()))
 }
 
 /// Save the wizard's data and move to `step`. The data is always kept (a
@@ -472,39 +550,73 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
 /// valid, otherwise the draft stays at the first step with errors and the
 /// errors come back, checked by the same rules as in the browser.
 pub async fn save_draft(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, step: u8, mut form: FilingForm) -> Result<DraftView, AppError> {
-    let (rid, _) = editable(db, user, id).await?;
+    let (rid, before) = editable(db, user, id).await?;
     normalise(&mut form);
     let step = step.clamp(1, STEPS);
+    // Edits of a returned filing go into its history (drafts are the registrant's own business).
+    let changed = if before.status() == ApplicationStatus::Returned { changed_fields(&before.form(), &form) } else { Vec::new() };
     let uploaded_files = materials(db, &rid).await?;
     let uploaded = uploaded_kinds(&uploaded_files);
     let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
-    db.query("UPDATE $app SET draft = $draft, step = $step, domains = $domains, updated_at = time::now(), version += 1 RETURN NONE")
-        .bind(("app", rid.clone()))
-        .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
-        .bind(("step", i64::from(saved_step)))
-        .bind(("domains", filing_domains(&form)))
-        .await?
-        .check()?;
+    db.query(
+        "BEGIN;
+         UPDATE $app SET draft = $draft, step = $step, domains = $domains, updated_at = time::now(), version += 1 RETURN NONE;
+         IF array::len($changed) > 0 {
+             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'edit', from_status = 'returned', to_status = 'returned', fields = $changed, comment = $comment RETURN NONE;
+         };
+         COMMIT;",
+    )
+    .bind(("changed", changed.clone()))
+    .bind(("me", user.id.clone()))
+    .bind(("comment", labels_of(&changed)))
+    .bind(("app", rid.clone()))
+    .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
+    .bind(("step", i64::from(saved_step)))
+    .bind(("domains", filing_domains(&form)))
+    .await?
+    .check()?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
-    Ok(view(settings, &row, uploaded_files))
+    let marks = annotations(db, &rid, false).await?;
+    Ok(view(settings, &row, uploaded_files, marks))
+}
+
+/// The paths whose value differs between two versions of a form.
+pub(crate) fn changed_fields(before: &FilingForm, after: &FilingForm) -> Vec<String> {
+    use crate::domain::review::{review_rows, value_of};
+    let mut paths: Vec<String> = review_rows(after).into_iter().map(|r| r.path).collect();
+    for r in review_rows(before) {
+        if !paths.contains(&r.path) {
+            paths.push(r.path);
+        }
+    }
+    paths.into_iter().filter(|p| value_of(before, p, &[]) != value_of(after, p, &[])).collect()
+}
+
+/// "主办单位名称、网站1 · 网站域名": the Chinese names of changed fields.
+pub(crate) fn labels_of(paths: &[String]) -> String {
+    paths.iter().map(|p| crate::domain::review::field_label(p).map(|l| l.zh).unwrap_or_else(|| p.clone())).collect::<Vec<_>>().join("、")
 }
 
 /// Discard the unfinished filing (it is kept as 已放弃 with its history).
 pub async fn discard_draft(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
-    let (rid, _) = editable(db, user, id).await?;
+    let (rid, row) = editable(db, user, id).await?;
+    let from = row.status();
+    // A returned filing frees its domains; only a draft holds the draft slot.
     db.query(
         "BEGIN;
-         UPDATE $app SET status = 'abandoned', updated_at = time::now(), version += 1 RETURN NONE;
-         DELETE type::record('draft_slot', $slot);
+         UPDATE $app SET status = 'abandoned', updated_at = time::now(), version += 1 WHERE status = $from RETURN NONE;
+         IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
+         DELETE domain_claim WHERE application = $app;
          DELETE material WHERE application = $app;
-         CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'discard', from_status = 'draft', to_status = 'abandoned' RETURN NONE;
+         CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'discard', from_status = $from, to_status = 'abandoned' RETURN NONE;
          COMMIT;",
     )
     .bind(("app", rid))
+    .bind(("from", from.code().to_string()))
     .bind(("slot", user.key.clone()))
     .bind(("me", user.id.clone()))
     .await?
@@ -512,34 +624,65 @@ pub async fn discard_draft(db: &Db, user: &CurrentUser, id: &str) -> Result<(), 
     Ok(())
 }
 
-/// 提交: check everything again; the filing moves to 待核实 and is locked,
-/// its domains are claimed (one live filing per domain), and the registrant
-/// is told by SMS and e-mail.
+/// 提交 (or 重新提交 after a return): check everything again; the filing
+/// moves to 待核实 and is locked, its domains are claimed (one live filing per
+/// domain), and the registrant is told by SMS and e-mail. A returned filing
+/// goes back only when every marked field was changed.
 pub async fn submit(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) -> Result<FilingSummary, AppError> {
     let (rid, row) = editable(db, user, id).await?;
+    let from = row.status();
     let mut form = row.form();
     normalise(&mut form);
-    let uploaded = uploaded_kinds(&materials(db, &rid).await?);
-    let errors = check_through(&form, STEP_CONFIRM, &uploaded, Some(today()));
+    let files = materials(db, &rid).await?;
+    let uploaded = uploaded_kinds(&files);
+    let mut errors = check_through(&form, STEP_CONFIRM, &uploaded, Some(today()));
+    let mut comment = String::new();
+    if from == ApplicationStatus::Returned {
+        let marked: Vec<(String, String)> = mark_rows(db, &rid).await?.into_iter().map(|m| (m.path, m.value)).collect();
+        for path in crate::domain::review::unchanged_marks(&marked, &form, &material_values(&files)) {
+            let label = crate::domain::review::field_label(&path).unwrap_or_else(|| Message::new(path.clone(), path.clone()));
+            errors.push(crate::domain::FieldError {
+                path,
+                label,
+                code: "marks.unchanged".into(),
+                message: Message::new("接入服务商标注了此项有误，请修改后再提交", "The provider marked this as wrong; change it before submitting"),
+            });
+        }
+        comment = labels_of(&marked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
+    let kind = BusinessKind::from_code(&row.kind).unwrap_or(BusinessKind::FirstFiling);
+    // 新增接入: the filed website already holds its domains.
     let domains = filing_domains(&form);
+    let claims = if kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
+    let action = if from == ApplicationStatus::Returned { "resubmit" } else { "submit" };
+    let province = form.entity.province.trim().parse::<i64>().ok();
     let res = db
         .query(
             "BEGIN;
-             UPDATE $app SET status = 'pending_verification', submitted_at = time::now(), updated_at = time::now(), step = 5, version += 1 WHERE status = 'draft' RETURN NONE;
-             FOR $d IN $domains { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };
-             DELETE type::record('draft_slot', $slot);
-             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'submit', from_status = 'draft', to_status = 'pending_verification' RETURN NONE;
+             LET $done = (UPDATE $app SET status = 'pending_verification', submitted_at = time::now(), updated_at = time::now(), step = 5, version += 1,
+                 unit_name = $unit, province = $province, domains = $domains WHERE status = $from RETURN VALUE id);
+             IF array::len($done) = 0 { THROW 'stale_version' };
+             DELETE domain_claim WHERE application = $app;
+             FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };
+             IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
+             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = $action, from_status = $from, to_status = 'pending_verification', comment = $comment RETURN NONE;
              COMMIT;",
         )
         .bind(("app", rid.clone()))
+        .bind(("claims", claims))
         .bind(("domains", domains.clone()))
+        .bind(("unit", form.entity.unit_name.trim().to_string()))
+        .bind(("province", province))
+        .bind(("from", from.code().to_string()))
+        .bind(("action", action.to_string()))
+        .bind(("comment", comment))
         .bind(("slot", user.key.clone()))
         .bind(("me", user.id.clone()))
         .await
-        .and_then(|r| r.check());
+        .and_then(tx_check);
     match res {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -548,19 +691,17 @@ pub async fn submit(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) 
                 "A domain is already in another filing (perhaps just submitted). Check the domains again in the type check.",
             )));
         }
+        Err(e) if e.to_string().contains("stale_version") => return Err(super::review::stale(db, &rid).await),
         Err(e) => return Err(e.into()),
     }
     let unit = form.entity.unit_name.clone();
+    let (zh, en) = if action == "resubmit" { ("已重新提交", "was resubmitted") } else { ("已提交", "was submitted") };
     let text = format!(
-        "【ICP备案】您的备案申请（{unit}，{}）已提交，等待接入服务商核实，通常需1至2个工作日。Your filing for {} was submitted and awaits the provider's verification.",
+        "【ICP备案】您的备案申请（{unit}，{}）{zh}，等待接入服务商核实，通常需1至2个工作日。Your filing for {} {en} and awaits the provider's verification.",
         domains.join("、"),
         domains.join(", ")
     );
-    for (channel, recipient) in [(Channel::Sms, user.mobile.clone()), (Channel::Email, user.email.clone())] {
-        if !recipient.is_empty() {
-            notify::send(db, settings, Notification { channel, recipient, subject: "备案申请已提交 / Filing submitted".into(), body: text.clone(), account: Some(user.id.clone()), application: Some(rid.clone()) }).await?;
-        }
-    }
+    super::review::tell(db, settings, &user.id, &rid, &format!("备案申请{zh} / Filing {en}"), &text).await?;
     let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
     Ok(summary(&row))
 }
@@ -571,8 +712,10 @@ pub async fn submit(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) 
 /// the bytes themselves; one file per kind (a new one replaces the old),
 /// except 其他材料.
 pub async fn add_material(db: &Db, user: &CurrentUser, id: &str, kind: &str, filename: &str, bytes: Vec<u8>) -> Result<MaterialInfo, AppError> {
-    let (rid, _) = editable(db, user, id).await?;
     let kind = MaterialKind::from_code(kind).ok_or_else(|| AppError::BadRequest(Message::new("材料类型无效", "Unknown document type")))?;
+    // The registrant uploads the filing's documents while editing it; the
+    // provider uploads the 核验 photo and form while verifying it.
+    let rid = if kind.is_staff() { super::review::verifiable(db, user, id).await?.0 } else { editable(db, user, id).await?.0 };
     let mime = check_material(kind, &bytes).map_err(|p| invalid(kind.field(), p))?;
     let filename: String = filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(120).collect();
     let filename = if filename.trim().is_empty() { format!("{}.bin", kind.code()) } else { filename };
@@ -619,7 +762,7 @@ pub async fn remove_material(db: &Db, user: &CurrentUser, material: &str) -> Res
         _ => return Err(AppError::NotFound),
     };
     editable(db, user, &key).await?;
-    db.query("DELETE $m").bind(("m", mid)).await?.check()?;
+    db.query("DELETE $m WHERE kind NOT IN $staff").bind(("m", mid)).bind(("staff", MaterialKind::STAFF.map(|k| k.code().to_string()).to_vec())).await?.check()?;
     Ok(())
 }
 
@@ -630,27 +773,26 @@ pub async fn material_file(db: &Db, user: &CurrentUser, material: &str) -> Resul
     }
     #[derive(SurrealValue)]
     struct Row {
-        registrant: RecordId,
+        app: String,
         content_type: String,
         filename: String,
         data: Bytes,
     }
     let mut res = db
-        .query("SELECT application.registrant AS registrant, content_type, filename, data FROM ONLY $m")
+        .query("SELECT record::id(application) AS app, content_type, filename, data FROM ONLY $m")
         .bind(("m", RecordId::new("material", material)))
         .await?
         .check()?;
     let row: Option<Row> = res.take(0)?;
     let row = row.ok_or(AppError::NotFound)?;
-    if user.role == Role::Registrant && row.registrant != user.id {
-        return Err(AppError::Forbidden);
-    }
+    // Whoever may read the filing may read its documents.
+    readable(db, user, &row.app).await?;
     Ok((row.content_type, row.filename, row.data.into_inner().to_vec()))
 }
 
 // ---------------------------------------------------------------- reading
 
-fn summary(row: &AppRow) -> FilingSummary {
+pub(crate) fn summary(row: &AppRow) -> FilingSummary {
     let form = row.form();
     FilingSummary {
         id: row.key.clone(),
@@ -660,6 +802,10 @@ fn summary(row: &AppRow) -> FilingSummary {
         domains: if row.domains.is_empty() { filing_domains(&form) } else { row.domains.clone() },
         updated: row.updated.clone(),
         submitted: row.submitted.clone(),
+        province: row.province.and_then(|p| u8::try_from(p).ok()),
+        entity_licence: row.entity_licence.clone(),
+        website_licences: row.website_licences.clone(),
+        version: row.version,
     }
 }
 
@@ -712,5 +858,31 @@ pub async fn filing_detail(db: &Db, user: &CurrentUser, id: &str) -> Result<Fili
             comment: e.comment,
         })
         .collect();
-    Ok(FilingDetail { summary: summary(&row), form: row.form(), materials: materials(db, &rid).await?, timeline })
+    #[derive(SurrealValue)]
+    struct VerificationRow {
+        by: Option<String>,
+        at: String,
+        opinion: String,
+        photo: Option<String>,
+        form: Option<String>,
+    }
+    let mut res = db
+        .query(
+            "SELECT VALUE IF verification != NONE THEN { by: verification.by.contact_name, at: time::format(verification.at + 8h, '%Y-%m-%d %H:%M'), \
+             opinion: verification.opinion, photo: record::id(verification.photo), form: record::id(verification.form) } ELSE NONE END FROM ONLY $app",
+        )
+        .bind(("app", rid.clone()))
+        .await?
+        .check()?;
+    let verification: Option<VerificationRow> = res.take(0)?;
+    let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
+    Ok(FilingDetail {
+        summary: summary(&row),
+        form: row.form(),
+        materials: materials(db, &rid).await?,
+        timeline,
+        annotations: annotations(db, &rid, staff).await?,
+        verification,
+        reject_reason: row.reject_reason.clone(),
+    })
 }

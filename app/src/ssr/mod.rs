@@ -8,6 +8,7 @@ pub mod notify;
 pub mod outbox;
 pub mod db;
 pub mod public;
+pub mod review;
 pub mod seed;
 
 use std::sync::Arc;
