@@ -11,6 +11,7 @@ use crate::pages::account::{AccountPage, ActivatePage, ForgotPage, LoginPage, Re
 use crate::pages::public::{home::HomePage, not_found::NotFound, query::QueryPage};
 use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, wizard::NewFilingPage};
 use crate::pages::staff::outbox::OutboxPage;
+use crate::pages::staff::review::{BureauPage, BureauReviewPage, ProgressPage, ProviderPage, ProviderReviewPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -97,6 +98,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/filings/new") view=NewFilingPage />
                     <Route path=path!("/filings/:id") view=FilingPage />
                     <Route path=path!("/dev/outbox") view=OutboxPage />
+                    <Route path=path!("/provider") view=ProviderPage />
+                    <Route path=path!("/provider/progress") view=ProgressPage />
+                    <Route path=path!("/provider/filings/:id") view=ProviderReviewPage />
+                    <Route path=path!("/bureau") view=BureauPage />
+                    <Route path=path!("/bureau/filings/:id") view=BureauReviewPage />
                 </Routes>
             </main>
             <Footer licence />

@@ -1,77 +1,12 @@
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { expectNoHorizontalScroll, jsEnabled, open } from "./helpers";
+import { detectAndStart, next, png, register, signIn, unique } from "./filing";
 
 // The registrant's side needs JavaScript (the wizard checks fields in the
 // browser); the no-JavaScript projects skip it.
 test.beforeEach(async ({}, info) => {
   test.skip(!jsEnabled(info), "the filing wizard needs JavaScript");
 });
-
-const PASSWORD = "s3cret-pass";
-
-function unique(info: TestInfo, prefix: string) {
-  const n = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  return `${prefix}${info.project.name.replace(/[^a-z]/g, "")}${n}`.slice(0, 30);
-}
-
-/** A 1×1 PNG, padded so it is not mistaken for an empty file. */
-function png(): Buffer {
-  const base = Buffer.from(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-    "base64",
-  );
-  return Buffer.concat([base, Buffer.alloc(400)]);
-}
-
-/** Register through the two 接受 screens and the form, activate with the code shown on screen: signed in. */
-async function register(page: Page, info: TestInfo): Promise<string> {
-  const username = unique(info, "u");
-  await open(page, info, "/register");
-  await page.getByTestId("accept").click(); // 使用声明
-  await expect(page.getByRole("heading", { name: "ICP信息备案流程" })).toBeVisible();
-  await page.getByTestId("accept").click(); // 备案流程
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("确认密码").fill(PASSWORD);
-  await page.getByLabel("联系人姓名").fill("张三");
-  await page.getByLabel("手机号码").fill("13800138000");
-  await page.getByLabel("电子邮箱").fill(`${username}@example.com`);
-  await page.getByRole("button", { name: "注册", exact: true }).click();
-  const code = (await page.getByTestId("shown-code").textContent())!.trim();
-  expect(code).toMatch(/^\d{6}$/);
-  await page.getByRole("link", { name: "输入验证码激活账户" }).click();
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expect(page.getByLabel("用户名")).toHaveValue(username);
-  await page.getByLabel("验证码", { exact: true }).fill(code);
-  await page.getByRole("button", { name: "激活并登录" }).click();
-  await expect(page).toHaveURL(/\/filings\/new$/);
-  await expect(page.getByTestId("me")).toHaveText(username);
-  return username;
-}
-
-async function signIn(page: Page, info: TestInfo, username: string, path = "/login") {
-  await open(page, info, path);
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await expect(page.getByTestId("me")).toHaveText(username);
-}
-
-async function detectAndStart(page: Page, info: TestInfo, domain: string) {
-  await open(page, info, "/filings/new");
-  await page.getByLabel("主办单位证件号码").fill("91110108717743469K");
-  await page.getByLabel("网站域名").fill(domain);
-  await page.getByRole("button", { name: "检查备案类型" }).click();
-  await expect(page.getByTestId("detection")).toContainText("备案类型：首次备案");
-  await expect(page.locator('[data-finding="new"]')).toContainText(domain);
-  await page.getByTestId("start").click();
-  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
-}
-
-async function next(page: Page, stepName: string) {
-  await page.getByTestId("next").click();
-  await expect(page.locator(".stepper__step--current")).toContainText(stepName);
-}
 
 test("register, sign in, file all five steps, leave and come back, submit", async ({ page, context }, info) => {
   const username = await register(page, info);

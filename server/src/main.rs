@@ -95,6 +95,28 @@ fn main() {
     }
 }
 
+/// With the demo data, staff accounts to try the consoles with: the
+/// provider's clerk `jieru` and the 北京 管局 reviewer `guanju`, both with the
+/// password `demo-pass-2026` (never turn demo data on in production).
+async fn demo_staff(database: &db::Db) {
+    for (username, role, name, province) in [("jieru", Role::Provider, "接入商核实员", None), ("guanju", Role::Bureau, "北京管局审核员", Some(11))] {
+        let user = NewUser {
+            username: username.into(),
+            password: "demo-pass-2026".into(),
+            role,
+            contact_name: name.into(),
+            email: format!("{username}@example.com"),
+            mobile: String::new(),
+            province,
+        };
+        match create_user(database, user).await {
+            Ok(_) => tracing::warn!(username, "demo staff account created (password demo-pass-2026): turn BEIAN_DEMO_DATA off in production"),
+            Err(app::ssr::accounts::CreateUserError::Taken(_)) => {}
+            Err(e) => tracing::warn!(username, error = %e, "could not create the demo staff account"),
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let (leptos_options, settings) = config::load()?;
     let database = db::open(&settings.db, settings.db_user.as_deref(), settings.db_pass.as_deref())
@@ -106,6 +128,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 if let Some(n) = seed::seed_demo_if_empty(&database, settings.demo_records, &settings.provider_name, current_year()).await? {
                     tracing::info!(websites = n, "seeded demo filings into the empty database");
                 }
+                demo_staff(&database).await;
             }
             let addr: SocketAddr = leptos_options.site_addr;
             let app = router(leptos_options, database, Arc::new(settings));

@@ -26,6 +26,7 @@ const STATUS: Text = Text::new("状态", "Status");
 const NEXT: Text = Text::new("下一步", "What happens next");
 const CONTINUE: Text = Text::new("继续填写", "Continue");
 const SIGN_IN: Text = Text::new("登录", "Sign in");
+const FIX: Text = Text::new("修改并重新提交", "Correct and resubmit");
 
 pub fn status_label(code: &str) -> Text {
     ApplicationStatus::from_code(code).map(|s| s.label()).unwrap_or(Text::new("未知", "Unknown"))
@@ -36,19 +37,7 @@ pub fn kind_label(code: &str) -> Text {
     BusinessKind::from_code(code).map(BusinessKind::label).unwrap_or(Text::new("备案", "Filing"))
 }
 
-fn action_label(action: &str) -> Text {
-    match action {
-        "create" => Text::new("创建备案申请", "Filing started"),
-        "submit" => Text::new("提交备案", "Submitted"),
-        "resubmit" => Text::new("重新提交", "Resubmitted"),
-        "discard" => Text::new("放弃备案", "Discarded"),
-        "return" => Text::new("接入服务商退回修改", "Returned by the provider"),
-        "pass" => Text::new("接入服务商核实通过，报送管局", "Verified and passed to the administration"),
-        "approve" => Text::new("管局审核通过", "Approved by the administration"),
-        "reject" => Text::new("管局驳回", "Rejected by the administration"),
-        _ => Text::new("办理", "Handled"),
-    }
-}
+use crate::domain::workflow::action_label;
 
 fn sign_in_notice(next: &'static str) -> impl IntoView {
     let i18n = use_i18n();
@@ -82,7 +71,11 @@ pub fn FilingsPage() -> impl IntoView {
 fn FilingItem(f: FilingSummary) -> impl IntoView {
     let i18n = use_i18n();
     let status = ApplicationStatus::from_code(&f.status);
-    let href = if status == Some(ApplicationStatus::Draft) { "/filings/new".to_string() } else { format!("/filings/{}", f.id) };
+    let href = match status {
+        Some(ApplicationStatus::Draft) => "/filings/new".to_string(),
+        Some(ApplicationStatus::Returned) => format!("/filings/new?id={}", f.id),
+        _ => format!("/filings/{}", f.id),
+    };
     let (kind, code) = (kind_label(&f.kind), f.status.clone());
     let when = f.submitted.clone().unwrap_or(f.updated.clone());
     view! {
@@ -92,7 +85,9 @@ fn FilingItem(f: FilingSummary) -> impl IntoView {
                 <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span>
                 <span class="filings__meta">{move || i18n.t(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
                 {status.map(|s| view! { <span class="filings__next">{move || i18n.t(s.next_step())}</span> })}
+                {f.website_licences.first().cloned().map(|l| view! { <span class="filings__licence" data-testid="licence">{l}</span> })}
                 {(status == Some(ApplicationStatus::Draft)).then(|| view! { <span class="filings__continue">{move || i18n.t(CONTINUE)} " →"</span> })}
+                {(status == Some(ApplicationStatus::Returned)).then(|| view! { <span class="filings__continue">{move || i18n.t(FIX)} " →"</span> })}
             </a>
         </li>
     }
@@ -120,6 +115,20 @@ pub fn FilingPage() -> impl IntoView {
                             <div class="status-box" data-testid="filing-status">
                                 <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span></p>
                                 {status.map(|s| view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step())}</p> })}
+                                {d.summary.entity_licence.clone().map(|l| view! {
+                                    <p data-testid="numbers"><strong>{move || i18n.t(Text::new("主体备案号", "Entity number"))} "："</strong> {l.clone()}</p>
+                                    <p><strong>{move || i18n.t(Text::new("网站备案号", "Website numbers"))} "："</strong> <span data-testid="website-numbers">{d.summary.website_licences.join("、")}</span></p>
+                                })}
+                                {d.reject_reason.clone().filter(|_| status == Some(ApplicationStatus::BureauRejected)).map(|r| view! { <p><strong>{move || i18n.t(Text::new("驳回原因", "Reason"))} "："</strong> {r.clone()}</p> })}
+                                {(status == Some(ApplicationStatus::Returned)).then(|| {
+                                    let marks = d.annotations.clone();
+                                    view! {
+                                        <ul class="marks" data-testid="marks">
+                                            {marks.into_iter().map(|a| { let l = a.label.clone(); view! { <li><strong>{move || l.get(i18n.lang()).to_string()}</strong> "：" {a.comment.clone()}</li> } }).collect_view()}
+                                        </ul>
+                                        <a class="button button--primary" href=format!("/filings/new?id={}", d.summary.id) data-testid="fix">{move || i18n.t(FIX)}</a>
+                                    }
+                                })}
                             </div>
                             <dl class="facts">
                                 <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind.clone(); move || i18n.t(kind_label(&k))}</dd>

@@ -19,6 +19,8 @@ use crate::domain::filing::{
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
 use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, start_filing, submit_filing};
+use crate::functions::review::open_filing;
+use crate::models::Annotation;
 use crate::i18n::use_i18n;
 use crate::models::{Detection, DraftView, MaterialInfo};
 use crate::pages::account::SIGN_IN_FIRST;
@@ -51,6 +53,9 @@ const NEXT: Text = Text::new("保存并下一步", "Save and continue");
 const PREV: Text = Text::new("上一步", "Back");
 const SAVE_EXIT: Text = Text::new("保存并退出", "Save and leave");
 const SUBMIT: Text = Text::new("提交备案", "Submit the filing");
+const RESUBMIT: Text = Text::new("重新提交", "Submit again");
+const RETURNED_LEAD: Text = Text::new("接入服务商退回了此备案，请修改以下标注的字段后重新提交（未标注的内容无需修改）：", "The provider returned this filing. Correct the marked fields below and submit again (nothing else needs changing):");
+const MARKED: Text = Text::new("接入服务商标注", "Marked by the provider");
 const SAVING: Text = Text::new("正在保存…", "Saving…");
 const FIX_ERRORS: Text = Text::new("本步骤有需要修改的内容，请按红色提示修改后再继续。", "Some fields on this step need correcting; see the messages in red.");
 const SESSION_EXPIRED: Text = Text::new(
@@ -98,6 +103,8 @@ struct Wizard {
     /// A problem that is not about a field (network, session, conflict).
     notice: RwSignal<Option<AppError>>,
     expired: RwSignal<bool>,
+    /// The provider's marks when the filing was returned (path → comment).
+    marks: StoredValue<Vec<Annotation>>,
 }
 
 impl Wizard {
@@ -133,6 +140,11 @@ impl Wizard {
             return None;
         }
         self.errors.with(|e| e.get(path).map(|e| e.message.get(lang).to_string()))
+    }
+
+    /// The provider's note on a marked field, if any.
+    fn mark(&self, path: &str) -> Option<String> {
+        self.marks.with_value(|m| m.iter().find(|a| a.path == path).map(|a| a.comment.clone()))
     }
 
     fn personal(&self) -> bool {
@@ -186,7 +198,13 @@ fn forget_stash() {
 #[component]
 pub fn NewFilingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let draft = Resource::new(|| (), |_| current_draft());
+    // /filings/new?id=… opens that filing (one returned for changes);
+    // otherwise the unfinished draft, if any.
+    let query = leptos_router::hooks::use_query_map();
+    let draft = Resource::new(
+        move || query.read().get("id").unwrap_or_default(),
+        |id| async move { if id.is_empty() { current_draft().await } else { open_filing(id).await.map(Some) } },
+    );
     // None: not chosen yet; Some(view): the wizard is open on this draft.
     let open = RwSignal::new(None::<DraftView>);
     view! {
@@ -203,6 +221,7 @@ pub fn NewFilingPage() -> impl IntoView {
                             <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a></p>
                         }.into_any(),
                         Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                        Ok(Some(d)) if d.status == "returned" => view! { <WizardView draft=d /> }.into_any(),
                         Ok(Some(d)) => view! { <Resume draft=d open /> }.into_any(),
                         Ok(None) => view! { <Detect open /> }.into_any(),
                     })
@@ -387,8 +406,11 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         today: StoredValue::new(Date::parse_compact(&draft.today)),
         notice: RwSignal::new(None),
         expired: RwSignal::new(false),
+        marks: StoredValue::new(draft.annotations.clone()),
     };
     provide_context(w);
+    let returned = draft.status == "returned";
+    let marks = draft.annotations.clone();
     let provider = StoredValue::new(draft.provider_name.clone());
     let kind = draft.kind.clone();
 
@@ -482,6 +504,25 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             </div>
         }>
             <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{let k = kind.clone(); move || i18n.t(kind_label(&k))}</strong></p>
+            {returned.then(|| view! {
+                <div class="notice notice--warn marks" role="note" data-testid="marks">
+                    <p><strong>{move || i18n.t(RETURNED_LEAD)}</strong></p>
+                    <ul>
+                        {marks.iter().map(|a| {
+                            let step = filing::step_of(&a.path);
+                            let label = a.label.clone();
+                            view! {
+                                <li>
+                                    <button class="button button--link" type="button" on:click=move |_| { save.dispatch(step); }>
+                                        {move || label.get(i18n.lang()).to_string()}
+                                    </button>
+                                    "：" {a.comment.clone()}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
             <StepIndicator />
             <Show when=move || w.expired.get()>
                 <p class="notice notice--error" role="alert" data-testid="session-expired">
@@ -507,7 +548,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                     </Show>
                     <button class="button" type="button" data-testid="save-exit" on:click=save_exit disabled=move || save.pending().get()>{move || i18n.t(SAVE_EXIT)}</button>
                     <Show when=move || { w.step.get() < STEP_CONFIRM } fallback=move || view! {
-                        <button class="button button--primary" type="button" data-testid="submit" on:click=move |_| { submit.dispatch(()); } disabled=move || submit.pending().get()>{move || i18n.t(SUBMIT)}</button>
+                        <button class="button button--primary" type="button" data-testid="submit" on:click=move |_| { submit.dispatch(()); } disabled=move || submit.pending().get()>{move || i18n.t(if returned { RESUBMIT } else { SUBMIT })}</button>
                     }>
                         <button class="button button--primary" type="button" data-testid="next" on:click=next disabled=move || save.pending().get()>
                             {move || if save.pending().get() { i18n.t(SAVING) } else { i18n.t(NEXT) }}
@@ -574,6 +615,8 @@ fn F(
     };
     let message = Signal::derive(move || w.message(&p.get_value()));
     let invalid = move || message.with(Option::is_some);
+    let mark = w.mark(&path);
+    let marked = mark.is_some();
     let control = match (options, rows) {
         (Some(opts), _) => view! {
             <select
@@ -622,12 +665,13 @@ fn F(
         }.into_any(),
     };
     view! {
-        <div class="field" class:field--invalid=invalid>
+        <div class="field" class:field--invalid=invalid class:field--marked=marked>
             <label class="field__label" for=id.clone()>
                 {prefix.map(|t| move || i18n.t(t))}
                 {move || i18n.t(label)}
             </label>
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             {control}
             <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message.get()}</p>
         </div>
@@ -668,10 +712,13 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
     let w = use_wizard();
     let p = StoredValue::new(path.clone());
     let message = Signal::derive(move || w.message(&p.get_value()));
+    let mark = use_wizard().mark(&path);
+    let marked = mark.is_some();
     view! {
-        <fieldset class="field choices" class:field--invalid=move || message.with(Option::is_some)>
+        <fieldset class="field choices" class:field--invalid=move || message.with(Option::is_some) class:field--marked=marked>
             <legend class="field__label">{move || i18n.t(label)}</legend>
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             <div class="choices__list">
                 {choices.into_iter().map(|(id, text)| {
                     let has = move || w.form.with(|f| ids_of(f, &p.get_value()).is_some_and(|v| v.contains(&id)));
@@ -926,6 +973,8 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     let files = Memo::new(move |_| w.materials.with(|m| m.iter().filter(|x| x.kind == kind.code()).cloned().collect::<Vec<_>>()));
     let message = Signal::derive(move || upload_error.get().or_else(|| w.message(field.path)));
     let input_id = format!("file-{}", kind.code());
+    let mark = w.mark(field.path);
+    let marked = mark.is_some();
     let on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -970,11 +1019,12 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     };
     let accept = if kind == MaterialKind::LeaderPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
     view! {
-        <div class="field material" class:field--invalid=move || message.with(Option::is_some) data-testid=format!("material-{}", kind.code())>
+        <div class="field material" class:field--invalid=move || message.with(Option::is_some) class:field--marked=marked data-testid=format!("material-{}", kind.code())>
             <div class="material__head">
                 <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
                 <span class=move || if required.get() { "badge badge--req" } else { "badge" }>{move || if required.get() { i18n.t(REQUIRED) } else { i18n.t(OPTIONAL) }}</span>
             </div>
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{}", field.path)>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             <ul class="material__files">
                 {move || files.get().into_iter().map(|m| {
                     let id = m.id.clone();

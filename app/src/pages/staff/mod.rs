@@ -1,3 +1,4 @@
-//! Staff pages. For now only the outbox (a development aid).
+//! Staff pages: the provider's and the 管局's consoles, and the outbox.
 
 pub mod outbox;
+pub mod review;

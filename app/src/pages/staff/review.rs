@@ -1,0 +1,502 @@
+//! The staff consoles: the provider's 核实 queue (/provider), its 备案进度查询
+//! (/provider/progress), the 管局's queue (/bureau), and the review of one
+//! filing (/provider/filings/:id, /bureau/filings/:id) with field marks,
+//! the 核验 record, corrections and decisions. Dense tables, plain buttons
+//! and inputs in reading order, so the keyboard goes through them in turn.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::domain::codes;
+use crate::domain::filing::MaterialKind;
+use crate::domain::review::{needs_pre_approval, review_rows, Edit, Mark};
+use crate::domain::workflow::{action_label, ApplicationStatus, Role};
+use crate::domain::Text;
+use crate::error::AppError;
+use crate::functions::filing::get_filing;
+use crate::functions::review::{approve_filing, correct_filing, pass_filing, pre_approval_filing, reject_filing, return_filing, review_queue};
+use crate::i18n::use_i18n;
+use crate::models::{FilingDetail, FilingSummary, QueueFilter};
+use crate::pages::registrant::filings::{kind_label, status_label};
+
+const PROVIDER_TITLE: Text = Text::new("核实备案", "Verification queue");
+const PROGRESS_TITLE: Text = Text::new("备案进度查询", "Filing progress");
+const BUREAU_TITLE: Text = Text::new("管局审核", "Administration review");
+const REVIEW_TITLE: Text = Text::new("备案核实与审核", "Review a filing");
+const SEARCH: Text = Text::new("查询", "Search");
+const NONE_FOUND: Text = Text::new("没有符合条件的备案。", "No filings match.");
+const OPEN: Text = Text::new("办理", "Open");
+const MARK: Text = Text::new("标注有误", "Mark wrong");
+const UNMARK: Text = Text::new("取消标注", "Unmark");
+const MARK_COMMENT: Text = Text::new("问题说明", "What is wrong");
+const EDIT: Text = Text::new("代为修改", "Correct");
+const DONE: Text = Text::new("已办理。", "Done.");
+
+fn sign_in(next: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="notice notice--error" role="alert">{move || i18n.t(crate::pages::account::SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>"登录 / Sign in"</a></p> }
+}
+
+/// The tabs of a console.
+#[component]
+fn ConsoleNav(role: Role) -> impl IntoView {
+    let i18n = use_i18n();
+    let links: Vec<(&'static str, Text)> = match role {
+        Role::Bureau => vec![("/bureau", BUREAU_TITLE)],
+        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE), ("/dev/outbox", Text::new("通知发件箱", "Outbox"))],
+    };
+    view! {
+        <nav class="console-nav" aria-label="console">
+            {links.into_iter().map(|(href, t)| view! { <a href=href>{move || i18n.t(t)}</a> }).collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+pub fn ProviderPage() -> impl IntoView {
+    view! { <QueuePage which="verify" title=PROVIDER_TITLE role=Role::Provider base="/provider" /> }
+}
+
+#[component]
+pub fn ProgressPage() -> impl IntoView {
+    view! { <QueuePage which="progress" title=PROGRESS_TITLE role=Role::Provider base="/provider" /> }
+}
+
+#[component]
+pub fn BureauPage() -> impl IntoView {
+    view! { <QueuePage which="bureau" title=BUREAU_TITLE role=Role::Bureau base="/bureau" /> }
+}
+
+fn statuses_of(which: &str) -> Vec<ApplicationStatus> {
+    match which {
+        "verify" => vec![ApplicationStatus::PendingVerification, ApplicationStatus::BureauRejected],
+        "bureau" => vec![ApplicationStatus::PendingBureau, ApplicationStatus::PreApproval],
+        _ => ApplicationStatus::ALL.into_iter().filter(|s| *s != ApplicationStatus::Draft).collect(),
+    }
+}
+
+#[component]
+fn QueuePage(which: &'static str, title: Text, role: Role, base: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let (status, from, to, province, name, domain) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let filter = RwSignal::new(QueueFilter::default());
+    let rows = Resource::new(move || filter.get(), move |f| review_queue(which.to_string(), f));
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        filter.set(QueueFilter { status: status.get_untracked(), from: from.get_untracked(), to: to.get_untracked(), province: province.get_untracked(), name: name.get_untracked(), domain: domain.get_untracked() });
+    };
+    let text = move |label: Text, sig: RwSignal<String>, id: &'static str, kind: &'static str| {
+        view! {
+            <label class="filter" for=id>
+                <span>{move || i18n.t(label)}</span>
+                <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <Title text=title.get(i18n.lang.get_untracked()) />
+        <section class="page page--console">
+            <ConsoleNav role />
+            <h1>{move || i18n.t(title)}</h1>
+            <form class="filters" on:submit=search data-testid="filters">
+                <label class="filter" for="f-status">
+                    <span>{move || i18n.t(Text::new("状态", "Status"))}</span>
+                    <select id="f-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
+                        {statuses_of(which).into_iter().map(|s| view! { <option value=s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                    </select>
+                </label>
+                {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "date")}
+                {text(Text::new("提交日期止", "Submitted until"), to, "f-to", "date")}
+                <label class="filter" for="f-province">
+                    <span>{move || i18n.t(Text::new("省份", "Province"))}</span>
+                    <select id="f-province" on:change=move |ev| province.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
+                        {codes::PROVINCES.iter().map(|p| view! { <option value=p.code.to_string()>{move || i18n.t(p.name)}</option> }).collect_view()}
+                    </select>
+                </label>
+                {text(Text::new("主办单位名称", "Sponsor name"), name, "f-name", "search")}
+                {text(Text::new("域名", "Domain"), domain, "f-domain", "search")}
+                <button class="button button--primary" type="submit">{move || i18n.t(SEARCH)}</button>
+            </form>
+            <Transition fallback=|| ()>
+                {move || rows.get().map(|r| match r {
+                    Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in(base.to_string()).into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(NONE_FOUND)}</p> }.into_any(),
+                    Ok(items) => view! { <QueueTable items base /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn QueueTable(items: Vec<FilingSummary>, base: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let th = move |t: Text| view! { <th scope="col">{move || i18n.t(t)}</th> };
+    view! {
+        <div class="table-wrap">
+            <table class="dense" data-testid="queue">
+                <thead><tr>
+                    {th(Text::new("提交时间", "Submitted"))}
+                    {th(Text::new("主办单位", "Sponsor"))}
+                    {th(Text::new("域名", "Domains"))}
+                    {th(Text::new("省份", "Province"))}
+                    {th(Text::new("类型", "Type"))}
+                    {th(Text::new("状态", "Status"))}
+                    {th(Text::new("备案号", "Number"))}
+                    <th></th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|f| {
+                        let province = f.province.and_then(codes::province_by_code).map(|p| p.name);
+                        let (kind, code) = (f.kind.clone(), f.status.clone());
+                        view! {
+                            <tr data-testid="queue-row" data-status=f.status.clone()>
+                                <td>{f.submitted.clone().unwrap_or_default()}</td>
+                                <td>{f.unit_name.clone()}</td>
+                                <td>{f.domains.join(" ")}</td>
+                                <td>{move || province.map(|p| i18n.t(p)).unwrap_or("")}</td>
+                                <td>{move || i18n.t(kind_label(&kind))}</td>
+                                <td><span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span></td>
+                                <td>{f.website_licences.first().cloned().or(f.entity_licence.clone()).unwrap_or_default()}</td>
+                                <td><a class="button button--small" href=format!("{base}/filings/{}", f.id)>{move || i18n.t(OPEN)}</a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn ProviderReviewPage() -> impl IntoView {
+    view! { <ReviewPage role=Role::Provider base="/provider" /> }
+}
+
+#[component]
+pub fn BureauReviewPage() -> impl IntoView {
+    view! { <ReviewPage role=Role::Bureau base="/bureau" /> }
+}
+
+#[component]
+fn ReviewPage(role: Role, base: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let detail = Resource::new(move || id.get(), get_filing);
+    view! {
+        <Title text=REVIEW_TITLE.get(i18n.lang.get_untracked()) />
+        <section class="page page--console">
+            <ConsoleNav role />
+            <p><a href=base>"← " {move || i18n.t(if role == Role::Bureau { BUREAU_TITLE } else { PROVIDER_TITLE })}</a></p>
+            <h1>{move || i18n.t(REVIEW_TITLE)}</h1>
+            <Transition fallback=|| ()>
+                {move || detail.get().map(|r| match r {
+                    Err(AppError::Unauthenticated) => sign_in(format!("{base}/filings/{}", id.get_untracked())).into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    Ok(d) => view! { <Review d role refetch=Callback::new(move |_| detail.refetch()) /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = ApplicationStatus::from_code(&d.summary.status).unwrap_or(ApplicationStatus::Draft);
+    let verifying = role == Role::Provider && matches!(status, ApplicationStatus::PendingVerification | ApplicationStatus::BureauRejected);
+    let correcting = role == Role::Provider && status == ApplicationStatus::BureauRejected;
+    let deciding = role == Role::Bureau && matches!(status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval);
+    let (id, version) = (StoredValue::new(d.summary.id.clone()), d.summary.version);
+    let marks = RwSignal::new(Vec::<Mark>::new());
+    let edits = RwSignal::new(Vec::<Edit>::new());
+    let (comment, opinion, reason, note) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let result = RwSignal::new(None::<Result<(), AppError>>);
+    let act = Action::new(move |what: &&'static str| {
+        let (what, id) = (*what, id.get_value());
+        let (m, e, c, o, r, n) = (marks.get_untracked(), edits.get_untracked(), comment.get_untracked(), opinion.get_untracked(), reason.get_untracked(), note.get_untracked());
+        async move {
+            match what {
+                "return" => return_filing(id, version, m, c).await,
+                "pass" => pass_filing(id, version, o).await,
+                "correct" => correct_filing(id, version, e).await,
+                "approve" => approve_filing(id, version).await,
+                "reject" => reject_filing(id, version, r).await,
+                _ => pre_approval_filing(id, version, n).await,
+            }
+            .map(|_| ())
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = act.value().get() {
+            let ok = r.is_ok();
+            result.set(Some(r));
+            if ok {
+                marks.set(Vec::new());
+                edits.set(Vec::new());
+                refetch.run(());
+            }
+        }
+    });
+    let busy = move || act.pending().get();
+    let province = d.summary.province.and_then(codes::province_by_code).map(|p| p.name);
+    let rows = review_rows(&d.form);
+    let mut sections: Vec<(String, String, Vec<crate::domain::review::ReviewRow>)> = Vec::new();
+    for r in rows {
+        match sections.last_mut() {
+            Some((zh, _, list)) if *zh == r.section.zh => list.push(r),
+            _ => sections.push((r.section.zh.clone(), r.section.en.clone(), vec![r])),
+        }
+    }
+    let pre = needs_pre_approval(&d.form);
+    let code = d.summary.status.clone();
+    view! {
+        <div class="status-box" data-testid="review-status">
+            <p>
+                <strong>{move || i18n.t(Text::new("状态", "Status"))} "："</strong>
+                <span class=format!("status status--{code}") data-testid="status">{let c = code.clone(); move || i18n.t(status_label(&c))}</span>
+                " · " {let k = d.summary.kind.clone(); move || i18n.t(kind_label(&k))}
+                " · " {move || province.map(|p| i18n.t(p)).unwrap_or("")}
+                " · " {move || i18n.t(Text::new("提交", "Submitted"))} " " {d.summary.submitted.clone().unwrap_or_default()}
+            </p>
+            <p>{move || i18n.t(status.next_step())}</p>
+            {d.summary.entity_licence.clone().map(|l| view! { <p data-testid="licences"><strong>{l}</strong> " " {d.summary.website_licences.join("、")}</p> })}
+            {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
+        </div>
+        <Show when=move || result.with(Option::is_some)>
+            {move || result.get().map(|r| match r {
+                Ok(()) => view! { <p class="notice notice--ok" role="status" data-testid="act-ok">{move || i18n.t(DONE)}</p> }.into_any(),
+                Err(e) => view! { <p class="notice notice--error" role="alert" data-testid="act-error">{move || e.message(i18n.lang())}</p> }.into_any(),
+            })}
+        </Show>
+        {(!d.annotations.is_empty()).then(|| view! {
+            <section class="card">
+                <h2 class="card__title">{move || i18n.t(Text::new("上次退回的标注", "Marks of the last return"))}</h2>
+                <ul>{d.annotations.iter().map(|a| { let l = a.label.clone(); view! { <li>{move || l.get(i18n.lang()).to_string()} "：" {a.comment.clone()} <span class="muted">" " {a.by.clone()} " " {a.at.clone()}</span></li> } }).collect_view()}</ul>
+            </section>
+        })}
+        {sections.into_iter().map(|(zh, en, list)| view! {
+            <section class="card">
+                <h2 class="card__title">{move || if i18n.lang() == crate::domain::Lang::Zh { zh.clone() } else { en.clone() }}</h2>
+                <table class="dense review-table">
+                    <tbody>
+                        {list.into_iter().map(|r| view! { <FieldRow r verifying correcting marks edits /> }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }).collect_view()}
+        <section class="card">
+            <h2 class="card__title">{move || i18n.t(Text::new("材料", "Documents"))}</h2>
+            <table class="dense review-table">
+                <tbody>
+                    {d.materials.iter().map(|m| {
+                        let kind = MaterialKind::from_code(&m.kind);
+                        let label = kind.map(|k| k.field().label);
+                        let path = kind.map(|k| k.field().path.to_string()).unwrap_or_default();
+                        let markable = verifying && kind.is_some_and(|k| !k.is_staff());
+                        view! {
+                            <tr>
+                                <th scope="row">{move || label.map(|l| i18n.t(l)).unwrap_or("")}</th>
+                                <td><a href=format!("/files/{}", m.id) target="_blank" rel="noopener">{m.filename.clone()}</a></td>
+                                <td>{markable.then(|| view! { <MarkToggle path=path.clone() marks /> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {d.verification.clone().map(|v| view! {
+            <section class="card" data-testid="verification">
+                <h2 class="card__title">{move || i18n.t(Text::new("核验记录", "Verification record"))}</h2>
+                <p>{v.at.clone()} " · " {v.by.clone()}</p>
+                <p>{move || i18n.t(Text::new("核实意见", "Opinion"))} "：" {v.opinion.clone()}</p>
+            </section>
+        })}
+        {verifying.then(|| view! {
+            <section class="card actions" data-testid="provider-actions">
+                <h2 class="card__title">{move || i18n.t(Text::new("核验与核实", "Verify"))}</h2>
+                <VerificationUploads id=id.get_value() refetch />
+                <div class="action">
+                    <label class="field__label" for="return-comment">{move || i18n.t(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
+                    <textarea id="return-comment" class="field__input" rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <p class="muted">{move || i18n.t(Text::new("已标注字段：", "Marked fields: "))} {move || marks.with(Vec::len)}</p>
+                    <button class="button" type="button" data-testid="return" disabled=busy on:click=move |_| { act.dispatch("return"); }>{move || i18n.t(Text::new("退回修改", "Return for changes"))}</button>
+                </div>
+                <div class="action">
+                    <label class="field__label" for="opinion">{move || i18n.t(Text::new("核实意见（必填）", "Verification opinion (required)"))}</label>
+                    <textarea id="opinion" class="field__input" rows="2" prop:value=move || opinion.get() on:input=move |ev| opinion.set(event_target_value(&ev))></textarea>
+                    <button class="button button--primary" type="button" data-testid="pass" disabled=busy on:click=move |_| { act.dispatch("pass"); }>{move || i18n.t(Text::new("核实通过，报送管局", "Verified: pass to the administration"))}</button>
+                </div>
+                {correcting.then(|| view! {
+                    <div class="action">
+                        <p class="muted">{move || i18n.t(Text::new("管局驳回后，可在上方各字段“代为修改”，保存后再报送；编码类字段（性质、证件类型等）请退回主办者修改。", "After a rejection, correct fields above, save, then pass again; coded fields (type, ID type …) must be returned to the registrant."))}</p>
+                        <button class="button" type="button" data-testid="correct" disabled=move || busy() || edits.with(Vec::is_empty) on:click=move |_| { act.dispatch("correct"); }>{move || i18n.t(Text::new("保存代为修改", "Save corrections"))}</button>
+                    </div>
+                })}
+            </section>
+        })}
+        {deciding.then(|| view! {
+            <section class="card actions" data-testid="bureau-actions">
+                <h2 class="card__title">{move || i18n.t(Text::new("审核", "Decide"))}</h2>
+                {(pre && status == ApplicationStatus::PendingBureau).then(|| view! {
+                    <div class="action">
+                        <label class="field__label" for="pre-note">{move || i18n.t(Text::new("前置审批核对意见", "Pre-approval note"))}</label>
+                        <textarea id="pre-note" class="field__input" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                        <button class="button" type="button" data-testid="pre-approval" disabled=busy on:click=move |_| { act.dispatch("pre"); }>{move || i18n.t(Text::new("转入前置审批", "Check pre-approval documents"))}</button>
+                    </div>
+                })}
+                <div class="action">
+                    <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| { act.dispatch("approve"); }>{move || i18n.t(Text::new("审核通过，下发备案号", "Approve and issue numbers"))}</button>
+                </div>
+                <div class="action">
+                    <label class="field__label" for="reason">{move || i18n.t(Text::new("驳回原因（必填）", "Reason for rejection (required)"))}</label>
+                    <textarea id="reason" class="field__input" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <button class="button button--danger" type="button" data-testid="reject" disabled=busy on:click=move |_| { act.dispatch("reject"); }>{move || i18n.t(Text::new("驳回", "Reject"))}</button>
+                </div>
+            </section>
+        })}
+        <section class="card">
+            <h2 class="card__title">{move || i18n.t(Text::new("办理记录", "History"))}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {d.timeline.iter().map(|e| {
+                    let action = action_label(&e.action);
+                    let role = Role::from_code(&e.role).map(|r| r.label());
+                    view! {
+                        <li class="timeline__event">
+                            <span class="timeline__time">{e.at.clone()}</span>
+                            <span class="timeline__what">{move || i18n.t(action)}</span>
+                            <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} " " {e.actor.clone()}</span>
+                            {e.to_status.clone().map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
+                            {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One field: its name, its value, and (while verifying) a mark toggle, and
+/// (after a rejection) a correction input.
+#[component]
+fn FieldRow(r: crate::domain::review::ReviewRow, verifying: bool, correcting: bool, marks: RwSignal<Vec<Mark>>, edits: RwSignal<Vec<Edit>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (label, value) = (r.label.clone(), r.value.clone());
+    let path = StoredValue::new(r.path.clone());
+    let editing = RwSignal::new(false);
+    let input_id = format!("edit-{}", r.path.replace(['[', ']', '.'], "_"));
+    let original = r.value.zh.clone();
+    view! {
+        <tr data-testid=format!("row-{}", r.path) class:marked=move || marks.with(|m| m.iter().any(|x| x.path == path.get_value()))>
+            <th scope="row">{move || label.get(i18n.lang()).to_string()}</th>
+            <td class="review-table__value">
+                {move || value.get(i18n.lang()).to_string()}
+                <Show when=move || editing.get()>
+                    <input class="field__input" id=input_id.clone() aria-label=move || i18n.t(EDIT) value=original.clone()
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            edits.update(|list| {
+                                list.retain(|e| e.path != path.get_value());
+                                list.push(Edit { path: path.get_value(), value: v });
+                            });
+                        } />
+                </Show>
+            </td>
+            <td class="review-table__act">
+                {verifying.then(|| view! { <MarkToggle path=path.get_value() marks /> })}
+                {(correcting && r.editable).then(|| view! {
+                    <button class="button button--link" type="button" on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(EDIT)}</button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn MarkToggle(path: String, marks: RwSignal<Vec<Mark>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let p = StoredValue::new(path.clone());
+    let marked = move || marks.with(|m| m.iter().any(|x| x.path == p.get_value()));
+    let comment = move || marks.with(|m| m.iter().find(|x| x.path == p.get_value()).map(|x| x.comment.clone()).unwrap_or_default());
+    let toggle = move |_| {
+        marks.update(|m| {
+            if m.iter().any(|x| x.path == p.get_value()) {
+                m.retain(|x| x.path != p.get_value());
+            } else {
+                m.push(Mark { path: p.get_value(), comment: String::new() });
+            }
+        });
+    };
+    let testid = format!("mark-{path}");
+    view! {
+        <button class="button button--link" type="button" data-testid=testid.clone() aria-pressed=move || marked().to_string() on:click=toggle>
+            {move || if marked() { i18n.t(UNMARK) } else { i18n.t(MARK) }}
+        </button>
+        <Show when=marked>
+            <input class="field__input mark-comment" type="text" data-testid=format!("{testid}-comment") aria-label=move || i18n.t(MARK_COMMENT)
+                placeholder=move || i18n.t(MARK_COMMENT) prop:value=comment
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    marks.update(|m| if let Some(x) = m.iter_mut().find(|x| x.path == p.get_value()) { x.comment = v; });
+                } />
+        </Show>
+    }
+}
+
+/// The 核验 uploads: the photo taken at verification and the signed 核验单.
+#[component]
+fn VerificationUploads(id: String, refetch: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let slot = move |kind: MaterialKind| {
+        let app = id.clone();
+        let field = kind.field();
+        let input_id = format!("file-{}", kind.code());
+        let on_change = move |ev: leptos::ev::Event| {
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+                let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
+                if file.size() as usize > crate::domain::filing::MAX_MATERIAL_BYTES {
+                    error.set(Some(i18n.t(Text::new("文件不能超过 5 MB", "The file must not exceed 5 MB")).to_string()));
+                    return;
+                }
+                let Ok(data) = web_sys::FormData::new() else { return };
+                let _ = data.append_with_str("application", &app);
+                let _ = data.append_with_str("kind", kind.code());
+                let _ = data.append_with_blob_and_filename("file", &file, &file.name());
+                leptos::task::spawn_local(async move {
+                    match crate::functions::filing::upload_material(data.into()).await {
+                        Ok(_) => {
+                            error.set(None);
+                            refetch.run(());
+                        }
+                        Err(e) => error.set(Some(e.message(i18n.lang.get_untracked()))),
+                    }
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (ev, &app, kind, refetch);
+        };
+        view! {
+            <div class="field">
+                <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
+                <input id=input_id type="file" accept=if kind == MaterialKind::VerificationPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" } on:change=on_change />
+            </div>
+        }
+    };
+    view! {
+        <div class="verification-uploads">
+            {slot(MaterialKind::VerificationPhoto)}
+            {slot(MaterialKind::VerificationForm)}
+            <p class="field__error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}

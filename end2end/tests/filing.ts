@@ -1,0 +1,122 @@
+// What the registrant does, shared by the registrant and review tests.
+import { expect, type Page, type TestInfo } from "@playwright/test";
+import { open } from "./helpers";
+
+export const PASSWORD = "s3cret-pass";
+
+export function unique(info: TestInfo, prefix: string) {
+  const n = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return `${prefix}${info.project.name.replace(/[^a-z]/g, "")}${n}`.slice(0, 30);
+}
+
+/** A 1×1 PNG, padded so it is not mistaken for an empty file. */
+export function png(): Buffer {
+  const base = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  return Buffer.concat([base, Buffer.alloc(400)]);
+}
+
+/** Register through the two 接受 screens and the form, activate with the code shown on screen: signed in. */
+export async function register(page: Page, info: TestInfo): Promise<string> {
+  const username = unique(info, "u");
+  await open(page, info, "/register");
+  await page.getByTestId("accept").click(); // 使用声明
+  await expect(page.getByRole("heading", { name: "ICP信息备案流程" })).toBeVisible();
+  await page.getByTestId("accept").click(); // 备案流程
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("确认密码").fill(PASSWORD);
+  await page.getByLabel("联系人姓名").fill("张三");
+  await page.getByLabel("手机号码").fill("13800138000");
+  await page.getByLabel("电子邮箱").fill(`${username}@example.com`);
+  await page.getByRole("button", { name: "注册", exact: true }).click();
+  const code = (await page.getByTestId("shown-code").textContent())!.trim();
+  expect(code).toMatch(/^\d{6}$/);
+  await page.getByRole("link", { name: "输入验证码激活账户" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("用户名")).toHaveValue(username);
+  await page.getByLabel("验证码", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "激活并登录" }).click();
+  await expect(page).toHaveURL(/\/filings\/new$/);
+  await expect(page.getByTestId("me")).toHaveText(username);
+  return username;
+}
+
+export async function signIn(page: Page, info: TestInfo, username: string, path = "/login", password = PASSWORD) {
+  await open(page, info, path);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page.getByTestId("me")).toHaveText(username);
+}
+
+export async function detectAndStart(page: Page, info: TestInfo, domain: string, cert = "91110108717743469K") {
+  await open(page, info, "/filings/new");
+  await page.getByLabel("主办单位证件号码").fill(cert);
+  await page.getByLabel("网站域名").fill(domain);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(page.getByTestId("detection")).toContainText("备案类型：首次备案");
+  await expect(page.locator('[data-finding="new"]')).toContainText(domain);
+  await page.getByTestId("start").click();
+  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
+}
+
+export async function next(page: Page, stepName: string) {
+  await page.getByTestId("next").click();
+  await expect(page.locator(".stepper__step--current")).toContainText(stepName);
+}
+
+/** A valid 统一社会信用代码 for 北京 that no other run uses (GB 32100 and GB 11714 check characters). */
+export function freshUscc(): string {
+  const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  for (;;) {
+    const body = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
+    const w = [3, 7, 9, 10, 5, 8, 4, 2];
+    const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
+    const c9 = 11 - (sum % 11);
+    const org = body + (c9 === 10 ? "X" : c9 === 11 ? "0" : String(c9));
+    const first17 = `91110108${org}`;
+    const w18 = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const s18 = [...first17].reduce((a, c, i) => a + alphabet.indexOf(c) * w18[i], 0);
+    const c18 = (31 - (s18 % 31)) % 31;
+    return first17 + alphabet[c18];
+  }
+}
+
+/** Fill the five steps of a first filing for `domain` and submit it. */
+export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
+  await detectAndStart(page, info, domain, cert);
+  await page.getByLabel("主办单位性质").selectOption({ label: "企业" });
+  await page.getByLabel("主办单位证件类型").selectOption({ label: "营业执照（个人或企业）" });
+  await page.getByLabel("主办单位证件号码").fill(cert);
+  await page.getByLabel("主办单位名称").fill("北京星河网络科技有限公司");
+  await page.getByLabel("证件住所").fill("北京市海淀区上地十街10号");
+  await page.getByLabel("通信地址（省份）").selectOption({ label: "北京" });
+  await page.getByLabel("通信地址（详细地址）").fill("北京市海淀区上地十街");
+  await page.getByLabel("投资者或上级主管单位").fill("星河集团");
+  await page.locator("#entity_leader_cert_type").selectOption({ label: "居民身份证" });
+  await page.locator("#entity_leader_cert_number").fill("11010519491231002X");
+  await page.locator("#entity_leader_name").fill("张三");
+  await page.locator("#entity_leader_valid_from").fill("20200101");
+  await page.locator("#entity_leader_mobile").fill("13800138000");
+  await page.locator("#entity_leader_phone").fill("010-12345678");
+  await page.locator("#entity_leader_emergency_phone").fill("13900139000");
+  await page.locator("#entity_leader_email").fill("zhang@example.com");
+  await next(page, "网站信息");
+  await page.getByLabel("网站名称").fill("星河搜索服务网");
+  await page.getByRole("checkbox", { name: "搜索引擎" }).check();
+  await page.getByRole("checkbox", { name: "以上都不涉及" }).check();
+  await next(page, "接入信息");
+  await page.getByLabel("网站IP地址").fill("1.2.4.8");
+  await page.getByLabel("服务器放置地").selectOption({ label: "北京" });
+  await next(page, "材料");
+  await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();
+  await page.locator("#file-leader_photo").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-leader_photo").getByRole("link", { name: "photo.png" })).toBeVisible();
+  await next(page, "确认");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
+}
