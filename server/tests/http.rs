@@ -213,3 +213,34 @@ async fn public_query_is_rate_limited_per_address() {
     assert_eq!(send(&app, from("198.51.100.8", &uri)).await.0, StatusCode::OK);
     assert_eq!(send(&app, from("198.51.100.7", "/healthz")).await.0, StatusCode::OK);
 }
+
+/// Every server function of the review answers an anonymous caller with 401
+/// and does nothing (signed-in callers of each role: app/tests/review.rs).
+#[tokio::test]
+async fn review_functions_refuse_anonymous_callers() {
+    let app = site(0, 0).await;
+    let forms = [
+        ("/api/review/pass", "id=abc&version=0&opinion=ok"),
+        ("/api/review/reject", "id=abc&version=0&reason=no"),
+        ("/api/review/pre_approval", "id=abc&version=0&note=check"),
+        ("/api/review/approve", "id=abc&version=0"),
+        ("/api/filing/open", "id=abc"),
+        ("/api/filing/detail", "id=abc"),
+    ];
+    for (uri, body) in forms {
+        let req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let (status, _, text) = send(&app, req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}: {text}");
+        assert!(text.contains("Unauthenticated"), "{uri}: {text}");
+    }
+    let json = [
+        ("/api/review/queue", r#"{"which":"verify","filter":{}}"#),
+        ("/api/review/return", r#"{"id":"abc","version":0,"marks":[{"path":"entity.address","comment":"x"}],"comment":""}"#),
+        ("/api/review/correct", r#"{"id":"abc","version":0,"edits":[{"path":"entity.address","value":"x"}]}"#),
+    ];
+    for (uri, body) in json {
+        let req = Request::post(uri).header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).unwrap();
+        let (status, _, text) = send(&app, req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}: {text}");
+    }
+}

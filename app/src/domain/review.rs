@@ -220,7 +220,14 @@ fn row(form: &FilingForm, path: String, section: &Message) -> Option<ReviewRow> 
     let raw = value_of(form, &path, &[])?;
     let rest = path.strip_prefix("entity.").or_else(|| split_site(&path).map(|(_, r)| r)).unwrap_or("");
     let coded = is_code_path(rest);
-    let value = if coded { code_text(rest, &raw).unwrap_or_else(|| Message::new(raw.clone(), raw.clone())) } else { Message::new(raw.clone(), raw) };
+    let long_term = rest.ends_with("leader.valid_to") && flag_of(form, &path.replace("valid_to", "long_term")).copied().unwrap_or(false);
+    let value = if coded {
+        code_text(rest, &raw).unwrap_or_else(|| Message::new(raw.clone(), raw.clone()))
+    } else if long_term {
+        Message::new("长期", "No expiry")
+    } else {
+        Message::new(raw.clone(), raw)
+    };
     Some(ReviewRow { path, section: section.clone(), label, value, editable: !coded })
 }
 
@@ -475,6 +482,7 @@ mod tests {
         assert_eq!(get("websites[0].access.ips").value.zh, "1.2.4.8\n1.2.4.9");
         assert!(get("websites[0].access.ips").editable);
         assert_eq!(get("websites[0].name").section.zh, "网站1：星河官网");
+        assert_eq!(get("entity.leader.valid_to").value.zh, "长期");
         // 9 entity fields + 9 of its leader, 8 + 9 + 4 per website.
         assert_eq!(rows.len(), 18 + 21);
     }

@@ -41,7 +41,7 @@ pub(crate) fn may_read(user: &CurrentUser, row: &AppRow) -> bool {
     match user.role {
         Role::Registrant => row.registrant == user.id,
         // The provider sees what was submitted to it, not drafts being typed.
-        Role::Provider | Role::Admin => status != ApplicationStatus::Draft,
+        Role::Provider | Role::Admin => status != ApplicationStatus::Draft && summary(row).submitted.is_some(),
         // The 管局 sees what reached it, in its own province.
         Role::Bureau => {
             matches!(status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval | ApplicationStatus::BureauRejected | ApplicationStatus::Approved)
@@ -249,7 +249,8 @@ pub async fn queue(db: &Db, user: &CurrentUser, which: Queue, f: &QueueFilter) -
     if name.chars().count() > 100 || domain.len() > 253 {
         return Err(AppError::BadRequest(Message::new("筛选条件过长", "Filter too long")));
     }
-    let mut cond = vec!["status IN $statuses".to_string()];
+    // Only what was submitted (a draft discarded before submission is the registrant's own).
+    let mut cond = vec!["status IN $statuses".to_string(), "submitted_at != NONE".to_string()];
     if from.is_some() {
         cond.push("submitted_at >= type::datetime($from)".into());
     }
