@@ -87,7 +87,6 @@ impl FromServerFnError for AppError {
 impl From<surrealdb::Error> for AppError {
     fn from(e: surrealdb::Error) -> Self {
         tracing::error!(error = %e, "database error");
-        if std::env::var_os("BEIAN_DEBUG_DB").is_some() { eprintln!("database error: {e}"); }
         AppError::Internal
     }
 }

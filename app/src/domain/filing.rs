@@ -827,7 +827,7 @@ pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String,
 }
 
 /// Split `websites[3].rest` into (3, "rest").
-fn site_path(path: &str) -> Option<(usize, &str)> {
+pub(crate) fn site_path(path: &str) -> Option<(usize, &str)> {
     let rest = path.strip_prefix("websites[")?;
     let (i, rest) = rest.split_once("].")?;
     Some((i.parse().ok()?, rest))

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes;
 use super::error::{required, Problem};
-use super::filing::{fields, flag_of, ids_of, lines, parse_id, parsed_domains, text_of, FilingForm, MaterialKind};
+use super::filing::{fields, flag_of, ids_of, lines, parse_id, parsed_domains, site_path as split_site, text_of, FilingForm, MaterialKind};
 use super::net::DomainName;
 use super::text::Message;
 
@@ -83,12 +83,6 @@ fn is_code_path(rest: &str) -> bool {
         rest,
         "nature" | "cert_type" | "province" | "content_types" | "pre_approvals" | "language" | "access.method" | "access.server_province" | "leader.cert_type"
     )
-}
-
-fn split_site(path: &str) -> Option<(usize, &str)> {
-    let rest = path.strip_prefix("websites[")?;
-    let (i, rest) = rest.split_once("].")?;
-    Some((i.parse().ok()?, rest))
 }
 
 fn person_label(key: &str) -> Option<(&'static str, &'static str)> {

@@ -24,7 +24,7 @@ pub fn today() -> Date {
     Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86_400))
 }
 
-fn invalid(field: Field, p: Problem) -> AppError {
+pub(crate) fn invalid(field: Field, p: Problem) -> AppError {
     let mut e = FieldErrors::new();
     e.push(p.at(field));
     AppError::Invalid(e)
@@ -287,9 +287,9 @@ pub(crate) struct AppRow {
     step: i64,
     domains: Vec<String>,
     updated: String,
-    submitted: Option<String>,
+    pub(crate) submitted: Option<String>,
     pub(crate) version: i64,
-    province: Option<i64>,
+    pub(crate) province: Option<i64>,
     entity_licence: Option<String>,
     website_licences: Vec<String>,
     reject_reason: Option<String>,

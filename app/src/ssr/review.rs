@@ -12,7 +12,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use super::auth::CurrentUser;
 use super::db::{is_unique_violation, tx_check, Db};
-use super::filings::{load_app, material_values, materials, readable, summary, today, uploaded_kinds, AppRow, APP_FIELDS};
+use super::filings::{invalid, load_app, material_values, materials, readable, summary, today, uploaded_kinds, AppRow, APP_FIELDS};
 use super::notify::{self, Channel, Notification};
 use super::Settings;
 use crate::domain::codes;
@@ -29,29 +29,19 @@ pub const REASON: Field = Field::new("reason", "驳回原因", "Reason for rejec
 pub const MARKS: Field = Field::new("marks", "标注", "Marked fields");
 pub const NOTE: Field = Field::new("note", "前置审批核对意见", "Pre-approval note");
 
-fn invalid(field: Field, p: Problem) -> AppError {
-    let mut e = FieldErrors::new();
-    e.push(p.at(field));
-    AppError::Invalid(e)
-}
-
 /// Whether this user may read this application at all.
 pub(crate) fn may_read(user: &CurrentUser, row: &AppRow) -> bool {
     let status = row.status();
     match user.role {
         Role::Registrant => row.registrant == user.id,
         // The provider sees what was submitted to it, not drafts being typed.
-        Role::Provider | Role::Admin => status != ApplicationStatus::Draft && summary(row).submitted.is_some(),
+        Role::Provider | Role::Admin => status != ApplicationStatus::Draft && row.submitted.is_some(),
         // The 管局 sees what reached it, in its own province.
         Role::Bureau => {
             matches!(status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval | ApplicationStatus::BureauRejected | ApplicationStatus::Approved)
-                && user.province.is_none_or(|p| row_province(row) == Some(p))
+                && user.province.is_none_or(|p| row.province == Some(i64::from(p)))
         }
     }
-}
-
-fn row_province(row: &AppRow) -> Option<u8> {
-    summary(row).province
 }
 
 /// The answer when somebody else acted first.

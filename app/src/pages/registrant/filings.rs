@@ -159,26 +159,35 @@ pub fn FilingPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <h2>{move || i18n.t(TIMELINE)}</h2>
-                            <ol class="timeline" data-testid="timeline">
-                                {d.timeline.iter().map(|e| {
-                                    let action = action_label(&e.action);
-                                    let role = Role::from_code(&e.role).map(|r| r.label());
-                                    let to = e.to_status.clone();
-                                    view! {
-                                        <li class="timeline__event">
-                                            <span class="timeline__time">{e.at.clone()}</span>
-                                            <span class="timeline__what">{move || i18n.t(action)}</span>
-                                            <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
-                                            {to.map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
-                                            {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ol>
+                            <Timeline events=d.timeline.clone() />
                         }.into_any()
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// A filing's history: when, what, who (role; the name for staff), the state
+/// it led to and the comment.
+#[component]
+pub fn Timeline(events: Vec<crate::models::TimelineEvent>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ol class="timeline" data-testid="timeline">
+            {events.into_iter().map(|e| {
+                let action = action_label(&e.action);
+                let role = Role::from_code(&e.role).map(|r| r.label());
+                view! {
+                    <li class="timeline__event">
+                        <span class="timeline__time">{e.at.clone()}</span>
+                        <span class="timeline__what">{move || i18n.t(action)}</span>
+                        <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
+                        {e.to_status.clone().map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
+                        {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }

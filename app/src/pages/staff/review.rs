@@ -11,14 +11,14 @@ use leptos_router::hooks::use_params_map;
 use crate::domain::codes;
 use crate::domain::filing::MaterialKind;
 use crate::domain::review::{needs_pre_approval, review_rows, Edit, Mark};
-use crate::domain::workflow::{action_label, ApplicationStatus, Role};
+use crate::domain::workflow::{ApplicationStatus, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::filing::get_filing;
 use crate::functions::review::{approve_filing, correct_filing, pass_filing, pre_approval_filing, reject_filing, return_filing, review_queue};
 use crate::i18n::use_i18n;
 use crate::models::{FilingDetail, FilingSummary, QueueFilter};
-use crate::pages::registrant::filings::{kind_label, status_label};
+use crate::pages::registrant::filings::{kind_label, status_label, Timeline};
 
 const PROVIDER_TITLE: Text = Text::new("核实备案", "Verification queue");
 const PROGRESS_TITLE: Text = Text::new("备案进度查询", "Filing progress");
@@ -363,21 +363,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         })}
         <section class="card">
             <h2 class="card__title">{move || i18n.t(Text::new("办理记录", "History"))}</h2>
-            <ol class="timeline" data-testid="timeline">
-                {d.timeline.iter().map(|e| {
-                    let action = action_label(&e.action);
-                    let role = Role::from_code(&e.role).map(|r| r.label());
-                    view! {
-                        <li class="timeline__event">
-                            <span class="timeline__time">{e.at.clone()}</span>
-                            <span class="timeline__what">{move || i18n.t(action)}</span>
-                            <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} " " {e.actor.clone()}</span>
-                            {e.to_status.clone().map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
-                            {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            <Timeline events=d.timeline.clone() />
         </section>
     }
 }
