@@ -29,6 +29,12 @@ pub enum AppError {
     /// Too many requests from this address: 429.
     #[error("rate limited")]
     RateLimited,
+    /// The body is too large: 413.
+    #[error("{0}")]
+    TooLarge(Message),
+    /// Too many attempts at an account door: 429, with what to do.
+    #[error("{0}")]
+    TooMany(Message),
     /// Something broke on our side (details are in the server log): 500.
     #[error("internal error")]
     Internal,
@@ -46,7 +52,8 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
-            AppError::RateLimited => 429,
+            AppError::RateLimited | AppError::TooMany(_) => 429,
+            AppError::TooLarge(_) => 413,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -54,7 +61,7 @@ impl AppError {
     /// What to tell the person, in their language.
     pub fn message(&self, lang: Lang) -> String {
         let m = match self {
-            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::TooMany(m) | AppError::TooLarge(m) => m.clone(),
             AppError::Invalid(errors) => {
                 return errors.0.iter().map(|e| e.describe(lang)).collect::<Vec<_>>().join("；");
             }

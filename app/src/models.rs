@@ -2,6 +2,8 @@
 //! string ids and nothing secret; database rows stay on the server.
 
 use serde::{Deserialize, Serialize};
+
+use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
 #[cfg(feature = "ssr")]
 use surrealdb::types::SurrealValue;
 
@@ -62,8 +64,7 @@ impl RecordPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub username: String,
-    /// Role code: registrant, provider, bureau, admin.
-    pub role: String,
+    pub role: Role,
     pub contact_name: String,
     pub mobile: String,
     pub email: String,
@@ -71,7 +72,7 @@ pub struct UserInfo {
 
 impl UserInfo {
     pub fn is_staff(&self) -> bool {
-        self.role != "registrant"
+        self.role != Role::Registrant
     }
 }
 
@@ -107,13 +108,16 @@ pub struct DomainFinding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detection {
     pub cert_number: String,
-    /// first_filing | new_website | new_access; None when a conflict stops it.
-    pub kind: Option<String>,
+    /// 首次备案, 新增网站 or 新增接入; None when a conflict stops it.
+    pub kind: Option<BusinessKind>,
     /// Plain words: what this filing is, or what stops it and what to do.
+    /// Never another sponsor's name or details.
     pub message: crate::domain::Message,
-    /// The entity's 主体备案号 when it is already filed.
-    pub entity_licence: Option<String>,
-    pub entity_name: Option<String>,
+    /// The filing acts for a filed entity: the 备案密码 (or a code sent to
+    /// its 主体负责人) must be proved before anything of it is shown.
+    pub needs_proof: bool,
+    /// Proof by a code sent to the 主体负责人 rather than the 备案密码.
+    pub proof_by_code: bool,
     pub domains: Vec<DomainFinding>,
 }
 
@@ -131,7 +135,7 @@ pub struct MaterialInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftView {
     pub id: String,
-    pub kind: String,
+    pub kind: BusinessKind,
     pub step: u8,
     pub form: crate::domain::filing::FilingForm,
     pub materials: Vec<MaterialInfo>,
@@ -140,9 +144,11 @@ pub struct DraftView {
     pub provider_name: String,
     /// Today in Beijing, YYYYMMDD: the browser checks dates against the server's day.
     pub today: String,
-    /// draft, or returned (then `annotations` says what to correct).
-    pub status: String,
+    /// Draft, or returned (then `annotations` says what to correct).
+    pub status: ApplicationStatus,
     pub annotations: Vec<Annotation>,
+    /// The version saved: a save based on an older one is refused.
+    pub version: i64,
 }
 
 /// A field the provider marked wrong when returning the filing.
@@ -188,8 +194,8 @@ pub struct QueueFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilingSummary {
     pub id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: BusinessKind,
+    pub status: ApplicationStatus,
     pub unit_name: String,
     pub domains: Vec<String>,
     pub updated: String,
@@ -207,13 +213,14 @@ pub struct FilingSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEvent {
     pub at: String,
-    pub action: String,
-    /// Role code of whoever acted.
-    pub role: String,
+    /// None for an event this version does not know.
+    pub action: Option<Action>,
+    /// Whoever acted.
+    pub role: Option<Role>,
     /// Shown to staff only; empty for registrants.
     pub actor: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<ApplicationStatus>,
+    pub to_status: Option<ApplicationStatus>,
     pub comment: String,
 }
 
@@ -229,9 +236,11 @@ pub struct FilingDetail {
     pub verification: Option<Verification>,
     /// The 管局's reason, when it rejected the filing.
     pub reject_reason: Option<String>,
+    /// What the reader may do now (the state machine's table for their role).
+    pub actions: Vec<Action>,
 }
 
-/// A row of the notification outbox (dev page for staff).
+/// A row of the notification outbox (development page for admins), secrets masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(SurrealValue))]
 pub struct OutboxItem {

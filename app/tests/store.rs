@@ -4,7 +4,7 @@
 use app::domain::licence::{parse_entity_licence, parse_service_licence};
 use app::domain::workflow::Role;
 use app::ssr::accounts::{create_user, verify_password, CreateUserError, NewUser};
-use app::ssr::db::{apply_schema, is_unique_violation, open_memory};
+use app::ssr::db::{apply_schema, classify, open_memory, Failure};
 use app::ssr::seed;
 use surrealdb::types::SurrealValue;
 
@@ -44,7 +44,7 @@ async fn a_domain_sits_in_one_live_filing() {
     let db = open_memory().await.unwrap();
     db.query("CREATE domain_claim CONTENT { domain: 'example.com', website: website:a }").await.unwrap().check().unwrap();
     let err = db.query("CREATE domain_claim CONTENT { domain: 'example.com', website: website:b }").await.unwrap().check().unwrap_err();
-    assert!(is_unique_violation(&err), "{err}");
+    assert!(matches!(classify(&err), Failure::Unique(ref i) if i.contains("domain")), "{err}");
 }
 
 #[tokio::test]
@@ -98,24 +98,56 @@ async fn users_are_created_with_hashed_passwords() {
 }
 
 #[tokio::test]
-async fn notifications_are_recorded_in_the_outbox() {
-    use app::ssr::outbox::{latest, record, Channel, Notification};
+async fn messages_are_sent_by_the_worker_and_lose_their_secret() {
+    use app::ssr::outbox::{deliver_due, latest, record, Channel, Note, Transport, MASK, SECRET_MARK};
     let db = open_memory().await.unwrap();
-    for (channel, to) in [(Channel::Email, "a@example.com"), (Channel::Sms, "13800138000")] {
-        record(&db, Notification {
-            channel,
-            recipient: to.into(),
-            subject: "备案已提交".into(),
-            body: "您的备案已提交，等待接入服务商核实。".into(),
-            account: None,
-            application: None,
-        })
-        .await
-        .unwrap();
-    }
+    let notes = Note::both("13800138000", "a@example.com", "验证码", &format!("您的验证码为 {SECRET_MARK}。")).into_iter().map(|n| n.with_secret("482913")).collect();
+    record(&db, notes).await.unwrap();
+    // Waiting, and the outbox page never shows the code.
     let rows = latest(&db, 10).await.unwrap();
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|r| r.status == "recorded"));
+    assert!(rows.iter().all(|r| r.status == "pending" && !r.body.contains("482913") && r.body.contains(MASK)), "{rows:?}");
     assert!(rows.iter().any(|r| r.channel == "sms" && r.recipient == "13800138000"));
-    assert_eq!(latest(&db, 1).await.unwrap().len(), 1);
+    // Delivered: with the code, and afterwards the row holds no secret.
+    let (transport, sink) = Transport::memory();
+    assert_eq!(deliver_due(&db, &transport, 10).await.unwrap(), 2);
+    assert_eq!(deliver_due(&db, &transport, 10).await.unwrap(), 0, "each message goes once");
+    let sent = sink.lock().unwrap().clone();
+    assert!(sent.iter().all(|m| m.body == "您的验证码为 482913。"));
+    assert!(sent.iter().any(|m| m.channel == Channel::Email && m.recipient == "a@example.com"));
+    let mut res = db.query("SELECT VALUE secret FROM outbox WHERE secret != NONE").await.unwrap();
+    assert!(res.take::<Vec<String>>(0).unwrap().is_empty());
+    assert!(latest(&db, 10).await.unwrap().iter().all(|r| r.status == "sent"));
+}
+
+#[tokio::test]
+async fn a_failing_relay_is_retried_with_backoff_then_given_up() {
+    use app::ssr::outbox::{deliver_due, record, Note, Transport, MAX_ATTEMPTS};
+    let db = open_memory().await.unwrap();
+    record(&db, vec![Note::new(app::ssr::outbox::Channel::Email, "a@example.com", "s", "b {{secret}}").with_secret("x1")]).await.unwrap();
+    // Nothing listens on port 1: every attempt fails.
+    let relay = Transport::smtp("smtp://127.0.0.1:1", "beian@example.com").unwrap();
+    assert_eq!(deliver_due(&db, &relay, 10).await.unwrap(), 1);
+    #[derive(SurrealValue)]
+    struct Row {
+        status: String,
+        attempts: i64,
+        waits: bool,
+        secret: Option<String>,
+        last_error: Option<String>,
+    }
+    let row = || async {
+        let mut res = db.query("SELECT status, attempts, next_attempt_at > time::now() AS waits, secret, last_error FROM outbox").await.unwrap();
+        res.take::<Vec<Row>>(0).unwrap().remove(0)
+    };
+    let r = row().await;
+    assert_eq!((r.status.as_str(), r.attempts, r.waits, r.secret.as_deref()), ("pending", 1, true, Some("x1")));
+    assert!(r.last_error.is_some());
+    // Not due again until its backoff has passed.
+    assert_eq!(deliver_due(&db, &relay, 10).await.unwrap(), 0);
+    // The last attempt fails for good, and the secret is dropped.
+    db.query("UPDATE outbox SET attempts = $n, next_attempt_at = time::now() - 1s").bind(("n", MAX_ATTEMPTS - 1)).await.unwrap().check().unwrap();
+    assert_eq!(deliver_due(&db, &relay, 10).await.unwrap(), 1);
+    let r = row().await;
+    assert_eq!((r.status.as_str(), r.secret), ("failed", None));
 }

@@ -26,6 +26,9 @@ struct BeianSection {
     public_url: Option<String>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    mail_dir: Option<String>,
+    dev: Option<bool>,
+    entity_verify: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -42,6 +45,8 @@ pub enum ConfigError {
     Parse(String, String),
     #[error("environment variable {0}: {1}")]
     Env(&'static str, String),
+    #[error("{0}")]
+    Unsafe(String),
 }
 
 /// Which file: `BEIAN_CONFIG`, else `./Leptos.toml`, else the built-in one.
@@ -99,6 +104,9 @@ pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), 
     if let Some(v) = b.public_url { s.public_url = v; }
     let mut smtp_url = b.smtp_url;
     let mut smtp_from = b.smtp_from.unwrap_or_else(|| "noreply@localhost".into());
+    let mut mail_dir = b.mail_dir;
+    if let Some(v) = b.dev { s.dev = v; }
+    let mut entity_verify = b.entity_verify;
 
     if let Some(v) = env_var("BEIAN_DB") { s.db = v; }
     s.db_user = env_var("BEIAN_DB_USER");
@@ -120,10 +128,34 @@ pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), 
     if let Some(v) = env_var("BEIAN_PUBLIC_URL") { s.public_url = v; }
     if let Some(v) = env_var("BEIAN_SMTP_URL") { smtp_url = Some(v); }
     if let Some(v) = env_var("BEIAN_SMTP_FROM") { smtp_from = v; }
+    if let Some(v) = env_var("BEIAN_MAIL_DIR") { mail_dir = Some(v); }
+    if let Some(v) = env_var("BEIAN_DEV") { s.dev = parse_bool("BEIAN_DEV", &v)?; }
+    if let Some(v) = env_var("BEIAN_ENTITY_VERIFY") { entity_verify = Some(v); }
+    if let Some(v) = entity_verify {
+        s.entity_verify = app::ssr::entity_proof::Method::parse(&v).ok_or_else(|| ConfigError::Env("BEIAN_ENTITY_VERIFY", format!("expected password or code, got {v:?}")))?;
+    }
     if let Some(url) = smtp_url.filter(|u| !u.trim().is_empty()) {
-        s.smtp = Some(app::ssr::notify::SmtpSettings::parse(&url, &smtp_from).ok_or_else(|| ConfigError::Env("BEIAN_SMTP_URL", format!("expected smtp://user:pass@host:port, got {url:?}")))?);
+        s.transport = app::ssr::outbox::Transport::smtp(&url, &smtp_from)
+            .map_err(|e| ConfigError::Env("BEIAN_SMTP_URL", format!("expected smtp://user:pass@host:587?tls=required or smtps://…: {e}")))?;
+        s.smtp_configured = true;
+    } else if let Some(dir) = mail_dir.filter(|d| !d.trim().is_empty()) {
+        s.transport = app::ssr::outbox::Transport::Dir(PathBuf::from(dir));
     }
     Ok((leptos, s))
+}
+
+/// Refuse settings that would expose a real deployment: demo accounts and
+/// data on a site served over HTTPS or sending real mail.
+pub fn check_safe(s: &Settings) -> Result<(), ConfigError> {
+    if s.demo_data && (s.secure_cookies || s.smtp_configured) {
+        return Err(ConfigError::Unsafe(
+            "demo data (BEIAN_DEMO_DATA / --demo) is refused with secure cookies or an SMTP relay configured: that looks like a real deployment".into(),
+        ));
+    }
+    if s.dev && (s.secure_cookies || s.smtp_configured) {
+        return Err(ConfigError::Unsafe("the development switch (BEIAN_DEV) is refused with secure cookies or an SMTP relay configured".into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -135,6 +167,24 @@ mod tests {
         let (leptos, s) = load_from("built-in", BUILT_IN).unwrap();
         assert_eq!(&*leptos.output_name, "beian");
         assert!(s.db.starts_with("surrealkv://"));
-        assert!(s.demo_data);
+        // Safe by default: no demo data, no development switch.
+        assert!(!s.demo_data);
+        assert!(!s.dev);
+    }
+}
+
+#[cfg(test)]
+mod safety {
+    use super::*;
+
+    #[test]
+    fn demo_data_is_refused_on_a_real_deployment() {
+        let mut s = Settings { demo_data: true, ..Settings::default() };
+        assert!(check_safe(&s).is_ok());
+        s.secure_cookies = true;
+        assert!(check_safe(&s).is_err());
+        s.secure_cookies = false;
+        s.smtp_configured = true;
+        assert!(check_safe(&s).is_err());
     }
 }

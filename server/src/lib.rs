@@ -3,6 +3,7 @@
 pub mod api;
 pub mod config;
 pub mod ratelimit;
+pub mod security;
 
 use std::sync::Arc;
 
@@ -18,7 +19,6 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use ratelimit::RateLimiter;
 
@@ -29,6 +29,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
     let state = AppState { leptos_options, db, settings };
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let secure = state.settings.secure_cookies;
     // The browser bundle, served with the .br/.gz files the build scripts
     // write beside it when the client accepts them.
     let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
@@ -42,7 +43,10 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                security::page_policy();
+            },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
@@ -50,10 +54,10 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::limit_public_query))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.settings.public_url.clone(), security::same_site_writes))
+        .layer(axum::middleware::from_fn_with_state(secure, security::headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(security::MAX_BODY))
+        .layer(axum::extract::DefaultBodyLimit::max(security::MAX_BODY))
         .with_state(state)
 }
 
@@ -77,28 +81,36 @@ async fn set_lang(Path(code): Path<String>, Query(next): Query<Next>) -> Respons
     resp
 }
 
-/// `/files/<id>`: an uploaded material, for its registrant or staff. Never
-/// cached by shared caches; shown inline (pictures and PDFs only are stored).
+/// `/files/<id>`: an uploaded material, for whoever may read its filing.
+/// Never cached; pictures shown inline inside a sandbox that runs nothing,
+/// PDFs as attachments.
 async fn material_file(axum::extract::State(state): axum::extract::State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Response {
     use app::error::AppError;
+    use app::ssr::guard::{authorize, Intent, Need};
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let Some(user) = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten() else {
-        return (StatusCode::UNAUTHORIZED, "请先登录 / Please sign in").into_response();
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let answer = async {
+        let cx = authorize(&state.db, &state.settings, user, Need::Material(&id, Intent::Read)).await?;
+        app::ssr::materials::file(&cx).await
     };
-    match app::ssr::filings::material_file(&state.db, &user, &id).await {
+    match answer.await {
         Ok((mime, filename, bytes)) => {
             let ascii: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
+            let disposition = if mime == "application/pdf" { "attachment" } else { "inline" };
             (
                 [
                     (header::CONTENT_TYPE, mime),
-                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\"")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{ascii}\"")),
                 ],
                 bytes,
             )
                 .into_response()
         }
-        Err(e @ (AppError::Forbidden | AppError::NotFound)) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), e.message(app::domain::Lang::Zh)).into_response(),
+        Err(e @ (AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound)) => {
+            (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), [(header::CACHE_CONTROL, "no-store")], e.message(app::domain::Lang::Zh)).into_response()
+        }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.message(app::domain::Lang::Zh)).into_response(),
     }
 }

@@ -22,7 +22,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the site (the default): pages, server functions and the JSON API.
-    Serve,
+    Serve {
+        /// Seed demo filings and two demo staff accounts (random passwords,
+        /// printed once) into an empty database. Never on a real deployment.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Add realistic approved filings (valid check digits, every province) to the database.
     Seed {
         /// How many filings (主体, each with one to three websites).
@@ -96,13 +101,14 @@ fn main() {
 }
 
 /// With the demo data, staff accounts to try the consoles with: the
-/// provider's clerk `jieru` and the 北京 管局 reviewer `guanju`, both with the
-/// password `demo-pass-2026` (never turn demo data on in production).
+/// provider's clerk `jieru` and the 北京 管局 reviewer `guanju`. Each gets a
+/// random password, printed once to the console (never written anywhere).
 async fn demo_staff(database: &db::Db) {
     for (username, role, name, province) in [("jieru", Role::Provider, "接入商核实员", None), ("guanju", Role::Bureau, "北京管局审核员", Some(11))] {
+        let password = format!("demo-{}", &app::ssr::auth::random_token()[..12]);
         let user = NewUser {
             username: username.into(),
-            password: "demo-pass-2026".into(),
+            password: password.clone(),
             role,
             contact_name: name.into(),
             email: format!("{username}@example.com"),
@@ -110,26 +116,41 @@ async fn demo_staff(database: &db::Db) {
             province,
         };
         match create_user(database, user).await {
-            Ok(_) => tracing::warn!(username, "demo staff account created (password demo-pass-2026): turn BEIAN_DEMO_DATA off in production"),
-            Err(app::ssr::accounts::CreateUserError::Taken(_)) => {}
+            Ok(_) => {
+                println!("demo staff account {username} ({}): password {password}", role.label().zh);
+                tracing::warn!(username, "demo staff account created: never run a real deployment with demo data");
+            }
+            Err(app::ssr::accounts::CreateUserError::Taken(_)) => {
+                println!("demo staff account {username} exists already (its password was printed when it was made)");
+            }
             Err(e) => tracing::warn!(username, error = %e, "could not create the demo staff account"),
         }
     }
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (leptos_options, settings) = config::load()?;
+    let (leptos_options, mut settings) = config::load()?;
+    if let Some(Command::Serve { demo: true }) = &cli.command {
+        settings.demo_data = true;
+    }
+    config::check_safe(&settings)?;
     let database = db::open(&settings.db, settings.db_user.as_deref(), settings.db_pass.as_deref())
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", settings.db))?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { .. } => {
             if settings.demo_data {
                 if let Some(n) = seed::seed_demo_if_empty(&database, settings.demo_records, &settings.provider_name, current_year()).await? {
                     tracing::info!(websites = n, "seeded demo filings into the empty database");
                 }
                 demo_staff(&database).await;
             }
+            if !settings.transport.delivers() {
+                tracing::warn!("no SMTP relay (BEIAN_SMTP_URL) or mail folder (BEIAN_MAIL_DIR): messages are recorded, not sent");
+            }
+            // Messages committed before a restart are sent now; expired rows go on a schedule.
+            app::ssr::outbox::spawn_worker(database.clone(), settings.transport.clone());
+            app::ssr::purge::spawn(database.clone(), settings.limits.clone());
             let addr: SocketAddr = leptos_options.site_addr;
             let app = router(leptos_options, database, Arc::new(settings));
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;

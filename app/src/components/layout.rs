@@ -58,9 +58,9 @@ fn UserMenu() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || me.get().map(|r| match r.ok().flatten() {
                 Some(u) if u.is_staff() => view! {
-                    {(u.role == "bureau").then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("管局审核", "Review"))}</A> })}
-                    {(u.role != "bureau").then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
-                    <A href="/dev/outbox" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_OUTBOX)}</A>
+                    {(u.role == crate::domain::workflow::Role::Bureau).then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("管局审核", "Review"))}</A> })}
+                    {(u.role == crate::domain::workflow::Role::Provider).then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
+                    {(u.role == crate::domain::workflow::Role::Admin).then(|| view! { <A href="/dev/outbox" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_OUTBOX)}</A> })}
                     <A href="/account" attr:class="site-header__link" attr:data-testid="me">{u.username.clone()}</A>
                 }.into_any(),
                 Some(u) => view! {

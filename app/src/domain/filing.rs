@@ -107,6 +107,63 @@ pub struct FilingForm {
     pub websites: Vec<WebsiteForm>,
 }
 
+/// The most one text field of a draft may hold, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// The most items any list in a draft may hold.
+pub const MAX_LIST_ITEMS: usize = 100;
+/// The most a whole draft may weigh, as JSON, in bytes.
+pub const MAX_FORM_BYTES: usize = 200 * 1024;
+
+/// Size limits on a form before anything else looks at it: no text field
+/// longer than [`MAX_TEXT_CHARS`], no list longer than [`MAX_LIST_ITEMS`],
+/// the whole no heavier than [`MAX_FORM_BYTES`]. Far above anything a
+/// person types, so they only stop scripts.
+pub fn bound(form: &FilingForm) -> Result<(), FieldErrors> {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.len() > MAX_TEXT_CHARS && s.chars().count() > MAX_TEXT_CHARS => out.push(path.to_string()),
+            serde_json::Value::Array(items) => {
+                if items.len() > MAX_LIST_ITEMS {
+                    out.push(path.to_string());
+                }
+                for (i, item) in items.iter().enumerate().take(MAX_LIST_ITEMS) {
+                    walk(item, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    walk(item, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::new();
+    let too_big = || {
+        Problem::new(
+            "form.too_large",
+            format!("填写的内容过长（每项最多{MAX_TEXT_CHARS}字，列表最多{MAX_LIST_ITEMS}项），请删减后再保存"),
+            format!("too much text (at most {MAX_TEXT_CHARS} characters a field, {MAX_LIST_ITEMS} items a list): shorten it and save again"),
+        )
+    };
+    let Ok(json) = serde_json::to_value(form) else {
+        errors.push(too_big().at(Field::new("form", "备案信息", "filing")));
+        return errors.into_result();
+    };
+    let mut paths = Vec::new();
+    walk(&json, "", &mut paths);
+    if paths.is_empty() && json.to_string().len() > MAX_FORM_BYTES {
+        paths.push("form".to_string());
+    }
+    for path in paths.into_iter().take(20) {
+        let mut e = too_big().at(Field::new("form", "备案信息", "filing"));
+        e.path = path;
+        errors.push(e);
+    }
+    errors.into_result()
+}
+
 /// Kinds of uploaded material (材料).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

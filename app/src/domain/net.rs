@@ -147,7 +147,17 @@ pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
 /// Whether a redirect target is a path on this site (never an open
 /// redirect to another host: no `//host`, no scheme, no backslash).
 pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://")
+    // Browsers drop tabs and newlines and read a backslash as a slash, so
+    // "/\t/evil.example" or "/\\evil.example" would leave the site: only
+    // plain printable ASCII, one leading slash, no backslash, no scheme.
+    next.len() <= 512
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic())
+        && !next.contains('\\')
+        && !next.contains("://")
+        && !next.to_ascii_lowercase().contains("%5c")
+        && !next[1..].to_ascii_lowercase().starts_with("%2f")
 }
 
 /// Check a 首页URL: a host inside one of the website's domains, optionally with

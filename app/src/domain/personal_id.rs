@@ -80,6 +80,11 @@ pub fn parse_resident_id(input: &str, today: Option<Date>) -> Result<ResidentId,
     if s.is_empty() {
         return Err(super::error::required());
     }
+    // Byte positions below are only character positions for ASCII: any
+    // other character (16 digits and "é" are 18 bytes) is a shape error.
+    if !s.is_ascii() {
+        return Err(shape_problem());
+    }
     let (number, converted) = match s.len() {
         18 => {
             let (body, last) = s.split_at(17);
@@ -127,7 +132,7 @@ fn shape_problem() -> Problem {
 /// 港澳台居民居住证: the ID algorithm with prefix 810000, 820000 or 830000.
 pub fn parse_residence_permit(input: &str, today: Option<Date>) -> Result<String, Problem> {
     let s = normalize(input);
-    if s.len() != 18 || !["810000", "820000", "830000"].iter().any(|p| s.starts_with(p)) {
+    if !s.is_ascii() || s.len() != 18 || !["810000", "820000", "830000"].iter().any(|p| s.starts_with(p)) {
         return Err(Problem::new(
             "permit.shape",
             "港澳台居民居住证号码应为18位，以810000（香港）、820000（澳门）或830000（台湾）开头",
@@ -201,6 +206,9 @@ pub fn parse_passport(input: &str) -> Result<String, Problem> {
 /// form (18 digits starting with 9, ID check digit).
 pub fn parse_foreign_permanent_resident(input: &str) -> Result<String, Problem> {
     let s = normalize(input);
+    if !s.is_ascii() {
+        return Err(Problem::new("permanent.shape", "外国人永久居留身份证号码只含字母和数字", "a permanent residence ID has only letters and digits"));
+    }
     let legacy = s.len() == 15 && s[..3].bytes().all(|b| b.is_ascii_uppercase()) && s[3..].bytes().all(|b| b.is_ascii_digit());
     let new_form = s.len() == 18
         && s.starts_with('9')

@@ -385,6 +385,22 @@ pub fn filing_password(random: &[u8]) -> String {
     random.iter().take(10).map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
 }
 
+/// The paths whose value differs between two versions of a form.
+pub fn changed_fields(before: &FilingForm, after: &FilingForm) -> Vec<String> {
+    let mut paths: Vec<String> = review_rows(after).into_iter().map(|r| r.path).collect();
+    for r in review_rows(before) {
+        if !paths.contains(&r.path) {
+            paths.push(r.path);
+        }
+    }
+    paths.into_iter().filter(|p| value_of(before, p, &[]) != value_of(after, p, &[])).collect()
+}
+
+/// "主办单位名称、网站1 · 网站域名": the Chinese names of fields, for the history.
+pub fn labels_of(paths: &[String]) -> String {
+    paths.iter().map(|p| field_label(p).map(|l| l.zh).unwrap_or_else(|| p.clone())).collect::<Vec<_>>().join("、")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,60 +218,180 @@ impl ApplicationStatus {
     }
 }
 
+/// Every move a person makes on a filing application: the state machine's
+/// transitions and the edits that keep the state (保存, 核验, 代为修改).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// 创建备案申请 (after the type check).
+    Create,
+    /// 保存 a draft or a returned filing.
+    Save,
+    Submit,
+    Resubmit,
+    Discard,
+    /// 核验: the provider's marks and verification uploads.
+    Verify,
+    Return,
+    Pass,
+    /// 代为修改 after a 管局 rejection.
+    Correct,
+    RequirePreApproval,
+    Approve,
+    Reject,
+    SubmitOnBehalf,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::Create,
+        Action::Save,
+        Action::Submit,
+        Action::Resubmit,
+        Action::Discard,
+        Action::Verify,
+        Action::Return,
+        Action::Pass,
+        Action::Correct,
+        Action::RequirePreApproval,
+        Action::Approve,
+        Action::Reject,
+        Action::SubmitOnBehalf,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Save => "edit",
+            Action::Submit => "submit",
+            Action::Resubmit => "resubmit",
+            Action::Discard => "discard",
+            Action::Verify => "verify",
+            Action::Return => "return",
+            Action::Pass => "pass",
+            Action::Correct => "correct",
+            Action::RequirePreApproval => "require_pre_approval",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::SubmitOnBehalf => "submit_on_behalf",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Action> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// What the action is called, for timelines, buttons and messages.
+    pub fn label(self) -> Text {
+        match self {
+            Action::Create => Text::new("创建备案申请", "Filing started"),
+            Action::Save => Text::new("修改备案信息", "Details changed"),
+            Action::Submit => Text::new("提交备案", "Submitted"),
+            Action::Resubmit => Text::new("重新提交", "Resubmitted"),
+            Action::Discard => Text::new("放弃备案", "Discarded"),
+            Action::Verify => Text::new("核验", "Verification"),
+            Action::Return => Text::new("退回修改", "Returned for changes"),
+            Action::Pass => Text::new("核实通过，报送管局", "Verified and passed to the administration"),
+            Action::Correct => Text::new("接入服务商代为修改", "Corrected by the provider"),
+            Action::RequirePreApproval => Text::new("转入前置审批", "Sent to pre-approval check"),
+            Action::Approve => Text::new("审核通过", "Approved"),
+            Action::Reject => Text::new("驳回", "Rejected"),
+            Action::SubmitOnBehalf => Text::new("代为提交", "Submitted on the sponsor's behalf"),
+        }
+    }
+}
+
 /// One allowed move of the state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
     pub from: ApplicationStatus,
     pub to: ApplicationStatus,
     pub actor: Role,
-    pub action: &'static str,
+    pub action: Action,
 }
 
-const fn t(from: ApplicationStatus, to: ApplicationStatus, actor: Role, action: &'static str) -> Transition {
+const fn t(from: ApplicationStatus, to: ApplicationStatus, actor: Role, action: Action) -> Transition {
     Transition { from, to, actor, action }
 }
 
 use ApplicationStatus as S;
 
-/// The whole state machine; anything not listed is refused.
-pub const TRANSITIONS: [Transition; 14] = [
-    t(S::Draft, S::PendingVerification, Role::Registrant, "submit"),
-    t(S::Draft, S::Abandoned, Role::Registrant, "discard"),
-    t(S::Returned, S::PendingVerification, Role::Registrant, "resubmit"),
-    t(S::Returned, S::Abandoned, Role::Registrant, "discard"),
-    t(S::PendingVerification, S::Returned, Role::Provider, "return"),
-    t(S::PendingVerification, S::PendingBureau, Role::Provider, "pass"),
-    t(S::BureauRejected, S::Returned, Role::Provider, "return"),
-    t(S::BureauRejected, S::PendingBureau, Role::Provider, "pass"),
-    t(S::PendingBureau, S::Approved, Role::Bureau, "approve"),
-    t(S::PendingBureau, S::BureauRejected, Role::Bureau, "reject"),
-    t(S::PendingBureau, S::PreApproval, Role::Bureau, "require_pre_approval"),
-    t(S::PreApproval, S::Approved, Role::Bureau, "approve"),
-    t(S::PreApproval, S::BureauRejected, Role::Bureau, "reject"),
-    t(S::Draft, S::PendingVerification, Role::Provider, "submit_on_behalf"),
+/// The whole state machine, and the only place that says who may do what
+/// to a filing in which state: anything not listed is refused. Edits that
+/// keep the state (save, verify, correct) are listed as moves to itself.
+pub const TRANSITIONS: [Transition; 19] = [
+    t(S::Draft, S::Draft, Role::Registrant, Action::Save),
+    t(S::Draft, S::PendingVerification, Role::Registrant, Action::Submit),
+    t(S::Draft, S::Abandoned, Role::Registrant, Action::Discard),
+    t(S::Returned, S::Returned, Role::Registrant, Action::Save),
+    t(S::Returned, S::PendingVerification, Role::Registrant, Action::Resubmit),
+    t(S::Returned, S::Abandoned, Role::Registrant, Action::Discard),
+    t(S::PendingVerification, S::PendingVerification, Role::Provider, Action::Verify),
+    t(S::PendingVerification, S::Returned, Role::Provider, Action::Return),
+    t(S::PendingVerification, S::PendingBureau, Role::Provider, Action::Pass),
+    t(S::BureauRejected, S::BureauRejected, Role::Provider, Action::Verify),
+    t(S::BureauRejected, S::BureauRejected, Role::Provider, Action::Correct),
+    t(S::BureauRejected, S::Returned, Role::Provider, Action::Return),
+    t(S::BureauRejected, S::PendingBureau, Role::Provider, Action::Pass),
+    t(S::PendingBureau, S::Approved, Role::Bureau, Action::Approve),
+    t(S::PendingBureau, S::BureauRejected, Role::Bureau, Action::Reject),
+    t(S::PendingBureau, S::PreApproval, Role::Bureau, Action::RequirePreApproval),
+    t(S::PreApproval, S::Approved, Role::Bureau, Action::Approve),
+    t(S::PreApproval, S::BureauRejected, Role::Bureau, Action::Reject),
+    t(S::Draft, S::PendingVerification, Role::Provider, Action::SubmitOnBehalf),
 ];
 
-/// What an action (a transition or an edit) is called, for timelines and messages.
-pub fn action_label(action: &str) -> Text {
-    match action {
-        "create" => Text::new("创建备案申请", "Filing started"),
-        "submit" => Text::new("提交备案", "Submitted"),
-        "resubmit" => Text::new("重新提交", "Resubmitted"),
-        "discard" => Text::new("放弃备案", "Discarded"),
-        "edit" => Text::new("修改备案信息", "Details changed"),
-        "return" => Text::new("退回修改", "Returned for changes"),
-        "pass" => Text::new("核实通过，报送管局", "Verified and passed to the administration"),
-        "correct" => Text::new("接入服务商代为修改", "Corrected by the provider"),
-        "require_pre_approval" => Text::new("转入前置审批", "Sent to pre-approval check"),
-        "approve" => Text::new("审核通过", "Approved"),
-        "reject" => Text::new("驳回", "Rejected"),
-        _ => Text::new("办理", "Handled"),
-    }
+/// The transition for this action by this actor from this state, if
+/// allowed. Submitting a returned filing is resubmitting it.
+pub fn transition(from: ApplicationStatus, action: Action, actor: Role) -> Option<Transition> {
+    let action = if action == Action::Submit && from == ApplicationStatus::Returned { Action::Resubmit } else { action };
+    TRANSITIONS.into_iter().find(|t| t.from == from && t.action == action && t.actor == actor)
 }
 
-/// The transition for this action by this actor from this state, if allowed.
-pub fn transition(from: ApplicationStatus, action: &str, actor: Role) -> Option<Transition> {
-    TRANSITIONS.into_iter().find(|t| t.from == from && t.action == action && t.actor == actor)
+/// Whether this role ever performs this action (in some state): when not,
+/// the answer is 403; when only the state is wrong, 409.
+pub fn role_may(action: Action, actor: Role) -> bool {
+    TRANSITIONS.iter().any(|t| t.action == action && t.actor == actor)
+}
+
+/// The actions this role may take on a filing in this state, in table
+/// order: what the staff pages offer.
+pub fn allowed_actions(from: ApplicationStatus, actor: Role) -> Vec<Action> {
+    let mut out = Vec::new();
+    for t in TRANSITIONS {
+        if t.from == from && t.actor == actor && !out.contains(&t.action) {
+            out.push(t.action);
+        }
+    }
+    out
+}
+
+/// The staff lists: the provider's 核实 queue and 备案进度查询, the 管局's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    Verify,
+    Progress,
+    Bureau,
+}
+
+impl Queue {
+    /// Who reads the list.
+    pub fn role(self) -> Role {
+        match self {
+            Queue::Bureau => Role::Bureau,
+            Queue::Verify | Queue::Progress => Role::Provider,
+        }
+    }
+
+    /// The states the list covers.
+    pub fn statuses(self) -> Vec<ApplicationStatus> {
+        match self {
+            Queue::Verify => vec![ApplicationStatus::PendingVerification, ApplicationStatus::BureauRejected],
+            Queue::Bureau => vec![ApplicationStatus::PendingBureau, ApplicationStatus::PreApproval],
+            Queue::Progress => ApplicationStatus::ALL.into_iter().filter(|s| *s != ApplicationStatus::Draft).collect(),
+        }
+    }
 }
 
 /// Record states (domain.md §4.3).
@@ -315,15 +435,23 @@ mod tests {
 
     #[test]
     fn only_listed_moves_are_allowed() {
-        assert!(transition(S::Draft, "submit", Role::Registrant).is_some());
+        assert!(transition(S::Draft, Action::Submit, Role::Registrant).is_some());
         // Approving a draft, a registrant passing their own filing, resubmitting in review.
-        assert!(transition(S::Draft, "approve", Role::Bureau).is_none());
-        assert!(transition(S::PendingVerification, "pass", Role::Registrant).is_none());
-        assert!(transition(S::PendingBureau, "resubmit", Role::Registrant).is_none());
-        assert!(transition(S::Approved, "reject", Role::Bureau).is_none());
+        assert!(transition(S::Draft, Action::Approve, Role::Bureau).is_none());
+        assert!(transition(S::PendingVerification, Action::Pass, Role::Registrant).is_none());
+        assert!(transition(S::PendingBureau, Action::Resubmit, Role::Registrant).is_none());
+        assert!(transition(S::Approved, Action::Reject, Role::Bureau).is_none());
+        // Saving a submitted filing (the race with submit) is not a move.
+        assert!(transition(S::PendingVerification, Action::Save, Role::Registrant).is_none());
+        assert!(role_may(Action::Save, Role::Registrant) && !role_may(Action::Save, Role::Provider));
+        assert_eq!(allowed_actions(S::BureauRejected, Role::Provider), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
+        assert!(allowed_actions(S::Approved, Role::Bureau).is_empty());
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(a));
+        }
         // Every state but the two final ones can be left.
         for s in ApplicationStatus::ALL {
-            let leaves = TRANSITIONS.iter().any(|t| t.from == s);
+            let leaves = TRANSITIONS.iter().any(|t| t.from == s && t.to != s);
             assert_eq!(leaves, !matches!(s, S::Approved | S::Abandoned), "{s:?}");
         }
     }

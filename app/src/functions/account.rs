@@ -1,8 +1,9 @@
-//! Accounts: registration and activation, sign-in, profile, recovery.
+//! Accounts: registration and activation, sign-in, profile, recovery. Each
+//! function starts with `serve(need, …)` (see `ssr::guard`); the account
+//! doors are rate-limited per address and per username.
 
 use leptos::prelude::*;
 
-use crate::domain::account::Registration;
 use crate::error::AppError;
 use crate::models::{Captcha, CodeSent, UserInfo};
 
@@ -11,46 +12,104 @@ pub fn safe_next(next: &str) -> String {
     if crate::domain::net::is_local_path(next) { next.to_string() } else { "/filings".to_string() }
 }
 
+#[cfg(feature = "ssr")]
+fn limit(cx: &crate::ssr::guard::Ctx, door: crate::ssr::limits::Door, name: Option<&str>) -> Result<(), AppError> {
+    cx.settings.limits.check(door, crate::ssr::client_ip(), name)
+}
+
+/// Whether the request came from a plain HTML form (no JavaScript): then
+/// the answer is a redirect, never data.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+            && p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// A plain form post (JavaScript off or not loaded yet) gets a redirect: to
+/// `ok` on success, to `failed` otherwise (the page then says what to do).
+#[cfg(feature = "ssr")]
+fn answer_plain<T>(plain: bool, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String, failed: &str) {
+    if plain {
+        let target = match result {
+            Ok(v) => ok(v),
+            Err(_) => failed.to_string(),
+        };
+        leptos_axum::redirect(&target);
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn enc(s: &str) -> String {
+    crate::components::layout::encode_component(s)
+}
+
 #[server(endpoint = "account/me")]
 pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
-    let state = crate::ssr::app_state()?;
-    Ok(crate::ssr::current_user(&state).await?.map(|u| u.info()))
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Anyone, |cx| async move { Ok(cx.user().map(|u| u.info())) }).await
 }
 
 /// A captcha for the sign-in form, or none when captchas are switched off.
 #[server(endpoint = "account/captcha")]
 pub async fn new_captcha() -> Result<Option<Captcha>, AppError> {
-    let state = crate::ssr::app_state()?;
-    if !state.settings.captcha {
-        return Ok(None);
-    }
-    Ok(Some(crate::ssr::auth::new_captcha(&state.db).await?))
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    serve(Need::Anyone, |cx| async move {
+        if !cx.settings.captcha {
+            return Ok(None);
+        }
+        limit(&cx, Door::Captcha, None)?;
+        Ok(Some(crate::ssr::auth::new_captcha(&cx.db).await?))
+    })
+    .await
 }
 
 #[server(endpoint = "account/register")]
-pub async fn register(form: Registration) -> Result<CodeSent, AppError> {
-    let state = crate::ssr::app_state()?;
-    crate::ssr::auth::register(&state.db, &state.settings, &form).await.or_else(crate::ssr::fail)
+pub async fn register(username: String, password: String, password2: String, contact_name: String, mobile: String, email: String) -> Result<CodeSent, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    let plain = plain_form_post();
+    let result = serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Register, None)?;
+        let form = crate::domain::account::Registration { username, password, password2, contact_name, mobile, email };
+        crate::ssr::auth::register(&cx.db, &cx.settings, &form).await
+    })
+    .await;
+    answer_plain(plain, &result, |s| format!("/activate?username={}&sent=1", enc(&s.username)), "/register?failed=1");
+    result
 }
 
 /// Enter the activation code; the account is active and signed in.
 #[server(endpoint = "account/activate")]
 pub async fn activate(username: String, code: String) -> Result<(), AppError> {
-    use crate::ssr::{app_state, auth, fail, set_cookie};
-    let state = app_state()?;
-    let id = match auth::activate(&state.db, &username, &code).await {
-        Ok(id) => id,
-        Err(e) => return fail(e),
-    };
-    let token = auth::create_session(&state.db, &id, state.settings.session_hours).await?;
-    set_cookie(auth::session_cookie(&token, state.settings.session_hours, state.settings.secure_cookies));
-    Ok(())
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    use crate::ssr::{auth, set_cookie};
+    let plain = plain_form_post();
+    let failed = format!("/activate?failed=1&username={}", enc(&username));
+    let result = serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Activate, Some(&username))?;
+        let id = auth::activate(&cx.db, &username, &code).await?;
+        let token = auth::create_session(&cx.db, &id, cx.settings.session_hours).await?;
+        set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
+        Ok(())
+    })
+    .await;
+    answer_plain(plain, &result, |_| "/filings/new".to_string(), &failed);
+    result
 }
 
 #[server(endpoint = "account/resend")]
 pub async fn resend_code(username: String) -> Result<CodeSent, AppError> {
-    let state = crate::ssr::app_state()?;
-    crate::ssr::auth::resend_code(&state.db, &state.settings, &username).await.or_else(crate::ssr::fail)
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Resend, Some(&username))?;
+        crate::ssr::auth::resend_code(&cx.db, &cx.settings, &username).await
+    })
+    .await
 }
 
 /// What sign-in tells the page.
@@ -61,99 +120,142 @@ pub enum LoginResult {
     NeedsActivation(String),
 }
 
+/// Sign in. Posted by the page's script, or, before the script has loaded,
+/// by the plain form (then the answer is a redirect: to `next` when signed
+/// in, back to the sign-in page with a message otherwise). The password is
+/// never in a URL.
 #[server(endpoint = "account/login")]
-pub async fn login(username: String, password: String, captcha_id: String, captcha: String) -> Result<LoginResult, AppError> {
+pub async fn login(username: String, password: String, captcha_id: String, captcha: String, #[server(default)] next: String) -> Result<LoginResult, AppError> {
     use crate::domain::account::fields;
     use crate::domain::{FieldErrors, Message, Problem};
     use crate::ssr::auth::{self, LoginOutcome};
-    use crate::ssr::{app_state, fail, set_cookie};
-    let state = app_state()?;
-    let mut errors = FieldErrors::new();
-    if username.trim().is_empty() {
-        errors.push(crate::domain::error::required().at(fields::USERNAME));
-    }
-    if password.is_empty() {
-        errors.push(crate::domain::error::required().at(fields::PASSWORD));
-    }
-    if state.settings.captcha && !auth::check_captcha(&state.db, &captcha_id, &captcha).await? {
-        errors.push(Problem::new("captcha.wrong", "图形验证码不正确，请看清新图片后重新输入", "the picture code is wrong; read the new picture and try again").at(fields::CAPTCHA));
-    }
-    if !errors.is_empty() {
-        return fail(AppError::Invalid(errors));
-    }
-    match auth::login(&state.db, &username, &password).await? {
-        LoginOutcome::Ok(id) => {
-            let token = auth::create_session(&state.db, &id, state.settings.session_hours).await?;
-            set_cookie(auth::session_cookie(&token, state.settings.session_hours, state.settings.secure_cookies));
-            Ok(LoginResult::SignedIn)
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    use crate::ssr::set_cookie;
+    let plain = plain_form_post();
+    let result = serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Login, Some(&username))?;
+        let mut errors = FieldErrors::new();
+        if username.trim().is_empty() {
+            errors.push(crate::domain::error::required().at(fields::USERNAME));
         }
-        LoginOutcome::Pending => Ok(LoginResult::NeedsActivation(username.trim().to_ascii_lowercase())),
-        LoginOutcome::Locked { minutes: 0 } => fail(AppError::Conflict(Message::new("该账户已停用，请联系接入服务商", "This account is disabled; contact the access provider"))),
-        LoginOutcome::Locked { minutes } => fail(AppError::Conflict(Message::new(
-            format!("密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试，或找回密码"),
-            format!("Too many wrong passwords: the account is locked; try again in {minutes} minutes, or reset the password"),
-        ))),
-        LoginOutcome::Bad { left } => fail(AppError::Conflict(Message::new(
-            format!("用户名或密码不正确（再错 {left} 次将锁定 {} 分钟）", auth::LOCK_MINUTES),
-            format!("Wrong username or password ({left} more tries before a {}-minute lock)", auth::LOCK_MINUTES),
-        ))),
-    }
+        if password.is_empty() {
+            errors.push(crate::domain::error::required().at(fields::PASSWORD));
+        }
+        if cx.settings.captcha && !auth::check_captcha(&cx.db, &captcha_id, &captcha).await? {
+            errors.push(Problem::new("captcha.wrong", "图形验证码不正确，请看清新图片后重新输入", "the picture code is wrong; read the new picture and try again").at(fields::CAPTCHA));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        match auth::login(&cx.db, &username, &password).await? {
+            LoginOutcome::Ok(id) => {
+                let token = auth::create_session(&cx.db, &id, cx.settings.session_hours).await?;
+                set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
+                Ok(LoginResult::SignedIn)
+            }
+            LoginOutcome::Pending => Ok(LoginResult::NeedsActivation(username.trim().to_ascii_lowercase())),
+            LoginOutcome::Bad => Err(AppError::Conflict(Message::new(
+                "用户名或密码不正确。忘记密码可通过“忘记密码？”找回。",
+                "Wrong username or password. Use “Forgotten your password?” to reset it.",
+            ))),
+        }
+    })
+    .await;
+    let failed = format!("/login?failed=1&next={}", enc(&safe_next(&next)));
+    answer_plain(
+        plain,
+        &result,
+        |r| match r {
+            LoginResult::SignedIn => safe_next(&next),
+            LoginResult::NeedsActivation(u) => format!("/activate?username={}", enc(u)),
+        },
+        &failed,
+    );
+    result
 }
 
 #[server(endpoint = "account/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{app_state, auth, session_token, set_cookie};
-    let state = app_state()?;
-    if let Some(token) = session_token() {
-        auth::end_session(&state.db, &token).await?;
-    }
-    set_cookie(auth::clear_session_cookie(state.settings.secure_cookies));
-    Ok(())
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::{auth, session_token, set_cookie};
+    serve(Need::Anyone, |cx| async move {
+        if let Some(token) = session_token() {
+            auth::end_session(&cx.db, &token).await?;
+        }
+        set_cookie(auth::clear_session_cookie(cx.settings.secure_cookies));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "account/password")]
 pub async fn change_password(old_password: String, password: String, password2: String) -> Result<(), AppError> {
-    use crate::ssr::{app_state, auth, fail, require_user, set_cookie};
-    let state = app_state()?;
-    let user = require_user(&state).await?;
-    if let Err(e) = auth::change_password(&state.db, &user, &old_password, &password, &password2).await {
-        return fail(e);
-    }
-    // Every session ended with the change; this one starts again.
-    let token = auth::create_session(&state.db, &user.id, state.settings.session_hours).await?;
-    set_cookie(auth::session_cookie(&token, state.settings.session_hours, state.settings.secure_cookies));
-    Ok(())
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::{auth, set_cookie};
+    let plain = plain_form_post();
+    let result = serve(Need::Role(&[]), |cx| async move {
+        let me = cx.me()?;
+        auth::change_password(&cx.db, me, &old_password, &password, &password2).await?;
+        // Every session ended with the change; this one starts again.
+        let token = auth::create_session(&cx.db, &me.id, cx.settings.session_hours).await?;
+        set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
+        Ok(())
+    })
+    .await;
+    answer_plain(plain, &result, |_| "/account?saved=1".to_string(), "/account?failed=1");
+    result
 }
 
 #[server(endpoint = "account/profile")]
 pub async fn update_profile(contact_name: String, mobile: String, email: String) -> Result<UserInfo, AppError> {
-    use crate::ssr::{app_state, auth, fail, require_user};
-    let state = app_state()?;
-    let user = require_user(&state).await?;
-    auth::update_profile(&state.db, &user, &contact_name, &mobile, &email).await.or_else(fail)
+    use crate::ssr::guard::{serve, Need};
+    let plain = plain_form_post();
+    let result = serve(Need::Role(&[]), |cx| async move { crate::ssr::auth::update_profile(&cx.db, cx.me()?, &contact_name, &mobile, &email).await }).await;
+    answer_plain(plain, &result, |_| "/account?saved=1".to_string(), "/account?failed=1");
+    result
 }
 
 #[server(endpoint = "account/forgot")]
 pub async fn request_reset(username: String, contact_name: String, email: String) -> Result<(), AppError> {
-    let state = crate::ssr::app_state()?;
-    crate::ssr::auth::request_reset(&state.db, &state.settings, &username, &contact_name, &email).await.or_else(crate::ssr::fail)
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    let plain = plain_form_post();
+    let result = serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Forgot, Some(&username))?;
+        crate::ssr::auth::request_reset(&cx.db, &cx.settings, &username, &contact_name, &email).await
+    })
+    .await;
+    answer_plain(plain, &result, |_| "/forgot?sent=1".to_string(), "/forgot?failed=1");
+    result
 }
 
 #[server(endpoint = "account/reset")]
 pub async fn reset_password(token: String, password: String, password2: String) -> Result<(), AppError> {
-    let state = crate::ssr::app_state()?;
-    crate::ssr::auth::reset_password(&state.db, &token, &password, &password2).await.or_else(crate::ssr::fail)
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    let plain = plain_form_post();
+    let failed = format!("/reset?failed=1&token={}", enc(&token));
+    let result = serve(Need::Anyone, |cx| async move {
+        limit(&cx, Door::Reset, None)?;
+        crate::ssr::auth::reset_password(&cx.db, &token, &password, &password2).await
+    })
+    .await;
+    answer_plain(plain, &result, |_| "/login?reset=1".to_string(), &failed);
+    result
 }
 
-/// The notification outbox, newest first: staff only (a development aid
-/// while no SMS gateway exists).
+/// The notification outbox, newest first, with every secret masked: for
+/// administrators, and only with the development switch on.
 #[server(endpoint = "dev/outbox")]
 pub async fn list_outbox() -> Result<Vec<crate::models::OutboxItem>, AppError> {
-    use crate::ssr::{app_state, fail, outbox, require_user};
-    let state = app_state()?;
-    let user = require_user(&state).await?;
-    if user.role == crate::domain::workflow::Role::Registrant {
-        return fail(AppError::Forbidden);
-    }
-    Ok(outbox::latest(&state.db, 200).await?)
+    use crate::domain::workflow::Role;
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Admin]), |cx| async move {
+        if !cx.settings.dev {
+            return Err(AppError::NotFound);
+        }
+        Ok(crate::ssr::outbox::latest(&cx.db, 200).await?)
+    })
+    .await
 }

@@ -60,6 +60,11 @@ const SAVE: Text = Text::new("保存", "Save");
 const SAVED: Text = Text::new("已保存", "Saved");
 const LOGOUT: Text = Text::new("退出登录", "Sign out");
 const PASSWORD_HINT: Text = Text::new("至少8位，不能全为数字，不能与用户名相同", "At least 8 characters, not only digits, not the username");
+const PLAIN_FAILED: Text = Text::new(
+    "未成功：填写的内容有误，或用户名、密码、验证码不正确。请检查后重试。",
+    "That did not work: something was wrong, or the username, password or picture code did not match. Check and try again.",
+);
+const PLAIN_SENT: Text = Text::new("验证码已发送，请查收短信或邮件。", "The code was sent: check your messages.");
 pub const SIGN_IN_FIRST: Text = Text::new("请先登录。", "Please sign in first.");
 
 /// Go to a page with a full load (the header then shows who is signed in).
@@ -77,6 +82,29 @@ fn err_signal(error: RwSignal<Option<AppError>>, path: &'static str) -> Signal<O
     Signal::derive(move || error.with(|e| field_message(e.as_ref(), path, i18n.lang())))
 }
 
+/// What a plain form post (before the page's script runs) came back with:
+/// `?failed=1`, `?saved=1`, `?sent=1` or `?reset=1` in the address.
+#[component]
+fn PlainNotices() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let has = move |k: &str| query.read().get(k).is_some();
+    view! {
+        <Show when=move || has("failed")>
+            <p class="notice notice--error" role="alert" data-testid="plain-failed">{move || i18n.t(PLAIN_FAILED)}</p>
+        </Show>
+        <Show when=move || has("saved")>
+            <p class="notice notice--ok" role="status">{move || i18n.t(SAVED)}</p>
+        </Show>
+        <Show when=move || has("sent")>
+            <p class="notice notice--ok" role="status">{move || i18n.t(PLAIN_SENT)}</p>
+        </Show>
+        <Show when=move || has("reset")>
+            <p class="notice notice--ok" role="status">{move || i18n.t(RESET_DONE)}</p>
+        </Show>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -91,7 +119,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = Action::new(move |_: &()| {
         let (u, p, c) = (username.get_untracked(), password.get_untracked(), captcha.get_untracked());
         let id = picture.get_untracked().and_then(|r| r.ok()).flatten().map(|c| c.id).unwrap_or_default();
-        async move { login(u, p, id, c).await }
+        async move { login(u, p, id, c, String::new()).await }
     });
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {
@@ -115,13 +143,16 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=LOGIN_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
             <h1>{move || i18n.t(LOGIN_TITLE)}</h1>
+            <PlainNotices />
             <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-            <form class="form" on:submit=on_submit novalidate>
+            <form class="form" method="post" action="/api/account/login" on:submit=on_submit novalidate>
+                <input type="hidden" name="next" value=next />
                 <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                 <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(error, "password") kind="password" autocomplete="current-password" />
                 <Transition fallback=|| ()>
                     {move || picture.get().and_then(|r| r.ok()).flatten().map(|c| view! {
                         <div class="captcha">
+                            <input type="hidden" name="captcha_id" value=c.id.clone() />
                             <Input label=fields::CAPTCHA.label name="captcha" value=captcha error=err_signal(error, "captcha") autocomplete="off" />
                             <div class="captcha__picture" inner_html=c.svg data-testid="captcha-picture"></div>
                             <button type="button" class="button button--link" on:click=move |_| captcha_version.update(|v| *v += 1)>{move || i18n.t(NEW_CAPTCHA)}</button>
@@ -155,14 +186,15 @@ fn CodeSentNotice(sent: CodeSent) -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     // 0: 使用声明, 1: 备案流程, 2: the form (seed 000: 接受 twice first).
-    let stage = RwSignal::new(0u8);
+    let query = use_query_map();
+    let stage = RwSignal::new(if query.read_untracked().get("failed").is_some() { 2u8 } else { 0u8 });
     let form = [(); 6].map(|_| RwSignal::new(String::new()));
     let [username, password, password2, contact_name, mobile, email] = form;
     let error = RwSignal::new(None::<AppError>);
     let sent = RwSignal::new(None::<CodeSent>);
     let action = Action::new(move |r: &Registration| {
         let r = r.clone();
-        async move { register(r).await }
+        async move { register(r.username, r.password, r.password2, r.contact_name, r.mobile, r.email).await }
     });
     Effect::new(move |_| match action.value().get() {
         Some(Ok(s)) => sent.set(Some(s)),
@@ -217,8 +249,9 @@ pub fn RegisterPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 _ => view! {
+                    <PlainNotices />
                     <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-                    <form class="form" on:submit=on_submit novalidate>
+                    <form class="form" method="post" action="/api/account/register" on:submit=on_submit novalidate>
                         <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                         <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(error, "password") kind="password" autocomplete="new-password" hint=PASSWORD_HINT />
                         <Input label=fields::PASSWORD2.label name="password2" value=password2 error=err_signal(error, "password2") kind="password" autocomplete="new-password" />
@@ -267,8 +300,9 @@ pub fn ActivatePage() -> impl IntoView {
         <section class="page page--narrow">
             <h1>{move || i18n.t(ACTIVATE_TITLE)}</h1>
             {move || sent.get().map(|s| view! { <CodeSentNotice sent=s /> })}
+            <PlainNotices />
             <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-            <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); error.set(None); submit.dispatch(()); }>
+            <form class="form" method="post" action="/api/account/activate" novalidate on:submit=move |ev| { ev.prevent_default(); error.set(None); submit.dispatch(()); }>
                 <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                 <Input label=fields::CODE.label name="code" value=code error=err_signal(error, "code") inputmode="numeric" autocomplete="one-time-code" />
                 <button class="button button--primary button--block" type="submit" disabled=move || submit.pending().get()>{move || i18n.t(SUBMIT_ACTIVATE)}</button>
@@ -287,7 +321,8 @@ pub fn ForgotPage() -> impl IntoView {
         let (u, n, e) = (username.get_untracked(), contact_name.get_untracked(), email.get_untracked());
         async move { request_reset(u, n, e).await }
     });
-    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let query = use_query_map();
+    let done = move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("sent").is_some();
     Effect::new(move |_| {
         if let Some(Err(e)) = action.value().get() {
             error.set(Some(e));
@@ -299,8 +334,9 @@ pub fn ForgotPage() -> impl IntoView {
             <h1>{move || i18n.t(FORGOT_TITLE)}</h1>
             <Show when=done fallback=move || view! {
                 <p class="page__lead">{move || i18n.t(FORGOT_LEAD)}</p>
+                <PlainNotices />
                 <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-                <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); action.dispatch(()); }>
+                <form class="form" method="post" action="/api/account/forgot" novalidate on:submit=move |ev| { ev.prevent_default(); action.dispatch(()); }>
                     <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                     <Input label=fields::CONTACT_NAME.label name="contact_name" value=contact_name error=err_signal(error, "contact_name") autocomplete="name" />
                     <Input label=fields::EMAIL.label name="email" value=email error=err_signal(error, "email") kind="email" autocomplete="email" />
@@ -335,8 +371,10 @@ pub fn ResetPage() -> impl IntoView {
         <section class="page page--narrow">
             <h1>{move || i18n.t(RESET_TITLE)}</h1>
             <Show when=done fallback=move || view! {
+                <PlainNotices />
                 <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-                <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); action.dispatch(()); }>
+                <form class="form" method="post" action="/api/account/reset" novalidate on:submit=move |ev| { ev.prevent_default(); action.dispatch(()); }>
+                    <input type="hidden" name="token" value=query.read_untracked().get("token").unwrap_or_default() />
                     <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(error, "password") kind="password" autocomplete="new-password" hint=PASSWORD_HINT />
                     <Input label=fields::PASSWORD2.label name="password2" value=password2 error=err_signal(error, "password2") kind="password" autocomplete="new-password" />
                     <button class="button button--primary button--block" type="submit">{move || i18n.t(SUBMIT_RESET)}</button>
@@ -390,7 +428,8 @@ pub fn AccountPage() -> impl IntoView {
             </Transition>
             <h2>{move || i18n.t(PROFILE_TITLE)}</h2>
             <ErrorNotice message=Signal::derive(move || profile_error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-            <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); save_profile.dispatch(()); }>
+            <PlainNotices />
+            <form class="form" method="post" action="/api/account/profile" novalidate on:submit=move |ev| { ev.prevent_default(); save_profile.dispatch(()); }>
                 <Input label=fields::CONTACT_NAME.label name="contact_name" value=contact_name error=err_signal(profile_error, "contact_name") autocomplete="name" />
                 <Input label=fields::MOBILE.label name="mobile" value=mobile error=err_signal(profile_error, "mobile") kind="tel" autocomplete="tel" />
                 <Input label=fields::EMAIL.label name="email" value=email error=err_signal(profile_error, "email") kind="email" autocomplete="email" />
@@ -399,7 +438,7 @@ pub fn AccountPage() -> impl IntoView {
             </form>
             <h2>{move || i18n.t(PASSWORD_TITLE)}</h2>
             <ErrorNotice message=Signal::derive(move || password_error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-            <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); save_password.dispatch(()); }>
+            <form class="form" method="post" action="/api/account/password" novalidate on:submit=move |ev| { ev.prevent_default(); save_password.dispatch(()); }>
                 <Input label=fields::OLD_PASSWORD.label name="old_password" value=old_password error=err_signal(password_error, "old_password") kind="password" autocomplete="current-password" />
                 <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(password_error, "password") kind="password" autocomplete="new-password" hint=PASSWORD_HINT />
                 <Input label=fields::PASSWORD2.label name="password2" value=password2 error=err_signal(password_error, "password2") kind="password" autocomplete="new-password" />

@@ -4,7 +4,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use surrealdb::types::SurrealValue;
 
-use super::db::{is_unique_violation, Db};
+use super::db::{classify, Db, Failure};
 use crate::domain::account::{check_password, check_username};
 use crate::domain::contact::{parse_email, parse_mobile};
 use crate::domain::workflow::Role;
@@ -79,7 +79,7 @@ pub async fn create_user(db: &Db, user: NewUser) -> Result<String, CreateUserErr
     };
     match db.query("CREATE account CONTENT $row RETURN NONE").bind(("row", row)).await.and_then(|r| r.check()) {
         Ok(_) => Ok(username),
-        Err(e) if is_unique_violation(&e) => Err(CreateUserError::Taken(Message::new(
+        Err(e) if matches!(classify(&e), Failure::Unique(_) | Failure::Exists) => Err(CreateUserError::Taken(Message::new(
             format!("用户名 {username} 已被使用"),
             format!("the username {username} is taken"),
         ))),

@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::accounts::{hash_password, verify_password};
-use super::db::{is_unique_violation, Db};
-use super::notify::{self, Channel, Notification};
+use super::db::{classify, tx_check, Db, Failure};
+use super::outbox::{self, Channel, Note, SECRET_MARK};
 use super::Settings;
 use crate::domain::account::{check_contact_name, check_new_password, check_registration, fields, mask_contact, Registration};
 use crate::domain::contact::{parse_email, parse_mobile};
@@ -17,11 +17,13 @@ use crate::error::AppError;
 use crate::models::{Captcha, CodeSent, UserInfo};
 
 pub const SESSION_COOKIE: &str = "beian_session";
-/// Wrong passwords in a row before the account locks.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
-/// Wrong activation codes before a new one must be requested.
-pub const MAX_CODE_ATTEMPTS: i64 = 5;
+/// Wrong activation codes in all (re-sending a code does not reset the
+/// count); past it the account cannot be activated and is purged.
+pub const MAX_CODE_ATTEMPTS: i64 = 10;
+/// How long an activation code works.
+pub const CODE_HOURS: i64 = 24;
+/// The longest a failed sign-in is held back (progressive delay).
+pub const MAX_DELAY_MS: u64 = 4000;
 
 /// The person behind a valid session.
 #[derive(Debug, Clone)]
@@ -41,7 +43,7 @@ impl CurrentUser {
     pub fn info(&self) -> UserInfo {
         UserInfo {
             username: self.username.clone(),
-            role: self.role.code().to_string(),
+            role: self.role,
             contact_name: self.contact_name.clone(),
             mobile: self.mobile.clone(),
             email: self.email.clone(),
@@ -173,9 +175,8 @@ pub fn clear_session_cookie(secure: bool) -> String {
 /// A new captcha: four characters drawn as an SVG with noise; the answer's
 /// hash is kept for 10 minutes and can be used once.
 pub async fn new_captcha(db: &Db) -> Result<Captcha, surrealdb::Error> {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     let mut rng = rand::rngs::OsRng;
-    let answer: String = (0..4).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
+    let answer: String = (0..4).map(|_| GLYPHS[rng.gen_range(0..GLYPHS.len())].0).collect();
     let id = random_token()[..24].to_string();
     db.query("CREATE type::record('challenge', $id) SET purpose = 'captcha', secret_hash = $h, expires_at = time::now() + 10m RETURN NONE")
         .bind(("id", id.clone()))
@@ -185,24 +186,66 @@ pub async fn new_captcha(db: &Db) -> Result<Captcha, surrealdb::Error> {
     Ok(Captcha { id, svg: captcha_svg(&answer, &mut rng) })
 }
 
+/// The captcha's letters, drawn as strokes on a 4 × 6 grid (no text in the
+/// picture: a script reading the SVG finds only jittered paths).
+const GLYPHS: &[(char, &[&[(f32, f32)]])] = &[
+    ('2', &[&[(0.0, 1.0), (1.0, 0.0), (3.0, 0.0), (4.0, 1.0), (4.0, 2.0), (0.0, 6.0), (4.0, 6.0)]]),
+    ('3', &[&[(0.0, 0.0), (4.0, 0.0), (2.0, 2.5), (4.0, 3.5), (4.0, 5.0), (3.0, 6.0), (1.0, 6.0), (0.0, 5.0)]]),
+    ('4', &[&[(3.0, 6.0), (3.0, 0.0), (0.0, 4.0), (4.0, 4.0)]]),
+    ('5', &[&[(4.0, 0.0), (0.0, 0.0), (0.0, 3.0), (3.0, 2.5), (4.0, 3.5), (4.0, 5.0), (3.0, 6.0), (0.0, 6.0)]]),
+    ('6', &[&[(4.0, 0.0), (1.0, 0.0), (0.0, 2.0), (0.0, 5.0), (1.0, 6.0), (3.0, 6.0), (4.0, 5.0), (4.0, 4.0), (3.0, 3.0), (0.0, 3.0)]]),
+    ('7', &[&[(0.0, 0.0), (4.0, 0.0), (1.5, 6.0)]]),
+    ('8', &[&[(1.0, 3.0), (0.0, 2.0), (0.0, 1.0), (1.0, 0.0), (3.0, 0.0), (4.0, 1.0), (4.0, 2.0), (3.0, 3.0), (1.0, 3.0), (0.0, 4.0), (0.0, 5.0), (1.0, 6.0), (3.0, 6.0), (4.0, 5.0), (4.0, 4.0), (3.0, 3.0)]]),
+    ('A', &[&[(0.0, 6.0), (2.0, 0.0), (4.0, 6.0)], &[(1.0, 4.0), (3.0, 4.0)]]),
+    ('C', &[&[(4.0, 1.0), (3.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.0, 5.0), (1.0, 6.0), (3.0, 6.0), (4.0, 5.0)]]),
+    ('E', &[&[(4.0, 0.0), (0.0, 0.0), (0.0, 6.0), (4.0, 6.0)], &[(0.0, 3.0), (3.0, 3.0)]]),
+    ('F', &[&[(4.0, 0.0), (0.0, 0.0), (0.0, 6.0)], &[(0.0, 3.0), (3.0, 3.0)]]),
+    ('H', &[&[(0.0, 0.0), (0.0, 6.0)], &[(4.0, 0.0), (4.0, 6.0)], &[(0.0, 3.0), (4.0, 3.0)]]),
+    ('K', &[&[(0.0, 0.0), (0.0, 6.0)], &[(4.0, 0.0), (0.0, 3.5)], &[(1.2, 2.8), (4.0, 6.0)]]),
+    ('M', &[&[(0.0, 6.0), (0.0, 0.0), (2.0, 3.0), (4.0, 0.0), (4.0, 6.0)]]),
+    ('N', &[&[(0.0, 6.0), (0.0, 0.0), (4.0, 6.0), (4.0, 0.0)]]),
+    ('P', &[&[(0.0, 6.0), (0.0, 0.0), (3.0, 0.0), (4.0, 1.0), (4.0, 2.0), (3.0, 3.0), (0.0, 3.0)]]),
+    ('R', &[&[(0.0, 6.0), (0.0, 0.0), (3.0, 0.0), (4.0, 1.0), (4.0, 2.0), (3.0, 3.0), (0.0, 3.0)], &[(2.0, 3.0), (4.0, 6.0)]]),
+    ('T', &[&[(0.0, 0.0), (4.0, 0.0)], &[(2.0, 0.0), (2.0, 6.0)]]),
+    ('U', &[&[(0.0, 0.0), (0.0, 5.0), (1.0, 6.0), (3.0, 6.0), (4.0, 5.0), (4.0, 0.0)]]),
+    ('V', &[&[(0.0, 0.0), (2.0, 6.0), (4.0, 0.0)]]),
+    ('W', &[&[(0.0, 0.0), (1.0, 6.0), (2.0, 2.0), (3.0, 6.0), (4.0, 0.0)]]),
+    ('X', &[&[(0.0, 0.0), (4.0, 6.0)], &[(4.0, 0.0), (0.0, 6.0)]]),
+    ('Y', &[&[(0.0, 0.0), (2.0, 3.0), (4.0, 0.0)], &[(2.0, 3.0), (2.0, 6.0)]]),
+];
+
 fn captcha_svg(answer: &str, rng: &mut impl Rng) -> String {
-    let mut svg = String::from(r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="44" viewBox="0 0 120 44"><rect width="120" height="44" fill="#eef2f7"/>"##);
-    for _ in 0..6 {
+    let mut svg = String::from(r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="44" viewBox="0 0 120 44" role="img" aria-label="图形验证码 / picture code"><rect width="120" height="44" fill="#eef2f7"/>"##);
+    for _ in 0..5 {
         svg.push_str(&format!(
-            r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#8aa0bd" stroke-width="1"/>"##,
-            rng.gen_range(0..120),
+            r##"<path d="M{} {} Q{} {} {} {}" stroke="#8aa0bd" stroke-width="1.2" fill="none"/>"##,
+            rng.gen_range(0..30),
             rng.gen_range(0..44),
-            rng.gen_range(0..120),
+            rng.gen_range(30..90),
+            rng.gen_range(0..44),
+            rng.gen_range(90..120),
             rng.gen_range(0..44)
         ));
     }
     for (i, c) in answer.chars().enumerate() {
-        let x = 14 + i * 26 + rng.gen_range(0..6);
-        let y = 30 + rng.gen_range(0..6);
-        let r: i32 = rng.gen_range(-20..20);
-        svg.push_str(&format!(
-            r##"<text x="{x}" y="{y}" transform="rotate({r} {x} {y})" font-family="monospace" font-size="26" font-weight="bold" fill="#1f4e8c">{c}</text>"##
-        ));
+        let Some((_, strokes)) = GLYPHS.iter().find(|(g, _)| *g == c) else { continue };
+        // Each letter: its own size, slant and rotation, every point jittered.
+        let (sx, sy) = (rng.gen_range(4.2..5.4f32), rng.gen_range(4.4..5.2f32));
+        let slant = rng.gen_range(-0.35..0.35f32);
+        let angle = rng.gen_range(-0.3..0.3f32);
+        let (ox, oy) = (10.0 + i as f32 * 26.0 + rng.gen_range(0.0..4.0f32), rng.gen_range(5.0..10.0f32));
+        let (sin, cos) = angle.sin_cos();
+        for stroke in strokes.iter() {
+            let mut d = String::new();
+            for (k, (x, y)) in stroke.iter().enumerate() {
+                let (mut px, py) = ((x - 2.0) * sx, (y - 3.0) * sy);
+                px += slant * py;
+                let (rx, ry) = (px * cos - py * sin, px * sin + py * cos);
+                let (fx, fy) = (ox + 10.0 + rx + rng.gen_range(-0.7..0.7f32), oy + 15.0 + ry + rng.gen_range(-0.7..0.7f32));
+                d.push_str(&format!("{}{fx:.1} {fy:.1}", if k == 0 { "M" } else { " L" }));
+            }
+            svg.push_str(&format!(r##"<path d="{d}" stroke="#1f4e8c" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" fill="none"/>"##));
+        }
     }
     svg.push_str("</svg>");
     svg
@@ -230,50 +273,68 @@ pub async fn check_captcha(db: &Db, id: &str, answer: &str) -> Result<bool, surr
 
 // ---------------------------------------------------------------- registration
 
-/// Register a pending account and send its activation code by SMS and e-mail.
+fn taken() -> AppError {
+    let mut errors = FieldErrors::new();
+    errors.push(
+        Problem::new("username.taken", "该用户名已被注册，请换一个；如是您本人注册，请直接登录或找回密码", "this username is taken; choose another, or sign in if it is yours")
+            .at(fields::USERNAME),
+    );
+    AppError::Invalid(errors)
+}
+
+fn code_notes(account: &RecordId, username: &str, mobile: &str, email: &str, code: &str) -> Vec<Note> {
+    let text = format!("【ICP备案】您的注册验证码为 {SECRET_MARK}，用户名 {username}，{CODE_HOURS}小时内有效。Your activation code is {SECRET_MARK}.");
+    Note::both(mobile, email, "ICP备案系统注册验证码 / Activation code", &text).into_iter().map(|n| n.with_secret(code).for_account(account)).collect()
+}
+
+fn code_sent(settings: &Settings, username: &str, mobile: &str, email: &str, code: &str) -> CodeSent {
+    CodeSent {
+        username: username.to_string(),
+        mobile: mask_contact(mobile),
+        email: mask_contact(email),
+        shown_code: settings.show_codes().then(|| code.to_string()),
+    }
+}
+
+/// Register a pending account; its activation code goes by SMS and e-mail
+/// (recorded in the same transaction). The username is checked before any
+/// password is hashed.
 pub async fn register(db: &Db, settings: &Settings, form: &Registration) -> Result<CodeSent, AppError> {
     let r = check_registration(form).map_err(AppError::Invalid)?;
+    if account_id(db, &r.username).await?.is_some() {
+        return Err(taken());
+    }
     let hash = hash_blocking(form.password.clone()).await?;
     let code = random_digits(6);
+    let id = RecordId::new("account", random_token()[..20].to_string());
+    let notes = code_notes(&id, &r.username, &r.mobile, &r.email, &code);
     let res = db
-        .query(
-            "CREATE account SET username = $u, password_hash = $p, role = 'registrant', contact_name = $n, mobile = $m, email = $e, \
-             status = 'pending', activation_code = $c, code_sent_at = time::now() RETURN VALUE id",
-        )
+        .query(format!(
+            "BEGIN;
+             CREATE $id SET username = $u, password_hash = $p, role = 'registrant', contact_name = $n, mobile = $m, email = $e,
+                 status = 'pending', activation_code = $c, code_sent_at = time::now(), activation_expires_at = time::now() + duration::from_hours($hours) RETURN NONE;
+             {}
+             COMMIT;",
+            outbox::insert_all()
+        ))
+        .bind(("id", id.clone()))
         .bind(("u", r.username.clone()))
         .bind(("p", hash))
         .bind(("n", r.contact_name.clone()))
         .bind(("m", r.mobile.clone()))
         .bind(("e", r.email.clone()))
         .bind(("c", sha256_hex(&code)))
+        .bind(("hours", CODE_HOURS))
+        .bind(("notes", outbox::notes_value(&notes)))
         .await
-        .and_then(|r| r.check());
-    let mut res = match res {
-        Ok(res) => res,
-        Err(e) if is_unique_violation(&e) => {
-            let mut errors = FieldErrors::new();
-            errors.push(
-                Problem::new("username.taken", "该用户名已被注册，请换一个；如是您本人注册，请直接登录或找回密码", "this username is taken; choose another, or sign in if it is yours")
-                    .at(fields::USERNAME),
-            );
-            return Err(AppError::Invalid(errors));
-        }
+        .and_then(tx_check);
+    match res {
+        Ok(_) => {}
+        Err(e) if matches!(classify(&e), Failure::Unique(_)) => return Err(taken()),
         Err(e) => return Err(e.into()),
-    };
-    let id: Option<RecordId> = res.take(0)?;
-    send_code(db, settings, id, &r.username, &r.mobile, &r.email, &code).await
-}
-
-async fn send_code(db: &Db, settings: &Settings, account: Option<RecordId>, username: &str, mobile: &str, email: &str, code: &str) -> Result<CodeSent, AppError> {
-    let text = format!("【ICP备案】您的注册验证码为 {code}，用户名 {username}，24小时内有效。Your activation code is {code}.");
-    notify::send(db, settings, Notification { channel: Channel::Sms, recipient: mobile.to_string(), subject: String::new(), body: text.clone(), account: account.clone(), application: None }).await?;
-    notify::send(db, settings, Notification { channel: Channel::Email, recipient: email.to_string(), subject: "ICP备案系统注册验证码 / Activation code".into(), body: text, account, application: None }).await?;
-    Ok(CodeSent {
-        username: username.to_string(),
-        mobile: mask_contact(mobile),
-        email: mask_contact(email),
-        shown_code: (!settings.has_gateway()).then(|| code.to_string()),
-    })
+    }
+    outbox::wake();
+    Ok(code_sent(settings, &r.username, &r.mobile, &r.email, &code))
 }
 
 #[derive(SurrealValue)]
@@ -281,17 +342,19 @@ struct PendingRow {
     id: RecordId,
     status: String,
     activation_code: Option<String>,
-    failed_logins: i64,
+    code_attempts: i64,
     mobile: String,
     email: String,
     recent: bool,
+    expired: bool,
 }
 
 async fn pending_account(db: &Db, username: &str) -> Result<Option<PendingRow>, surrealdb::Error> {
     let mut res = db
         .query(
-            "SELECT id, status, activation_code, failed_logins, mobile, email, \
-             (code_sent_at != NONE AND code_sent_at > time::now() - 1m) AS recent FROM account WHERE username = $u",
+            "SELECT id, status, activation_code, code_attempts, mobile, email, \
+             (code_sent_at != NONE AND code_sent_at > time::now() - 1m) AS recent, \
+             (activation_expires_at != NONE AND activation_expires_at < time::now()) AS expired FROM account WHERE username = $u",
         )
         .bind(("u", username.trim().to_ascii_lowercase()))
         .await?
@@ -306,7 +369,15 @@ fn code_problem() -> AppError {
     AppError::Invalid(errors)
 }
 
+fn too_many_codes() -> AppError {
+    AppError::Conflict(Message::new(
+        "验证码错误次数过多，该注册已不能激活，将在48小时内自动清除；之后可用同一用户名重新注册",
+        "Too many wrong codes: this registration can no longer be activated and is removed within 48 hours; then register again",
+    ))
+}
+
 /// Enter the activation code: the account becomes active. Returns its id.
+/// Every wrong code counts (atomically), across re-sent codes.
 pub async fn activate(db: &Db, username: &str, code: &str) -> Result<RecordId, AppError> {
     let Some(row) = pending_account(db, username).await? else {
         return Err(code_problem());
@@ -315,39 +386,66 @@ pub async fn activate(db: &Db, username: &str, code: &str) -> Result<RecordId, A
         return Err(AppError::Conflict(Message::new("该账户已激活，请直接登录", "This account is already active; please sign in")));
     }
     if row.status != "pending" {
-        return Err(AppError::Forbidden);
-    }
-    if row.failed_logins >= MAX_CODE_ATTEMPTS {
-        return Err(AppError::Conflict(Message::new("验证码错误次数过多，请重新获取验证码", "Too many wrong codes; ask for a new one")));
-    }
-    let good = row.activation_code.is_some_and(|h| h == sha256_hex(code.trim()));
-    if !good {
-        db.query("UPDATE $id SET failed_logins += 1 RETURN NONE").bind(("id", row.id)).await?.check()?;
         return Err(code_problem());
     }
-    db.query("UPDATE $id SET status = 'active', activation_code = NONE, failed_logins = 0, updated_at = time::now() RETURN NONE")
+    if row.code_attempts >= MAX_CODE_ATTEMPTS {
+        return Err(too_many_codes());
+    }
+    if row.expired {
+        return Err(AppError::Conflict(Message::new("验证码已过期，请重新发送验证码", "The code has expired; ask for a new one")));
+    }
+    let code = code.trim();
+    let good = code.len() == 6 && row.activation_code.as_deref().is_some_and(|h| h == sha256_hex(code));
+    if !good {
+        let mut res = db.query("UPDATE $id SET code_attempts += 1 RETURN VALUE code_attempts").bind(("id", row.id)).await?.check()?;
+        let n: Vec<i64> = res.take(0)?;
+        return Err(if n.first().copied().unwrap_or(0) >= MAX_CODE_ATTEMPTS { too_many_codes() } else { code_problem() });
+    }
+    // Conditional: a code used once (or a parallel request) cannot activate twice.
+    let mut res = db
+        .query("UPDATE $id SET status = 'active', activation_code = NONE, activation_expires_at = NONE, updated_at = time::now() WHERE status = 'pending' AND activation_code = $h RETURN VALUE id")
         .bind(("id", row.id.clone()))
+        .bind(("h", sha256_hex(code)))
         .await?
         .check()?;
+    let done: Vec<RecordId> = res.take(0)?;
+    if done.is_empty() {
+        return Err(code_problem());
+    }
     Ok(row.id)
 }
 
 /// Send a new activation code to the mobile and e-mail given at registration
-/// (seed 000 §5–6: 重新找回验证码). At most one a minute.
+/// (seed 000 §5–6: 重新找回验证码). At most one a minute; the count of wrong
+/// codes carries over.
 pub async fn resend_code(db: &Db, settings: &Settings, username: &str) -> Result<CodeSent, AppError> {
     let Some(row) = pending_account(db, username).await?.filter(|r| r.status == "pending") else {
         return Err(AppError::BadRequest(Message::new("没有待激活的该用户名，请检查用户名或直接登录", "No account waiting for activation has this username; check it, or sign in")));
     };
+    if row.code_attempts >= MAX_CODE_ATTEMPTS {
+        return Err(too_many_codes());
+    }
     if row.recent {
         return Err(AppError::Conflict(Message::new("验证码刚刚发送过，请一分钟后再试", "A code was sent a moment ago; try again in a minute")));
     }
     let code = random_digits(6);
-    db.query("UPDATE $id SET activation_code = $c, code_sent_at = time::now(), failed_logins = 0 RETURN NONE")
-        .bind(("id", row.id.clone()))
-        .bind(("c", sha256_hex(&code)))
-        .await?
-        .check()?;
-    send_code(db, settings, Some(row.id), &username.trim().to_ascii_lowercase(), &row.mobile, &row.email, &code).await
+    let username = username.trim().to_ascii_lowercase();
+    let notes = code_notes(&row.id, &username, &row.mobile, &row.email, &code);
+    db.query(format!(
+        "BEGIN;
+         UPDATE $id SET activation_code = $c, code_sent_at = time::now(), activation_expires_at = time::now() + duration::from_hours($hours) RETURN NONE;
+         {}
+         COMMIT;",
+        outbox::insert_all()
+    ))
+    .bind(("id", row.id.clone()))
+    .bind(("c", sha256_hex(&code)))
+    .bind(("hours", CODE_HOURS))
+    .bind(("notes", outbox::notes_value(&notes)))
+    .await
+    .and_then(tx_check)?;
+    outbox::wake();
+    Ok(code_sent(settings, &username, &row.mobile, &row.email, &code))
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -355,10 +453,10 @@ pub async fn resend_code(db: &Db, settings: &Settings, username: &str) -> Result
 #[derive(Debug)]
 pub enum LoginOutcome {
     Ok(RecordId),
-    /// Registered but the code was never entered.
+    /// Registered but the code was never entered (told only to whoever knows the password).
     Pending,
-    Locked { minutes: i64 },
-    Bad { left: i64 },
+    /// Unknown username, wrong password or a disabled account: one answer.
+    Bad,
 }
 
 #[derive(SurrealValue)]
@@ -366,11 +464,18 @@ struct LoginRow {
     id: RecordId,
     password_hash: String,
     status: String,
-    failed_logins: i64,
-    locked_minutes: Option<i64>,
+}
+
+/// Argon2 runs on the blocking pool, at most two at a time (the machine's
+/// cores): a burst of sign-ins or registrations queues instead of
+/// exhausting memory and threads.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(2))
 }
 
 pub(crate) async fn hash_blocking(password: String) -> Result<String, AppError> {
+    let _permit = hashing().acquire().await.map_err(|_| AppError::Internal)?;
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)?.map_err(|_| AppError::Internal)
 }
 
@@ -385,56 +490,62 @@ async fn unknown_user_hash() -> String {
     HASH.get_or_init(|| h).clone()
 }
 
-async fn verify_blocking(password: String, hash: String) -> bool {
+pub(crate) async fn verify_blocking(password: String, hash: String) -> bool {
+    let Ok(_permit) = hashing().acquire().await else { return false };
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
-/// Check a username and password. Wrong passwords slow the answer down
-/// (half a second per failure in a row) and the fifth locks the account
-/// for 15 minutes.
-pub async fn login(db: &Db, username: &str, password: &str) -> Result<LoginOutcome, surrealdb::Error> {
+/// Count a failed sign-in for a username (known or not) in one statement,
+/// so parallel failures all count; returns the count.
+async fn count_failure(db: &Db, username: &str) -> Result<i64, surrealdb::Error> {
     let mut res = db
-        .query(
-            "SELECT id, password_hash, status, failed_logins, \
-             IF locked_until != NONE AND locked_until > time::now() THEN math::ceil(duration::mins(locked_until - time::now()) + 1) ELSE NONE END AS locked_minutes \
-             FROM account WHERE username = $u",
-        )
-        .bind(("u", username.trim().to_ascii_lowercase()))
+        .query("UPSERT type::record('login_failure', $k) SET count += 1, last_at = time::now() RETURN VALUE count")
+        .bind(("k", sha256_hex(username)[..32].to_string()))
         .await?
         .check()?;
+    let n: Vec<i64> = res.take(0)?;
+    Ok(n.first().copied().unwrap_or(1))
+}
+
+/// How long a failed sign-in is held back: half a second per recent
+/// failure of that username, at most four seconds. The same for known and
+/// unknown usernames; nobody is locked out.
+pub fn failure_delay(failures: i64) -> std::time::Duration {
+    std::time::Duration::from_millis((500 * failures.max(1) as u64).min(MAX_DELAY_MS))
+}
+
+/// Check a username and password. Failures (wrong password, unknown user,
+/// disabled account) all get the same answer after the same work and the
+/// same progressive delay.
+pub async fn login(db: &Db, username: &str, password: &str) -> Result<LoginOutcome, surrealdb::Error> {
+    let name = username.trim().to_ascii_lowercase();
+    let mut res = db.query("SELECT id, password_hash, status FROM account WHERE username = $u").bind(("u", name.clone())).await?.check()?;
     let rows: Vec<LoginRow> = res.take(0)?;
-    let Some(row) = rows.into_iter().next() else {
-        // Same work and delay as a wrong password: the answer does not tell
-        // whether the username exists.
-        let _ = verify_blocking(password.to_string(), unknown_user_hash().await).await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        return Ok(LoginOutcome::Bad { left: MAX_FAILED_LOGINS });
+    let row = rows.into_iter().next();
+    let hash = match &row {
+        Some(r) => r.password_hash.clone(),
+        None => unknown_user_hash().await,
     };
-    if let Some(minutes) = row.locked_minutes {
-        return Ok(LoginOutcome::Locked { minutes: minutes.max(1) });
-    }
-    if !verify_blocking(password.to_string(), row.password_hash).await {
-        let failed = row.failed_logins + 1;
-        if failed >= MAX_FAILED_LOGINS {
-            db.query("UPDATE $id SET failed_logins = 0, locked_until = time::now() + duration::from_mins($m) RETURN NONE")
-                .bind(("id", row.id))
-                .bind(("m", LOCK_MINUTES))
+    let good = verify_blocking(password.to_string(), hash).await && row.is_some();
+    match row {
+        Some(r) if good && r.status == "active" => {
+            db.query("DELETE type::record('login_failure', $k); UPDATE $id SET failed_logins = 0 RETURN NONE;")
+                .bind(("k", sha256_hex(&name)[..32].to_string()))
+                .bind(("id", r.id.clone()))
                 .await?
                 .check()?;
-            return Ok(LoginOutcome::Locked { minutes: LOCK_MINUTES });
+            Ok(LoginOutcome::Ok(r.id))
         }
-        db.query("UPDATE $id SET failed_logins = $f RETURN NONE").bind(("id", row.id)).bind(("f", failed)).await?.check()?;
-        tokio::time::sleep(std::time::Duration::from_millis(500 * failed as u64)).await;
-        return Ok(LoginOutcome::Bad { left: MAX_FAILED_LOGINS - failed });
+        Some(r) if good && r.status == "pending" => Ok(LoginOutcome::Pending),
+        other => {
+            let failures = count_failure(db, &name).await?;
+            if let Some(r) = other {
+                db.query("UPDATE $id SET failed_logins += 1 RETURN NONE").bind(("id", r.id)).await?.check()?;
+            }
+            tokio::time::sleep(failure_delay(failures)).await;
+            Ok(LoginOutcome::Bad)
+        }
     }
-    if row.status == "pending" {
-        return Ok(LoginOutcome::Pending);
-    }
-    if row.status != "active" {
-        return Ok(LoginOutcome::Locked { minutes: 0 });
-    }
-    db.query("UPDATE $id SET failed_logins = 0, locked_until = NONE RETURN NONE").bind(("id", row.id.clone())).await?.check()?;
-    Ok(LoginOutcome::Ok(row.id))
 }
 
 // ---------------------------------------------------------------- profile
@@ -478,11 +589,11 @@ pub async fn update_profile(db: &Db, user: &CurrentUser, contact_name: &str, mob
 // ---------------------------------------------------------------- recovery
 
 /// 找回密码: when username, contact name and e-mail match, e-mail a reset
-/// link valid for an hour. The answer is the same either way, so it does
-/// not reveal which accounts exist.
+/// link valid for an hour; earlier links of the account stop working. The
+/// answer is the same either way, so it does not reveal which accounts exist.
 pub async fn request_reset(db: &Db, settings: &Settings, username: &str, contact_name: &str, email: &str) -> Result<(), AppError> {
     let mut res = db
-        .query("SELECT id, email FROM account WHERE username = $u AND contact_name = $n AND status != 'disabled'")
+        .query("SELECT id, email FROM account WHERE username = $u AND contact_name = $n AND status = 'active'")
         .bind(("u", username.trim().to_ascii_lowercase()))
         .bind(("n", contact_name.trim().to_string()))
         .await?
@@ -498,42 +609,47 @@ pub async fn request_reset(db: &Db, settings: &Settings, username: &str, contact
         return Ok(());
     };
     let token = random_token();
-    db.query("CREATE challenge SET purpose = 'reset', account = $a, secret_hash = $h, expires_at = time::now() + 1h RETURN NONE")
-        .bind(("a", row.id.clone()))
-        .bind(("h", sha256_hex(&token)))
-        .await?
-        .check()?;
-    let link = format!("{}/reset?token={token}", settings.public_url.trim_end_matches('/'));
-    notify::send(
-        db,
-        settings,
-        Notification {
-            channel: Channel::Email,
-            recipient: row.email,
-            subject: "ICP备案系统找回密码 / Reset your password".into(),
-            body: format!("请在1小时内打开以下链接设置新密码（如非本人操作请忽略）：\n{link}\n\nOpen this link within an hour to choose a new password:\n{link}"),
-            account: Some(row.id),
-            application: None,
-        },
+    let link = format!("{}/reset?token={SECRET_MARK}", settings.public_url.trim_end_matches('/'));
+    let note = Note::new(
+        Channel::Email,
+        row.email,
+        "ICP备案系统找回密码 / Reset your password",
+        format!("请在1小时内打开以下链接设置新密码（如非本人操作请忽略）：\n{link}\n\nOpen this link within an hour to choose a new password:\n{link}"),
     )
-    .await?;
+    .with_secret(token.clone())
+    .for_account(&row.id);
+    db.query(format!(
+        "BEGIN;
+         UPDATE challenge SET used = true WHERE account = $a AND purpose = 'reset' AND used = false RETURN NONE;
+         CREATE challenge SET purpose = 'reset', account = $a, secret_hash = $h, expires_at = time::now() + 1h RETURN NONE;
+         {}
+         COMMIT;",
+        outbox::insert_all()
+    ))
+    .bind(("a", row.id.clone()))
+    .bind(("h", sha256_hex(&token)))
+    .bind(("notes", outbox::notes_value(&[note])))
+    .await
+    .and_then(tx_check)?;
+    outbox::wake();
     Ok(())
 }
 
-/// Set a new password with a reset link's token (once, within the hour).
+/// Set a new password with a reset link's token (once, within the hour):
+/// the token is used up by one conditional update in the transaction that
+/// changes the password, so two requests with it cannot both succeed.
 pub async fn reset_password(db: &Db, token: &str, new: &str, new2: &str) -> Result<(), AppError> {
     let bad_link = || AppError::BadRequest(Message::new("链接无效或已过期，请重新找回密码", "The link is invalid or has expired; ask for a new one"));
-    if token.len() != 64 {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad_link());
     }
     #[derive(SurrealValue)]
     struct Row {
-        id: RecordId,
         account: RecordId,
         username: String,
     }
     let mut res = db
-        .query("SELECT id, account, account.username AS username FROM challenge WHERE secret_hash = $h AND purpose = 'reset' AND used = false AND expires_at > time::now()")
+        .query("SELECT account, account.username AS username FROM challenge WHERE secret_hash = $h AND purpose = 'reset' AND used = false AND expires_at > time::now()")
         .bind(("h", sha256_hex(token)))
         .await?
         .check()?;
@@ -545,19 +661,25 @@ pub async fn reset_password(db: &Db, token: &str, new: &str, new2: &str) -> Resu
     check_new_password(&mut errors, &row.username, new, new2);
     errors.into_result().map_err(AppError::Invalid)?;
     let hash = hash_blocking(new.to_string()).await?;
-    db.query(
-        "BEGIN;
-         UPDATE $c SET used = true RETURN NONE;
-         UPDATE $a SET password_hash = $h, failed_logins = 0, locked_until = NONE, updated_at = time::now() RETURN NONE;
-         DELETE session WHERE account = $a;
-         COMMIT;",
-    )
-    .bind(("c", row.id))
-    .bind(("a", row.account))
-    .bind(("h", hash))
-    .await?
-    .check()?;
-    Ok(())
+    let res = db
+        .query(
+            "BEGIN;
+             LET $used = (UPDATE challenge SET used = true WHERE secret_hash = $t AND purpose = 'reset' AND used = false AND expires_at > time::now() RETURN VALUE account);
+             IF array::len($used) = 0 { THROW 'stale' };
+             UPDATE $a SET password_hash = $h, failed_logins = 0, locked_until = NONE, updated_at = time::now() RETURN NONE;
+             DELETE session WHERE account = $a;
+             COMMIT;",
+        )
+        .bind(("t", sha256_hex(token)))
+        .bind(("a", row.account))
+        .bind(("h", hash))
+        .await
+        .and_then(tx_check);
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if matches!(classify(&e), Failure::Stale | Failure::Conflict) => Err(bad_link()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The account record of a username (tests and the CLI).

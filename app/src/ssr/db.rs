@@ -12,12 +12,13 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 5] = [
+pub const SCHEMA: [(&str, &str); 6] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
     ("004_public", include_str!("../../schema/004_public.surql")),
     ("005_review", include_str!("../../schema/005_review.surql")),
+    ("006_trust", include_str!("../../schema/006_trust.surql")),
 ];
 
 /// Open the database and apply the schema.
@@ -88,10 +89,71 @@ pub fn schema_hash() -> String {
     format!("{h:016x}")
 }
 
-/// Whether an error is a UNIQUE index refusing a duplicate.
-pub fn is_unique_violation(e: &surrealdb::Error) -> bool {
-    let s = e.to_string();
-    s.contains("already contains")
+/// What a failed query means for the caller, decided once here rather than
+/// by matching error text at every call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Our own `THROW 'stale'`: the row moved on (state or version) since the
+    /// caller read it.
+    Stale,
+    /// A UNIQUE index refused a duplicate; the index's name.
+    Unique(String),
+    /// A record with this id exists already (CREATE of a fixed id).
+    Exists,
+    /// Our own `THROW '<code>'` for a business rule.
+    Thrown(String),
+    /// A concurrent transaction wrote the same keys: run it again.
+    Conflict,
+    /// Anything else: a bug or an outage (logged, answered with 500).
+    Other,
+}
+
+/// The text our transactions THROW when their guarded UPDATE matched nothing.
+pub const STALE: &str = "stale";
+
+pub fn classify(e: &surrealdb::Error) -> Failure {
+    let text = e.to_string();
+    if e.is_thrown() || text.contains("An error occurred: ") {
+        let code = text.rsplit("An error occurred: ").next().unwrap_or(&text).trim().trim_matches('\'').to_string();
+        return if code == STALE { Failure::Stale } else { Failure::Thrown(code) };
+    }
+    if matches!(e.query_details(), Some(surrealdb::types::QueryError::TransactionConflict)) {
+        return Failure::Conflict;
+    }
+    let lower = text.to_lowercase();
+    if lower.contains("transaction conflict") || lower.contains("can be retried") || lower.contains("resource busy") {
+        return Failure::Conflict;
+    }
+    if let Some(rest) = text.split("Database index `").nth(1) {
+        if text.contains("already contains") {
+            return Failure::Unique(rest.split('`').next().unwrap_or_default().to_string());
+        }
+    }
+    if e.is_already_exists() || (text.contains("Database record `") && text.contains("already exists")) {
+        return Failure::Exists;
+    }
+    Failure::Other
+}
+
+/// Run a transaction again while the store reports a write conflict with a
+/// concurrent one (each retry sees the other's result, so the version check
+/// then decides who won).
+pub async fn retrying<T, F, Fut>(mut run: F) -> Result<T, surrealdb::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, surrealdb::Error>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match run().await {
+            Err(e) if classify(&e) == Failure::Conflict && attempt < 60 => {
+                attempt += 1;
+                let jitter = u64::from(rand::random::<u8>() % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(2 + jitter + u64::from(attempt.min(10)) * 3)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Check a transaction's results and return the error that failed it: every

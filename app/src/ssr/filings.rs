@@ -1,53 +1,29 @@
 //! The registrant's filings on the server: the type check, drafts saved at
-//! every step, materials, submission, and what the list and detail pages read.
-//! Every function takes the signed-in user and refuses what is not theirs.
+//! every step, submission, and what the list and detail pages read. Every
+//! function takes the [`Ctx`] its server function's check produced.
 
-use surrealdb::types::{Bytes, RecordId, SurrealValue};
+use surrealdb::types::{RecordId, SurrealValue};
 
-use super::auth::CurrentUser;
-use super::db::{is_unique_violation, tx_check, Db};
+use super::application::{self, app_id, new_key, summary, today, AppRow, APP_FIELDS};
+use super::db::{classify, Db, Failure};
+use super::entity_proof;
+use super::guard::Ctx;
+use super::materials;
+use super::outbox::Note;
+use super::transition::{self, Bind, Change};
 use super::Settings;
-use crate::domain::date::Date;
-use crate::domain::filing::{
-    self, check_material, check_through, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, MaterialKind,
-    PersonForm, STEPS, STEP_CONFIRM,
-};
-use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
-use crate::domain::{Field, FieldErrors, Message, Problem};
+use crate::domain::filing::{self, check_through, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, PersonForm, STEPS, STEP_CONFIRM};
+use crate::domain::review::{changed_fields, labels_of};
+use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
+use crate::domain::{FieldErrors, Message};
 use crate::error::AppError;
-use crate::models::{Annotation, Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, MaterialInfo, TimelineEvent, Verification};
-
-
-/// Today in Beijing (UTC+8), for certificate dates.
-pub fn today() -> Date {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
-    Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86_400))
-}
-
-pub(crate) fn invalid(field: Field, p: Problem) -> AppError {
-    let mut e = FieldErrors::new();
-    e.push(p.at(field));
-    AppError::Invalid(e)
-}
-
-fn key_ok(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-fn app_id(id: &str) -> Result<RecordId, AppError> {
-    if key_ok(id) {
-        Ok(RecordId::new("application", id))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
+use crate::models::{Annotation, Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, TimelineEvent, Verification};
 
 // ---------------------------------------------------------------- type check
 
 #[derive(SurrealValue)]
 struct EntityHit {
     id: RecordId,
-    unit_name: String,
     licence: Option<String>,
 }
 
@@ -63,11 +39,12 @@ struct ClaimHit {
 
 /// 备案类型检查: what filing this is (首次备案, 新增网站, 新增接入), or what
 /// stops it and what to do.
-pub async fn detect(db: &Db, settings: &Settings, user: &CurrentUser, cert_input: &str, domains_input: &str) -> Result<(Detection, Option<RecordId>, Option<RecordId>), AppError> {
+pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(Detection, Option<RecordId>, Option<RecordId>), AppError> {
+    let (db, settings, user) = (&cx.db, &cx.settings, cx.me()?);
     let (cert, domains) = check_type_inputs(cert_input, domains_input, Some(today())).map_err(AppError::Invalid)?;
 
     let mut res = db
-        .query("SELECT id, unit_name, licence FROM entity WHERE cert_number = $c AND status != 'cancelled' LIMIT 1")
+        .query("SELECT id, licence FROM entity WHERE cert_number = $c AND status != 'cancelled' LIMIT 1")
         .bind(("c", cert.clone()))
         .await?
         .check()?;
@@ -143,14 +120,14 @@ pub async fn detect(db: &Db, settings: &Settings, user: &CurrentUser, cert_input
     } else if elsewhere_count > 0 {
         (
             Some(BusinessKind::NewAccess),
-            Message::new("备案类型：新增接入。该网站已在其他接入服务商备案，主体和网站信息已带出，请核对并填写本接入商的接入信息。", "Filing type: new access. The website is filed with another provider; its details are filled in for you to check, then add the access with us."),
+            Message::new("备案类型：新增接入。该网站已在其他接入服务商备案。请先验证备案密码，验证后带出已备案的主体和网站信息，再填写本接入商的接入信息。", "Filing type: new access. The website is filed with another provider. First prove the filing password; the filed entity and website are then filled in for you to add the access with us."),
         )
-    } else if let Some(e) = entity.as_ref().filter(|e| e.licence.is_some()) {
+    } else if entity.as_ref().is_some_and(|e| e.licence.is_some()) {
         (
             Some(BusinessKind::NewWebsite),
             Message::new(
-                format!("备案类型：新增网站。主办单位“{}”已备案（{}），主体信息已带出，请添加新网站。", e.unit_name, e.licence.clone().unwrap_or_default()),
-                format!("Filing type: new website. {} is already filed ({}); its details are filled in, add the new website.", e.unit_name, e.licence.clone().unwrap_or_default()),
+                "备案类型：新增网站。该证件号码的主办单位已备案。为保护主办单位的信息，请先验证备案密码（主体负责人邮箱收到的备案密码），验证后带出已备案的主体信息。",
+                "Filing type: new website. The sponsor with this certificate is already filed. To protect its details, first prove the filing password (e-mailed to the entity's contact); its details are then filled in.",
             ),
         )
     } else {
@@ -158,10 +135,10 @@ pub async fn detect(db: &Db, settings: &Settings, user: &CurrentUser, cert_input
     };
     let detection = Detection {
         cert_number: cert,
-        kind: kind.map(|k| k.code().to_string()),
+        kind,
         message,
-        entity_licence: entity.as_ref().and_then(|e| e.licence.clone()),
-        entity_name: entity.as_ref().map(|e| e.unit_name.clone()),
+        needs_proof: matches!(kind, Some(BusinessKind::NewWebsite | BusinessKind::NewAccess)),
+        proof_by_code: settings.entity_verify == entity_proof::Method::Code,
         domains: findings,
     };
     let entity_id = entity.filter(|e| e.licence.is_some()).map(|e| e.id);
@@ -231,7 +208,7 @@ struct WebsiteRow {
     remark: String,
 }
 
-async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, surrealdb::Error> {
+async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, AppError> {
     let mut res = db
         .query("SELECT unit_name, nature, cert_type, cert_number, cert_address, province, address, investor, leader, remark FROM ONLY $id")
         .bind(("id", id.clone()))
@@ -252,7 +229,7 @@ async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, surre
     }))
 }
 
-async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, surrealdb::Error> {
+async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, AppError> {
     let mut res = db
         .query("SELECT name, domains, home_urls, content_types, languages, leader, remark FROM ONLY $id")
         .bind(("id", id.clone()))
@@ -277,137 +254,48 @@ async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader
 
 // ---------------------------------------------------------------- drafts
 
-#[derive(SurrealValue)]
-pub(crate) struct AppRow {
-    pub(crate) key: String,
-    pub(crate) kind: String,
-    pub(crate) status: String,
-    pub(crate) registrant: RecordId,
-    draft: String,
-    step: i64,
-    domains: Vec<String>,
-    updated: String,
-    pub(crate) submitted: Option<String>,
-    pub(crate) version: i64,
-    pub(crate) province: Option<i64>,
-    entity_licence: Option<String>,
-    website_licences: Vec<String>,
-    reject_reason: Option<String>,
-    pub(crate) entity: Option<RecordId>,
-    pub(crate) websites: Vec<RecordId>,
-}
-
-pub(crate) const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, \
-    time::format(updated_at + 8h, '%Y-%m-%d %H:%M') AS updated, \
-    IF submitted_at != NONE THEN time::format(submitted_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS submitted";
-
-impl AppRow {
-    pub(crate) fn form(&self) -> FilingForm {
-        // A draft that no longer parses (schema drift) opens empty rather than failing.
-        serde_json::from_str(&self.draft).unwrap_or_else(|e| {
-            tracing::error!(error = %e, application = %self.key, "draft JSON does not parse");
-            FilingForm::default()
-        })
-    }
-
-    pub(crate) fn status(&self) -> ApplicationStatus {
-        ApplicationStatus::from_code(&self.status).unwrap_or(ApplicationStatus::Draft)
-    }
-}
-
-pub(crate) async fn load_app(db: &Db, id: &RecordId) -> Result<Option<AppRow>, surrealdb::Error> {
-    let mut res = db.query(format!("SELECT {APP_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.check()?;
-    res.take(0)
-}
-
-/// The application if this user may read it: its registrant, or staff.
-pub(crate) async fn readable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, AppRow), AppError> {
-    let rid = app_id(id)?;
-    let row = load_app(db, &rid).await?.ok_or(AppError::NotFound)?;
-    if !super::review::may_read(user, &row) {
-        tracing::warn!(user = %user.username, application = id, "refused: not this user's application");
-        return Err(AppError::Forbidden);
-    }
-    Ok((rid, row))
-}
-
-/// The application if this registrant owns it and may still edit it.
-async fn editable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, AppRow), AppError> {
-    if user.role != Role::Registrant {
-        return Err(AppError::Forbidden);
-    }
-    let (rid, row) = readable(db, user, id).await?;
-    if !row.status().editable_by_registrant() {
-        return Err(AppError::Conflict(Message::new(
-            format!("该备案申请当前状态为“{}”，不能修改", row.status().label().zh),
-            format!("This filing is {} and cannot be edited", row.status().label().en.to_lowercase()),
-        )));
-    }
-    Ok((rid, row))
-}
-
-pub async fn materials(db: &Db, app: &RecordId) -> Result<Vec<MaterialInfo>, surrealdb::Error> {
-    #[derive(SurrealValue)]
-    struct Row {
-        key: String,
-        kind: String,
-        filename: String,
-        content_type: String,
-        size: i64,
-    }
-    let mut res = db
-        .query("SELECT record::id(id) AS key, kind, filename, content_type, size, created_at FROM material WHERE application = $a ORDER BY created_at")
-        .bind(("a", app.clone()))
-        .await?
-        .check()?;
-    let rows: Vec<Row> = res.take(0)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| MaterialInfo { id: r.key, kind: r.kind, filename: r.filename, content_type: r.content_type, size: r.size.max(0) as u64 })
-        .collect())
-}
-
-pub(crate) fn uploaded_kinds(list: &[MaterialInfo]) -> Vec<MaterialKind> {
-    list.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect()
-}
-
-fn view(settings: &Settings, row: &AppRow, materials: Vec<MaterialInfo>, annotations: Vec<Annotation>) -> DraftView {
+fn view(settings: &Settings, row: &AppRow, form: FilingForm, materials: Vec<crate::models::MaterialInfo>, annotations: Vec<Annotation>) -> DraftView {
     DraftView {
-        status: row.status.clone(),
+        status: row.status,
         annotations,
         id: row.key.clone(),
-        kind: row.kind.clone(),
+        kind: row.kind,
         step: u8::try_from(row.step.clamp(1, i64::from(STEPS))).unwrap_or(1),
-        form: row.form(),
+        form,
         materials,
         updated: row.updated.clone(),
         provider_name: settings.provider_name.clone(),
         today: today().compact(),
+        version: row.version,
     }
+}
+
+async fn draft_view(db: &Db, settings: &Settings, row: &AppRow) -> Result<DraftView, AppError> {
+    let rid = row.record_id();
+    let marks = annotations(db, &rid, false).await?;
+    Ok(view(settings, row, row.form()?, materials::list(db, &rid).await?, marks))
 }
 
 /// The registrant's unfinished filing, if any.
-pub async fn current_draft(db: &Db, settings: &Settings, user: &CurrentUser) -> Result<Option<DraftView>, AppError> {
-    if user.role != Role::Registrant {
-        return Ok(None);
-    }
-    let mut res = db.query("SELECT VALUE application FROM ONLY type::record('draft_slot', $k)").bind(("k", user.key.clone())).await?.check()?;
+pub async fn current_draft(cx: &Ctx) -> Result<Option<DraftView>, AppError> {
+    let me = cx.me()?;
+    let mut res = cx.db.query("SELECT VALUE application FROM ONLY type::record('draft_slot', $k)").bind(("k", me.key.clone())).await?.check()?;
     let Some(rid): Option<RecordId> = res.take(0)? else {
         return Ok(None);
     };
-    let Some(row) = load_app(db, &rid).await? else {
+    let Some(row) = application::load(&cx.db, &rid).await? else {
         return Ok(None);
     };
-    let marks = annotations(db, &rid, false).await?;
-    Ok(Some(view(settings, &row, materials(db, &rid).await?, marks)))
+    if row.registrant != me.id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Some(draft_view(&cx.db, &cx.settings, &row).await?))
 }
 
-/// A filing the registrant may edit (a draft, or one returned for changes),
+/// The filing the context may save (a draft, or one returned for changes),
 /// with the provider's marks, for the wizard.
-pub async fn open_filing(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) -> Result<DraftView, AppError> {
-    let (rid, row) = editable(db, user, id).await?;
-    let marks = annotations(db, &rid, false).await?;
-    Ok(view(settings, &row, materials(db, &rid).await?, marks))
+pub async fn open(cx: &Ctx) -> Result<DraftView, AppError> {
+    draft_view(&cx.db, &cx.settings, cx.filing()?).await
 }
 
 pub(crate) struct MarkRow {
@@ -418,7 +306,7 @@ pub(crate) struct MarkRow {
     by: Option<String>,
 }
 
-pub(crate) async fn mark_rows(db: &Db, app: &RecordId) -> Result<Vec<MarkRow>, surrealdb::Error> {
+pub(crate) async fn mark_rows(db: &Db, app: &RecordId) -> Result<Vec<MarkRow>, AppError> {
     #[derive(SurrealValue)]
     struct Columns {
         paths: Vec<String>,
@@ -450,7 +338,7 @@ pub(crate) async fn mark_rows(db: &Db, app: &RecordId) -> Result<Vec<MarkRow>, s
 }
 
 /// The marks of the last return; `staff` shows who marked them.
-pub(crate) async fn annotations(db: &Db, app: &RecordId, staff: bool) -> Result<Vec<Annotation>, surrealdb::Error> {
+pub(crate) async fn annotations(db: &Db, app: &RecordId, staff: bool) -> Result<Vec<Annotation>, AppError> {
     Ok(mark_rows(db, app)
         .await?
         .into_iter()
@@ -464,34 +352,32 @@ pub(crate) async fn annotations(db: &Db, app: &RecordId, staff: bool) -> Result<
         .collect())
 }
 
-/// (kind, id) of every upload, to tell whether a marked document was replaced.
-pub(crate) fn material_values(list: &[MaterialInfo]) -> Vec<(String, String)> {
-    list.iter().map(|m| (m.kind.clone(), m.id.clone())).collect()
+/// Ask for a one-time code for the entity behind a certificate number
+/// (when proof is by code): it goes to the entity's registered 主体负责人.
+pub async fn send_entity_code(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<String, AppError> {
+    let (_, entity, _) = detect(cx, cert_input, domains_input).await?;
+    let entity = entity.ok_or_else(|| AppError::BadRequest(Message::new("该证件号码没有已备案的主体", "No filed entity has this certificate number")))?;
+    entity_proof::send_code(&cx.db, &entity).await
 }
 
-fn new_key() -> String {
-    super::auth::random_token()[..20].to_string()
-}
-
-/// Start a filing after the type check: the draft is created with what is
-/// already known (the certificate number, the domains, and for 新增网站 or
-/// 新增接入 the filed entity and website).
-pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_input: &str, domains_input: &str) -> Result<DraftView, AppError> {
-    if user.role != Role::Registrant {
-        return Err(AppError::Forbidden);
-    }
-    let (detection, entity, website) = detect(db, settings, user, cert_input, domains_input).await?;
-    let Some(kind) = detection.kind.as_deref().and_then(BusinessKind::from_code) else {
+/// Start a filing after the type check. A first filing starts empty but
+/// for the certificate number and domains; a 新增网站 or 新增接入 needs the
+/// proof of the right to act for the filed entity (备案密码 or code) before
+/// anything of it is shown or used.
+pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str) -> Result<DraftView, AppError> {
+    let (db, settings, me) = (&cx.db, &cx.settings, cx.me()?);
+    let (detection, entity, website) = detect(cx, cert_input, domains_input).await?;
+    let Some(kind) = detection.kind else {
         return Err(AppError::Conflict(detection.message));
     };
     let mut form = FilingForm::default();
     let domains: Vec<String> = detection.domains.iter().map(|d| d.domain.clone()).collect();
     match (&entity, kind) {
         (Some(eid), BusinessKind::NewWebsite | BusinessKind::NewAccess) => {
-            if let Some(e) = entity_form(db, eid).await? {
-                form.entity = e;
-            }
+            entity_proof::verify(db, settings.entity_verify, eid, proof).await?;
+            form.entity = entity_form(db, eid).await?.ok_or(AppError::NotFound)?;
         }
+        (None, BusinessKind::NewWebsite | BusinessKind::NewAccess) => return Err(AppError::NotFound),
         _ => {
             form.entity.cert_number = detection.cert_number.clone();
             form.entity.leader.long_term = true;
@@ -521,10 +407,10 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
              CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              COMMIT;",
         )
-        .bind(("slot", user.key.clone()))
+        .bind(("slot", me.key.clone()))
         .bind(("app", rid.clone()))
         .bind(("kind", kind.code().to_string()))
-        .bind(("me", user.id.clone()))
+        .bind(("me", me.id.clone()))
         .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
         .bind(("domains", filing_domains(&form)))
         .bind(("cert", detection.cert_number.clone()))
@@ -532,114 +418,101 @@ pub async fn start_draft(db: &Db, settings: &Settings, user: &CurrentUser, cert_
         .bind(("websites", website.clone().filter(|_| kind == BusinessKind::NewAccess).into_iter().collect::<Vec<_>>()))
         .bind(("comment", kind.label().zh.to_string()))
         .await
-        .and_then(|r| r.check());
+        .and_then(super::db::tx_check);
     match res {
         Ok(_) => {}
-        Err(e) if e.to_string().contains("already exists") => {
+        Err(e) if classify(&e) == Failure::Exists => {
             return Err(AppError::Conflict(Message::new("您已有一份未完成的备案，请先继续或放弃它", "You already have an unfinished filing; continue or discard it first")));
         }
         Err(e) => return Err(e.into()),
     }
-    let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
+    let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
     // A new draft has no materials or marks yet.
-    Ok(view(settings, &row, Vec::new(), Vec::new()))
+    Ok(view(settings, &row, form, Vec::new(), Vec::new()))
+}
+
+/// For filings under a filed entity the entity's details are the filed
+/// ones, whatever the form says: a draft cannot rename somebody's entity.
+async fn keep_filed_entity(db: &Db, row: &AppRow, form: &mut FilingForm) -> Result<(), AppError> {
+    if row.kind == BusinessKind::FirstFiling {
+        return Ok(());
+    }
+    let eid = row.entity.as_ref().ok_or(AppError::Internal)?;
+    form.entity = entity_form(db, eid).await?.ok_or(AppError::NotFound)?;
+    Ok(())
 }
 
 /// Save the wizard's data and move to `step`. The data is always kept (a
 /// draft holds whatever was typed); moving forward needs every earlier step
 /// valid, otherwise the draft stays at the first step with errors and the
-/// errors come back, checked by the same rules as in the browser.
-pub async fn save_draft(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, step: u8, mut form: FilingForm) -> Result<DraftView, AppError> {
-    let (rid, before) = editable(db, user, id).await?;
+/// errors come back, checked by the same rules as in the browser. A save
+/// never touches a filing that was submitted meanwhile.
+pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm) -> Result<DraftView, AppError> {
+    let (db, me, before) = (&cx.db, cx.me()?, cx.filing()?);
+    filing::bound(&form).map_err(AppError::Invalid)?;
     normalise(&mut form);
+    keep_filed_entity(db, before, &mut form).await?;
     let step = step.clamp(1, STEPS);
     // Edits of a returned filing go into its history (drafts are the registrant's own business).
-    let changed = if before.status() == ApplicationStatus::Returned { changed_fields(&before.form(), &form) } else { Vec::new() };
-    let uploaded_files = materials(db, &rid).await?;
-    let uploaded = uploaded_kinds(&uploaded_files);
+    let changed = if before.status == ApplicationStatus::Returned { changed_fields(&before.form()?, &form) } else { Vec::new() };
+    let rid = before.record_id();
+    let uploaded = materials::kinds(&materials::list(db, &rid).await?);
     let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
-    db.query(
-        "BEGIN;
-         UPDATE $app SET draft = $draft, step = $step, domains = $domains, updated_at = time::now(), version += 1 RETURN NONE;
-         IF array::len($changed) > 0 {
-             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'edit', from_status = 'returned', to_status = 'returned', fields = $changed, comment = $comment RETURN NONE;
-         };
-         COMMIT;",
-    )
-    .bind(("changed", changed.clone()))
-    .bind(("me", user.id.clone()))
-    .bind(("comment", labels_of(&changed)))
-    .bind(("app", rid.clone()))
-    .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
-    .bind(("step", i64::from(saved_step)))
-    .bind(("domains", filing_domains(&form)))
-    .await?
-    .check()?;
+    let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
+    let mut change = Change::new(Action::Save, before.version)
+        .set(", draft = $draft, step = $step, domains = $domains")
+        .bind("draft", Bind::Text(draft))
+        .bind("step", Bind::Int(i64::from(saved_step)))
+        .bind("domains", Bind::Json(serde_json::json!(filing_domains(&form))));
+    if !changed.is_empty() {
+        change = change.comment(labels_of(&changed)).fields(changed);
+    } else if before.status == ApplicationStatus::Draft {
+        change = change.comment("保存草稿");
+    }
+    transition::apply(db, me, before, change, &[], None).await?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
-    let marks = annotations(db, &rid, false).await?;
-    Ok(view(settings, &row, uploaded_files, marks))
-}
-
-/// The paths whose value differs between two versions of a form.
-pub(crate) fn changed_fields(before: &FilingForm, after: &FilingForm) -> Vec<String> {
-    use crate::domain::review::{review_rows, value_of};
-    let mut paths: Vec<String> = review_rows(after).into_iter().map(|r| r.path).collect();
-    for r in review_rows(before) {
-        if !paths.contains(&r.path) {
-            paths.push(r.path);
-        }
-    }
-    paths.into_iter().filter(|p| value_of(before, p, &[]) != value_of(after, p, &[])).collect()
-}
-
-/// "主办单位名称、网站1 · 网站域名": the Chinese names of changed fields.
-pub(crate) fn labels_of(paths: &[String]) -> String {
-    paths.iter().map(|p| crate::domain::review::field_label(p).map(|l| l.zh).unwrap_or_else(|| p.clone())).collect::<Vec<_>>().join("、")
+    let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
+    draft_view(db, &cx.settings, &row).await
 }
 
 /// Discard the unfinished filing (it is kept as 已放弃 with its history).
-pub async fn discard_draft(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
-    let (rid, row) = editable(db, user, id).await?;
-    let from = row.status();
-    // A returned filing frees its domains; only a draft holds the draft slot.
-    db.query(
-        "BEGIN;
-         UPDATE $app SET status = 'abandoned', updated_at = time::now(), version += 1 WHERE status = $from RETURN NONE;
-         IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
-         DELETE domain_claim WHERE application = $app;
-         DELETE material WHERE application = $app;
-         CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'discard', from_status = $from, to_status = 'abandoned' RETURN NONE;
-         COMMIT;",
-    )
-    .bind(("app", rid))
-    .bind(("from", from.code().to_string()))
-    .bind(("slot", user.key.clone()))
-    .bind(("me", user.id.clone()))
-    .await?
-    .check()?;
-    Ok(())
+/// The registrant's own uploads go; the provider's 核验 evidence of a
+/// returned filing stays.
+pub async fn discard(cx: &Ctx) -> Result<(), AppError> {
+    let (me, row) = (cx.me()?, cx.filing()?);
+    let staff_kinds: Vec<String> = crate::domain::filing::MaterialKind::STAFF.iter().map(|k| k.code().to_string()).collect();
+    let change = Change::new(Action::Discard, row.version)
+        .then(
+            "IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
+             DELETE domain_claim WHERE application = $app;
+             DELETE material WHERE application = $app AND kind NOT IN $staff;",
+        )
+        .bind("slot", Bind::Text(me.key.clone()))
+        .bind("staff", Bind::Json(serde_json::json!(staff_kinds)));
+    transition::apply(&cx.db, me, row, change, &[], None).await
 }
 
 /// 提交 (or 重新提交 after a return): check everything again; the filing
 /// moves to 待核实 and is locked, its domains are claimed (one live filing per
-/// domain), and the registrant is told by SMS and e-mail. A returned filing
-/// goes back only when every marked field was changed.
-pub async fn submit(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) -> Result<FilingSummary, AppError> {
-    let (rid, row) = editable(db, user, id).await?;
-    let from = row.status();
-    let mut form = row.form();
+/// domain), and the registrant is told by SMS and e-mail in the same
+/// transaction. A returned filing goes back only when every marked field
+/// was changed.
+pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
+    let from = row.status;
+    let mut form = row.form()?;
     normalise(&mut form);
-    let files = materials(db, &rid).await?;
-    let uploaded = uploaded_kinds(&files);
-    let mut errors = check_through(&form, STEP_CONFIRM, &uploaded, Some(today()));
+    keep_filed_entity(db, row, &mut form).await?;
+    let files = materials::list(db, &rid).await?;
+    let mut errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
     let mut comment = String::new();
     if from == ApplicationStatus::Returned {
         let marked: Vec<(String, String)> = mark_rows(db, &rid).await?.into_iter().map(|m| (m.path, m.value)).collect();
-        for path in crate::domain::review::unchanged_marks(&marked, &form, &material_values(&files)) {
+        for path in crate::domain::review::unchanged_marks(&marked, &form, &materials::values(&files)) {
             let label = crate::domain::review::field_label(&path).unwrap_or_else(|| Message::new(path.clone(), path.clone()));
             errors.push(crate::domain::FieldError {
                 path,
@@ -653,179 +526,65 @@ pub async fn submit(db: &Db, settings: &Settings, user: &CurrentUser, id: &str) 
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let kind = BusinessKind::from_code(&row.kind).unwrap_or(BusinessKind::FirstFiling);
     // 新增接入: the filed website already holds its domains.
     let domains = filing_domains(&form);
-    let claims = if kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
-    let action = if from == ApplicationStatus::Returned { "resubmit" } else { "submit" };
+    let claims = if row.kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
+    let action = if from == ApplicationStatus::Returned { Action::Resubmit } else { Action::Submit };
     let province = form.entity.province.trim().parse::<i64>().ok();
-    let res = db
-        .query(
-            "BEGIN;
-             LET $done = (UPDATE $app SET status = 'pending_verification', submitted_at = time::now(), updated_at = time::now(), step = 5, version += 1,
-                 unit_name = $unit, province = $province, domains = $domains WHERE status = $from RETURN VALUE id);
-             IF array::len($done) = 0 { THROW 'stale_version' };
-             DELETE domain_claim WHERE application = $app;
-             FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };
-             IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
-             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = $action, from_status = $from, to_status = 'pending_verification', comment = $comment RETURN NONE;
-             COMMIT;",
-        )
-        .bind(("app", rid.clone()))
-        .bind(("claims", claims))
-        .bind(("domains", domains.clone()))
-        .bind(("unit", form.entity.unit_name.trim().to_string()))
-        .bind(("province", province))
-        .bind(("from", from.code().to_string()))
-        .bind(("action", action.to_string()))
-        .bind(("comment", comment))
-        .bind(("slot", user.key.clone()))
-        .bind(("me", user.id.clone()))
-        .await
-        .and_then(tx_check);
-    match res {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(Message::new(
-                "网站域名已在另一份备案中（可能刚刚被提交），不能提交。请在“备案类型检查”中重新检查域名。",
-                "A domain is already in another filing (perhaps just submitted). Check the domains again in the type check.",
-            )));
-        }
-        Err(e) if e.to_string().contains("stale_version") => return Err(super::review::stale(db, &rid).await),
-        Err(e) => return Err(e.into()),
-    }
-    let unit = form.entity.unit_name.clone();
-    let (zh, en) = if action == "resubmit" { ("已重新提交", "was resubmitted") } else { ("已提交", "was submitted") };
+    let unit = form.entity.unit_name.trim().to_string();
+    let (zh, en) = if action == Action::Resubmit { ("已重新提交", "was resubmitted") } else { ("已提交", "was submitted") };
     let text = format!(
         "【ICP备案】您的备案申请（{unit}，{}）{zh}，等待接入服务商核实，通常需1至2个工作日。Your filing for {} {en} and awaits the provider's verification.",
         domains.join("、"),
         domains.join(", ")
     );
-    super::review::tell(db, settings, &user.id, &rid, &format!("备案申请{zh} / Filing {en}"), &text).await?;
-    let row = load_app(db, &rid).await?.ok_or(AppError::Internal)?;
+    let notes = Note::both(&me.mobile, &me.email, &format!("备案申请{zh} / Filing {en}"), &text).into_iter().map(|n| n.for_account(&me.id).about(&rid)).collect();
+    let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
+    let change = Change::new(action, row.version)
+        .set(", submitted_at = time::now(), step = 5, unit_name = $unit, province = $province, domains = $domains, draft = $draft")
+        .then(
+            "DELETE domain_claim WHERE application = $app;
+             FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };
+             IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };",
+        )
+        .bind("claims", Bind::Json(serde_json::json!(claims)))
+        .bind("domains", Bind::Json(serde_json::json!(domains)))
+        .bind("unit", Bind::Text(unit))
+        .bind("province", Bind::Json(serde_json::json!(province)))
+        .bind("draft", Bind::Text(draft))
+        .bind("slot", Bind::Text(me.key.clone()))
+        .comment(comment)
+        .notes(notes);
+    let taken = Message::new(
+        "网站域名已在另一份备案中（可能刚刚被提交），不能提交。请在“备案类型检查”中重新检查域名。",
+        "A domain is already in another filing (perhaps just submitted). Check the domains again in the type check.",
+    );
+    transition::apply(db, me, row, change, &[], Some(taken)).await?;
+    let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
     Ok(summary(&row))
-}
-
-// ---------------------------------------------------------------- materials
-
-/// Store an upload for the registrant's draft: size and type checked from
-/// the bytes themselves; one file per kind (a new one replaces the old),
-/// except 其他材料.
-pub async fn add_material(db: &Db, user: &CurrentUser, id: &str, kind: &str, filename: &str, bytes: Vec<u8>) -> Result<MaterialInfo, AppError> {
-    let kind = MaterialKind::from_code(kind).ok_or_else(|| AppError::BadRequest(Message::new("材料类型无效", "Unknown document type")))?;
-    // The registrant uploads the filing's documents while editing it; the
-    // provider uploads the 核验 photo and form while verifying it.
-    let rid = if kind.is_staff() { super::review::verifiable(db, user, id).await?.0 } else { editable(db, user, id).await?.0 };
-    let mime = check_material(kind, &bytes).map_err(|p| invalid(kind.field(), p))?;
-    let filename: String = filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(120).collect();
-    let filename = if filename.trim().is_empty() { format!("{}.bin", kind.code()) } else { filename };
-    let sha = super::auth::sha256_hex(&bytes);
-    let key = new_key();
-    let size = bytes.len() as i64;
-    let replace = if kind == MaterialKind::Other { "" } else { "DELETE material WHERE application = $app AND kind = $kind;" };
-    db.query(format!(
-        "BEGIN;
-         {replace}
-         CREATE type::record('material', $key) SET application = $app, kind = $kind, filename = $name, content_type = $mime, size = $size, sha256 = $sha, data = $data, uploaded_by = $me RETURN NONE;
-         UPDATE $app SET updated_at = time::now() RETURN NONE;
-         COMMIT;"
-    ))
-    .bind(("key", key.clone()))
-    .bind(("app", rid))
-    .bind(("kind", kind.code().to_string()))
-    .bind(("name", filename.clone()))
-    .bind(("mime", mime.to_string()))
-    .bind(("size", size))
-    .bind(("sha", sha))
-    .bind(("data", Bytes::from(bytes)))
-    .bind(("me", user.id.clone()))
-    .await?
-    .check()?;
-    Ok(MaterialInfo { id: key, kind: kind.code().to_string(), filename, content_type: mime.to_string(), size: size as u64 })
-}
-
-#[derive(SurrealValue)]
-struct MaterialOwner {
-    application: RecordId,
-}
-
-pub async fn remove_material(db: &Db, user: &CurrentUser, material: &str) -> Result<(), AppError> {
-    if !key_ok(material) {
-        return Err(AppError::NotFound);
-    }
-    let mid = RecordId::new("material", material);
-    let mut res = db.query("SELECT application FROM ONLY $m").bind(("m", mid.clone())).await?.check()?;
-    let owner: Option<MaterialOwner> = res.take(0)?;
-    let owner = owner.ok_or(AppError::NotFound)?;
-    let key = match &owner.application.key {
-        surrealdb::types::RecordIdKey::String(s) => s.clone(),
-        _ => return Err(AppError::NotFound),
-    };
-    editable(db, user, &key).await?;
-    db.query("DELETE $m WHERE kind NOT IN $staff").bind(("m", mid)).bind(("staff", MaterialKind::STAFF.map(|k| k.code().to_string()).to_vec())).await?.check()?;
-    Ok(())
-}
-
-/// A material's bytes for its registrant or staff: (MIME type, file name, bytes).
-pub async fn material_file(db: &Db, user: &CurrentUser, material: &str) -> Result<(String, String, Vec<u8>), AppError> {
-    if !key_ok(material) {
-        return Err(AppError::NotFound);
-    }
-    #[derive(SurrealValue)]
-    struct Row {
-        app: String,
-        content_type: String,
-        filename: String,
-        data: Bytes,
-    }
-    let mut res = db
-        .query("SELECT record::id(application) AS app, content_type, filename, data FROM ONLY $m")
-        .bind(("m", RecordId::new("material", material)))
-        .await?
-        .check()?;
-    let row: Option<Row> = res.take(0)?;
-    let row = row.ok_or(AppError::NotFound)?;
-    // Whoever may read the filing may read its documents.
-    readable(db, user, &row.app).await?;
-    Ok((row.content_type, row.filename, row.data.into_inner().to_vec()))
 }
 
 // ---------------------------------------------------------------- reading
 
-pub(crate) fn summary(row: &AppRow) -> FilingSummary {
-    let form = row.form();
-    FilingSummary {
-        id: row.key.clone(),
-        kind: row.kind.clone(),
-        status: row.status.clone(),
-        unit_name: form.entity.unit_name.clone(),
-        domains: if row.domains.is_empty() { filing_domains(&form) } else { row.domains.clone() },
-        updated: row.updated.clone(),
-        submitted: row.submitted.clone(),
-        province: row.province.and_then(|p| u8::try_from(p).ok()),
-        entity_licence: row.entity_licence.clone(),
-        website_licences: row.website_licences.clone(),
-        version: row.version,
-    }
-}
-
 /// The registrant's filings, newest first (abandoned drafts are left out).
-pub async fn list_filings(db: &Db, user: &CurrentUser) -> Result<Vec<FilingSummary>, AppError> {
-    if user.role != Role::Registrant {
+pub async fn list(cx: &Ctx) -> Result<Vec<FilingSummary>, AppError> {
+    let me = cx.me()?;
+    if me.role != Role::Registrant {
         return Err(AppError::Forbidden);
     }
-    let mut res = db
+    let mut res = cx
+        .db
         .query(format!("SELECT {APP_FIELDS}, updated_at FROM application WHERE registrant = $me AND status != 'abandoned' ORDER BY updated_at DESC LIMIT 200"))
-        .bind(("me", user.id.clone()))
+        .bind(("me", me.id.clone()))
         .await?
         .check()?;
-    let rows: Vec<AppRow> = res.take(0)?;
-    Ok(rows.iter().map(summary).collect())
+    Ok(application::rows(&mut res, 0)?.iter().map(summary).collect())
 }
 
 /// Everything filed and the timeline. Registrants see who acted by role only.
-pub async fn filing_detail(db: &Db, user: &CurrentUser, id: &str) -> Result<FilingDetail, AppError> {
-    let (rid, row) = readable(db, user, id).await?;
+pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
     #[derive(SurrealValue)]
     struct Event {
         at: String,
@@ -845,16 +604,18 @@ pub async fn filing_detail(db: &Db, user: &CurrentUser, id: &str) -> Result<Fili
         .await?
         .check()?;
     let events: Vec<Event> = res.take(0)?;
-    let staff = user.role != Role::Registrant;
+    let staff = me.role != Role::Registrant;
     let timeline = events
         .into_iter()
+        // A draft's saves are the registrant's own business, not history.
+        .filter(|e| !(e.action == Action::Save.code() && e.from_status.as_deref() == Some("draft")))
         .map(|e| TimelineEvent {
             at: e.at,
-            action: e.action,
+            action: Action::from_code(&e.action),
             actor: if staff { e.actor.unwrap_or_default() } else { String::new() },
-            role: e.role,
-            from_status: e.from_status,
-            to_status: e.to_status,
+            role: Role::from_code(&e.role),
+            from_status: e.from_status.as_deref().and_then(ApplicationStatus::from_code),
+            to_status: e.to_status.as_deref().and_then(ApplicationStatus::from_code),
             comment: e.comment,
         })
         .collect();
@@ -877,12 +638,18 @@ pub async fn filing_detail(db: &Db, user: &CurrentUser, id: &str) -> Result<Fili
     let verification: Option<VerificationRow> = res.take(0)?;
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
     Ok(FilingDetail {
-        summary: summary(&row),
-        form: row.form(),
-        materials: materials(db, &rid).await?,
+        summary: summary(row),
+        form: row.form()?,
+        materials: materials::list(db, &rid).await?,
         timeline,
         annotations: annotations(db, &rid, staff).await?,
         verification,
         reject_reason: row.reject_reason.clone(),
+        actions: crate::domain::workflow::allowed_actions(row.status, me.role),
     })
+}
+
+/// The application record of a key, for callers outside a check (tests, CLI).
+pub fn record_of(key: &str) -> Result<RecordId, AppError> {
+    app_id(key)
 }

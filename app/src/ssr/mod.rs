@@ -2,14 +2,20 @@
 //! Server functions reach it through [`app_state`].
 
 pub mod accounts;
+pub mod application;
 pub mod auth;
-pub mod filings;
-pub mod notify;
-pub mod outbox;
 pub mod db;
+pub mod entity_proof;
+pub mod filings;
+pub mod guard;
+pub mod limits;
+pub mod materials;
+pub mod outbox;
 pub mod public;
+pub mod purge;
 pub mod review;
 pub mod seed;
+pub mod transition;
 
 use std::sync::Arc;
 
@@ -30,8 +36,12 @@ pub struct Settings {
     pub db_pass: Option<String>,
     /// Public query requests per minute per address; 0 turns the limit off.
     pub public_rate_limit: u32,
-    /// Seed demo filings into an empty database at start-up.
+    /// Seed demo filings and demo staff accounts into an empty database at
+    /// start-up. Off unless asked for (`--demo`, `BEIAN_DEMO_DATA=true`).
     pub demo_data: bool,
+    /// Development switch (`BEIAN_DEV`): the outbox page for admins, and
+    /// activation codes shown on screen when no gateway delivers them.
+    pub dev: bool,
     /// How many demo filings to seed.
     pub demo_records: u32,
     /// The site's own 网站备案号, shown in the footer.
@@ -46,14 +56,22 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The site's address as people reach it, for links in e-mails.
     pub public_url: String,
-    /// SMTP relay for e-mail; none means messages are only recorded.
-    pub smtp: Option<notify::SmtpSettings>,
+    /// Where the outbox worker sends messages: an SMTP relay, a folder
+    /// (development), memory (tests), or nowhere.
+    pub transport: outbox::Transport,
+    /// Whether an SMTP relay is configured (demo data is then refused).
+    pub smtp_configured: bool,
+    /// How a sponsor proves the right to act for a filed entity.
+    pub entity_verify: entity_proof::Method,
+    /// Rate limits on the account doors.
+    pub limits: Arc<limits::Limits>,
 }
 
 impl Settings {
-    /// Whether messages actually leave the system (otherwise codes are shown on screen).
-    pub fn has_gateway(&self) -> bool {
-        self.smtp.is_some()
+    /// Whether an activation code is shown on screen: only in development,
+    /// and only when no gateway delivers it.
+    pub fn show_codes(&self) -> bool {
+        self.dev && !self.transport.delivers()
     }
 }
 
@@ -65,6 +83,7 @@ impl Default for Settings {
             db_pass: None,
             public_rate_limit: 0,
             demo_data: false,
+            dev: false,
             demo_records: 200,
             site_licence: "京ICP备2026000001号-1".into(),
             provider_name: "北京示例云计算有限公司".into(),
@@ -72,7 +91,10 @@ impl Default for Settings {
             session_hours: 12,
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
-            smtp: None,
+            transport: outbox::Transport::None,
+            smtp_configured: false,
+            entity_verify: entity_proof::Method::Password,
+            limits: Arc::new(limits::Limits::default()),
         }
     }
 }
@@ -113,15 +135,18 @@ pub async fn current_user(state: &AppState) -> Result<Option<auth::CurrentUser>,
     Ok(auth::user_from_cookies(&state.db, cookies).await?)
 }
 
-/// The signed-in user, or 401.
-pub async fn require_user(state: &AppState) -> Result<auth::CurrentUser, AppError> {
-    match current_user(state).await? {
-        Some(u) => Ok(u),
-        None => {
-            set_status(401);
-            Err(AppError::Unauthenticated)
-        }
+/// Set a response header.
+pub fn set_header(name: http::header::HeaderName, value: &'static str) {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(name, http::HeaderValue::from_static(value));
     }
+}
+
+/// The client's address (for rate limits), from the connection.
+pub fn client_ip() -> std::net::IpAddr {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
 /// Add a `Set-Cookie` header to the response.
@@ -129,10 +154,4 @@ pub fn set_cookie(value: String) {
     if let (Some(opts), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&value)) {
         opts.append_header(http::header::SET_COOKIE, v);
     }
-}
-
-/// Answer with the error's HTTP status and pass the error on.
-pub fn fail<T>(e: AppError) -> Result<T, AppError> {
-    set_status(e.status());
-    Err(e)
 }

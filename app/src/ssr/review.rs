@@ -2,23 +2,22 @@
 //! queue, returns with marked fields, passing to the 管局 with a 核验 record,
 //! corrections on the registrant's behalf after a rejection; the 管局's
 //! approval (numbers, filing password, records and the public read model in
-//! one transaction), rejection and 前置审批. Every action checks the caller's
-//! role, the state machine (`workflow::transition`) and the version the
-//! caller saw: of two reviewers acting at once, one wins.
-
-use std::future::Future;
+//! one transaction), rejection and 前置审批. Each function takes the [`Ctx`]
+//! its server function's check produced (role, province, state) and moves
+//! the filing with `transition::apply` (version, audit event, messages).
 
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::auth::CurrentUser;
-use super::db::{is_unique_violation, tx_check, Db};
-use super::filings::{invalid, load_app, material_values, materials, readable, summary, today, uploaded_kinds, AppRow, APP_FIELDS};
-use super::notify::{self, Channel, Notification};
-use super::Settings;
+use super::application::{self, invalid, summary, today, unit_and_domains, AppRow, APP_FIELDS};
+use super::db::Db;
+use super::guard::Ctx;
+use super::materials;
+use super::outbox::{self, Channel, Note, SECRET_MARK};
+use super::transition::{self, Bind, Change};
 use crate::domain::codes;
-use crate::domain::filing::{check_through, normalise, MaterialKind, STEP_CONFIRM};
-use crate::domain::review::{self, Edit, Mark};
-use crate::domain::workflow::{action_label, transition, ApplicationStatus, BusinessKind, Role, Transition};
+use crate::domain::filing::{check_through, filing_domains, normalise, MaterialKind, STEP_CONFIRM};
+use crate::domain::review::{self, labels_of, Edit, Mark};
+use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Queue, Role};
 use crate::domain::{Field, FieldErrors, Message, Problem};
 use crate::error::AppError;
 use crate::models::{FilingSummary, QueueFilter};
@@ -29,163 +28,25 @@ pub const REASON: Field = Field::new("reason", "驳回原因", "Reason for rejec
 pub const MARKS: Field = Field::new("marks", "标注", "Marked fields");
 pub const NOTE: Field = Field::new("note", "前置审批核对意见", "Pre-approval note");
 
-/// Whether this user may read this application at all.
-pub(crate) fn may_read(user: &CurrentUser, row: &AppRow) -> bool {
-    let status = row.status();
-    match user.role {
-        Role::Registrant => row.registrant == user.id,
-        // The provider sees what was submitted to it, not drafts being typed.
-        Role::Provider | Role::Admin => status != ApplicationStatus::Draft && row.submitted.is_some(),
-        // The 管局 sees what reached it, in its own province.
-        Role::Bureau => {
-            matches!(status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval | ApplicationStatus::BureauRejected | ApplicationStatus::Approved)
-                && user.province.is_none_or(|p| row.province == Some(i64::from(p)))
-        }
-    }
-}
-
-/// The answer when somebody else acted first.
-pub async fn stale(db: &Db, rid: &RecordId) -> AppError {
-    let now = load_app(db, rid).await.ok().flatten().map(|r| r.status().label());
-    let label = now.unwrap_or(ApplicationStatus::Draft.label());
-    AppError::Conflict(Message::new(
-        format!("该备案申请已被他人处理，当前状态为“{}”。请刷新后查看。", label.zh),
-        format!("Somebody else has already handled this filing; it is now {}. Refresh to see it.", label.en.to_lowercase()),
-    ))
-}
-
-/// The row, if `action` is allowed to this user from its state and the
-/// caller saw its current version.
-async fn guard(db: &Db, user: &CurrentUser, id: &str, version: i64, action: &str) -> Result<(RecordId, AppRow, Transition), AppError> {
-    let (rid, row) = readable(db, user, id).await?;
-    let from = row.status();
-    let Some(t) = transition(from, action, user.role) else {
-        if !crate::domain::workflow::TRANSITIONS.iter().any(|t| t.action == action && t.actor == user.role) {
-            return Err(AppError::Forbidden);
-        }
-        let what = action_label(action);
-        return Err(AppError::Conflict(Message::new(
-            format!("该备案申请当前状态为“{}”，不能执行“{}”", from.label().zh, what.zh),
-            format!("This filing is {}: it cannot be {}", from.label().en.to_lowercase(), what.en.to_lowercase()),
-        )));
-    };
-    if row.version != version {
-        return Err(stale(db, &rid).await);
-    }
-    Ok((rid, row, t))
-}
-
-/// The provider's filing in a state where it verifies (核实/核验) it.
-pub(crate) async fn verifiable(db: &Db, user: &CurrentUser, id: &str) -> Result<(RecordId, AppRow), AppError> {
-    if user.role != Role::Provider {
-        return Err(AppError::Forbidden);
-    }
-    let (rid, row) = readable(db, user, id).await?;
-    if !matches!(row.status(), ApplicationStatus::PendingVerification | ApplicationStatus::BureauRejected) {
-        return Err(AppError::Conflict(Message::new(
-            format!("该备案申请当前状态为“{}”，不在核实中", row.status().label().zh),
-            format!("This filing is {}, not being verified", row.status().label().en.to_lowercase()),
-        )));
-    }
-    Ok((rid, row))
-}
-
-fn is_conflict(e: &surrealdb::Error) -> bool {
-    let s = e.to_string().to_lowercase();
-    s.contains("conflict") || s.contains("can be retried")
-}
-
-/// Run a transaction, again when the store reports a write conflict with a
-/// concurrent one (they are retried until one of them sees the new state).
-async fn retrying<F, Fut>(mut run: F) -> Result<(), surrealdb::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), surrealdb::Error>>,
-{
-    let mut attempt = 0u32;
-    loop {
-        match run().await {
-            Err(e) if is_conflict(&e) && attempt < 60 => {
-                attempt += 1;
-                let jitter = u64::from(rand::random::<u8>() % 20);
-                tokio::time::sleep(std::time::Duration::from_millis(2 + jitter + u64::from(attempt.min(10)) * 3)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// Tell the registrant by SMS and e-mail (through the outbox).
-pub async fn tell(db: &Db, settings: &Settings, account: &RecordId, app: &RecordId, subject: &str, body: &str) -> Result<(), AppError> {
+/// SMS and e-mail to the registrant of a filing, recorded with the change.
+async fn to_registrant(db: &Db, row: &AppRow, subject: &str, body: &str) -> Result<Vec<Note>, AppError> {
     #[derive(SurrealValue)]
     struct Contact {
         mobile: String,
         email: String,
     }
-    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", account.clone())).await?.check()?;
-    let Some(c): Option<Contact> = res.take(0)? else { return Ok(()) };
-    for (channel, recipient) in [(Channel::Sms, c.mobile), (Channel::Email, c.email)] {
-        if !recipient.is_empty() {
-            notify::send(db, settings, Notification { channel, recipient, subject: subject.into(), body: body.into(), account: Some(account.clone()), application: Some(app.clone()) }).await?;
-        }
-    }
-    Ok(())
+    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", row.registrant.clone())).await?.check()?;
+    let Some(c): Option<Contact> = res.take(0)? else { return Ok(Vec::new()) };
+    let rid = row.record_id();
+    Ok(Note::both(&c.mobile, &c.email, subject, body).into_iter().map(|n| n.for_account(&row.registrant).about(&rid)).collect())
 }
 
-fn unit_and_domains(row: &AppRow) -> (String, String) {
-    let s = summary(row);
-    (if s.unit_name.is_empty() { "—".into() } else { s.unit_name }, s.domains.join("、"))
-}
-
-/// A transition with its audit event, in one transaction: refused if the
-/// state or version moved meanwhile. `set` adds assignments to the UPDATE,
-/// `extra` statements before the audit event.
-#[allow(clippy::too_many_arguments)]
-async fn move_to(db: &Db, user: &CurrentUser, rid: &RecordId, row: &AppRow, t: Transition, set: &str, comment: &str, fields: Vec<String>, binds: serde_json::Value, ids: Vec<RecordId>) -> Result<(), AppError> {
-    let q = format!(
-        "BEGIN;
-         LET $done = (UPDATE $app SET status = $to, version += 1, updated_at = time::now(){set} WHERE status = $from AND version = $v RETURN VALUE id);
-         IF array::len($done) = 0 {{ THROW 'stale_version' }};
-         CREATE audit_event SET application = $app, actor = $me, role = $role, action = $action, from_status = $from, to_status = $to, comment = $comment, fields = $fields RETURN NONE;
-         COMMIT;"
-    );
-    let res = retrying(|| async {
-        db.query(q.as_str())
-            .bind(("app", rid.clone()))
-            .bind(("to", t.to.code().to_string()))
-            .bind(("from", t.from.code().to_string()))
-            .bind(("v", row.version))
-            .bind(("me", user.id.clone()))
-            .bind(("role", user.role.code().to_string()))
-            .bind(("action", t.action.to_string()))
-            .bind(("comment", comment.to_string()))
-            .bind(("fields", fields.clone()))
-            .bind(("x", binds.clone()))
-            .bind(("ids", ids.clone()))
-            .await
-            .and_then(tx_check)?;
-        Ok(())
-    })
-    .await;
-    match res {
-        Ok(()) => Ok(()),
-        Err(e) if e.to_string().contains("stale_version") || is_conflict(&e) => Err(stale(db, rid).await),
-        Err(e) => {
-            tracing::error!(error = %e, "transition failed");
-            Err(e.into())
-        }
-    }
+async fn reload(db: &Db, rid: &RecordId) -> Result<FilingSummary, AppError> {
+    let row = application::load(db, rid).await?.ok_or(AppError::Internal)?;
+    Ok(summary(&row))
 }
 
 // ---------------------------------------------------------------- queues
-
-/// Which list: the provider's 核实 queue, its 备案进度查询, the 管局's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Queue {
-    Verify,
-    Progress,
-    Bureau,
-}
 
 fn date_bound(input: &str, end: bool, field: Field) -> Result<Option<String>, AppError> {
     let t = input.trim();
@@ -202,16 +63,12 @@ fn date_bound(input: &str, end: bool, field: Field) -> Result<Option<String>, Ap
 
 /// Filings for a staff list, oldest submission first (the 核实 and 管局
 /// queues) or newest first (progress), filtered.
-pub async fn queue(db: &Db, user: &CurrentUser, which: Queue, f: &QueueFilter) -> Result<Vec<FilingSummary>, AppError> {
-    let role = if which == Queue::Bureau { Role::Bureau } else { Role::Provider };
-    if user.role != role {
+pub async fn queue(cx: &Ctx, which: Queue, f: &QueueFilter) -> Result<Vec<FilingSummary>, AppError> {
+    let (db, user) = (&cx.db, cx.me()?);
+    if user.role != which.role() {
         return Err(AppError::Forbidden);
     }
-    let allowed: Vec<ApplicationStatus> = match which {
-        Queue::Verify => vec![ApplicationStatus::PendingVerification, ApplicationStatus::BureauRejected],
-        Queue::Bureau => vec![ApplicationStatus::PendingBureau, ApplicationStatus::PreApproval],
-        Queue::Progress => ApplicationStatus::ALL.into_iter().filter(|s| !matches!(s, ApplicationStatus::Draft)).collect(),
-    };
+    let allowed = which.statuses();
     let statuses: Vec<String> = if f.status.trim().is_empty() {
         allowed.iter().map(|s| s.code().to_string()).collect()
     } else {
@@ -268,23 +125,23 @@ pub async fn queue(db: &Db, user: &CurrentUser, which: Queue, f: &QueueFilter) -
         .bind(("domain", domain))
         .await?
         .check()?;
-    let rows: Vec<AppRow> = res.take(0)?;
-    Ok(rows.iter().map(summary).collect())
+    Ok(application::rows(&mut res, 0)?.iter().map(summary).collect())
 }
 
 // ---------------------------------------------------------------- provider
 
 /// 退回修改: the marked fields (each with what is wrong) go back to the
 /// registrant, who may edit the filing again.
-pub async fn return_filing(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, version: i64, marks: &[Mark], comment: &str) -> Result<FilingSummary, AppError> {
-    let (rid, row, t) = guard(db, user, id, version, "return").await?;
-    let form = row.form();
+pub async fn return_filing(cx: &Ctx, version: i64, marks: &[Mark], comment: &str) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
+    let form = row.form()?;
     let marks = review::check_marks(&form, marks).map_err(|p| invalid(MARKS, p))?;
     let comment = comment.trim();
     if comment.chars().count() > review::MAX_OPINION {
         return Err(invalid(OPINION, Problem::new("opinion.long", format!("不能超过{}字", review::MAX_OPINION), format!("at most {} characters", review::MAX_OPINION))));
     }
-    let files = material_values(&materials(db, &rid).await?);
+    let files = materials::values(&materials::list(db, &rid).await?);
     let annotations: Vec<serde_json::Value> = marks
         .iter()
         .map(|m| serde_json::json!({ "path": m.path, "comment": m.comment, "value": review::value_of(&form, &m.path, &files).unwrap_or_default() }))
@@ -292,39 +149,29 @@ pub async fn return_filing(db: &Db, settings: &Settings, user: &CurrentUser, id:
     let paths: Vec<String> = marks.iter().map(|m| m.path.clone()).collect();
     let reasons: Vec<String> = marks.iter().map(|m| format!("{}：{}", review::field_label(&m.path).map(|l| l.zh).unwrap_or_default(), m.comment)).collect();
     let audit = if comment.is_empty() { reasons.join("；") } else { format!("{comment}（{}）", reasons.join("；")) };
-    move_to(
-        db,
-        user,
-        &rid,
-        &row,
-        t,
-        ", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $x.marks), returns += 1, step = 1",
-        &audit,
-        paths,
-        serde_json::json!({ "marks": annotations }),
-        Vec::new(),
-    )
-    .await?;
-    let (unit, domains) = unit_and_domains(&row);
+    let (unit, domains) = unit_and_domains(row);
     let body = format!(
         "【ICP备案】您的备案申请（{unit}，{domains}）被接入服务商退回修改：{}。请登录后按标注修改并重新提交。Your filing was returned by the provider: correct the marked fields and submit it again.",
         reasons.join("；")
     );
-    tell(db, settings, &row.registrant, &rid, "备案申请被退回修改 / Filing returned for changes", &body).await?;
+    let notes = to_registrant(db, row, "备案申请被退回修改 / Filing returned for changes", &body).await?;
+    let change = Change::new(Action::Return, version)
+        .set(", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $marks), returns += 1, step = 1")
+        .bind("marks", Bind::Json(serde_json::json!(annotations)))
+        .comment(audit)
+        .fields(paths)
+        .notes(notes);
+    transition::apply(db, me, row, change, &[], None).await?;
     reload(db, &rid).await
-}
-
-async fn reload(db: &Db, rid: &RecordId) -> Result<FilingSummary, AppError> {
-    let row = load_app(db, rid).await?.ok_or(AppError::Internal)?;
-    Ok(summary(&row))
 }
 
 /// 核实通过，报送管局: the 核验 record (who, when, the photo taken at
 /// verification and the signed 核验单) and the 核实意见 are required.
-pub async fn pass(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, version: i64, opinion: &str) -> Result<FilingSummary, AppError> {
-    let (rid, row, t) = guard(db, user, id, version, "pass").await?;
+pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
     let opinion = review::check_opinion(opinion).map_err(|p| invalid(OPINION, p))?;
-    let files = materials(db, &rid).await?;
+    let files = materials::list(db, &rid).await?;
     let mut errors = FieldErrors::new();
     for kind in MaterialKind::STAFF {
         if !files.iter().any(|m| m.kind == kind.code()) {
@@ -332,137 +179,122 @@ pub async fn pass(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, ve
         }
     }
     // The filing itself must still pass every rule (a correction may have broken it).
-    let mut form = row.form();
+    let mut form = row.form()?;
     normalise(&mut form);
-    errors.0.extend(check_through(&form, STEP_CONFIRM, &uploaded_kinds(&files), Some(today())).0);
+    errors.0.extend(check_through(&form, STEP_CONFIRM, &materials::kinds(&files), Some(today())).0);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     // The latest photo and form (the list is oldest first).
     let latest = |kind: MaterialKind| files.iter().rev().find(|m| m.kind == kind.code()).map(|m| RecordId::new("material", m.id.as_str()));
     let ids: Vec<RecordId> = [latest(MaterialKind::VerificationPhoto), latest(MaterialKind::VerificationForm)].into_iter().flatten().collect();
-    move_to(
-        db,
-        user,
-        &rid,
-        &row,
-        t,
-        ", verification = { by: $me, at: time::now(), opinion: $comment, photo: $ids[0], form: $ids[1] }, reject_reason = NONE",
-        &opinion,
-        Vec::new(),
-        serde_json::Value::Null,
-        ids,
-    )
-    .await?;
-    let (unit, domains) = unit_and_domains(&row);
+    let (unit, domains) = unit_and_domains(row);
     let body = format!("【ICP备案】您的备案申请（{unit}，{domains}）已由接入服务商核实通过，已提交至管局审核（最长20个工作日）。Your filing was verified and passed to the communications administration.");
-    tell(db, settings, &row.registrant, &rid, "备案已提交管局审核 / Filing passed to the administration", &body).await?;
+    let notes = to_registrant(db, row, "备案已提交管局审核 / Filing passed to the administration", &body).await?;
+    let change = Change::new(Action::Pass, version)
+        .set(", verification = { by: $me, at: time::now(), opinion: $comment, photo: $ids[0], form: $ids[1] }, reject_reason = NONE")
+        .bind("ids", Bind::Ids(ids))
+        .comment(opinion)
+        .notes(notes);
+    transition::apply(db, me, row, change, &[], None).await?;
     reload(db, &rid).await
 }
 
 /// After a rejection, the provider corrects text fields on the registrant's
-/// behalf; every rule is checked again and the edit is in the history.
-pub async fn correct(db: &Db, user: &CurrentUser, id: &str, version: i64, edits: &[Edit]) -> Result<FilingSummary, AppError> {
-    if user.role != Role::Provider {
-        return Err(AppError::Forbidden);
-    }
-    let (rid, row) = readable(db, user, id).await?;
-    if row.status() != ApplicationStatus::BureauRejected {
-        return Err(AppError::Conflict(Message::new(
-            format!("只有管局驳回的备案可由接入服务商代为修改；当前状态为“{}”", row.status().label().zh),
-            format!("Only a filing rejected by the administration can be corrected by the provider; this one is {}", row.status().label().en.to_lowercase()),
-        )));
-    }
-    if row.version != version {
-        return Err(stale(db, &rid).await);
-    }
-    let mut form = row.form();
+/// behalf; every rule is checked again, the domain claims are rebuilt in the
+/// same transaction (a domain filed elsewhere is refused by the UNIQUE
+/// index) and the edit is in the history.
+pub async fn correct(cx: &Ctx, version: i64, edits: &[Edit]) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
+    let mut form = row.form()?;
     let changed = review::apply_edits(&mut form, edits).map_err(|p| invalid(MARKS, p))?;
     if changed.is_empty() {
         return Err(AppError::BadRequest(Message::new("没有修改任何内容", "Nothing was changed")));
     }
     normalise(&mut form);
-    let errors = check_through(&form, STEP_CONFIRM, &uploaded_kinds(&materials(db, &rid).await?), Some(today()));
+    let errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let comment = super::filings::labels_of(&changed);
-    let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
-    let q = "BEGIN;
-         LET $done = (UPDATE $app SET draft = $draft, domains = $domains, unit_name = $unit, version += 1, updated_at = time::now() WHERE status = 'bureau_rejected' AND version = $v RETURN VALUE id);
-         IF array::len($done) = 0 { THROW 'stale_version' };
-         CREATE audit_event SET application = $app, actor = $me, role = 'provider', action = 'correct', from_status = 'bureau_rejected', to_status = 'bureau_rejected', comment = $comment, fields = $fields RETURN NONE;
-         COMMIT;";
-    let res = db
-        .query(q)
-        .bind(("app", rid.clone()))
-        .bind(("draft", draft))
-        .bind(("domains", crate::domain::filing::filing_domains(&form)))
-        .bind(("unit", form.entity.unit_name.trim().to_string()))
-        .bind(("v", version))
-        .bind(("me", user.id.clone()))
-        .bind(("comment", comment))
-        .bind(("fields", changed))
-        .await
-        .and_then(tx_check);
-    match res {
-        Ok(_) => reload(db, &rid).await,
-        Err(e) if e.to_string().contains("stale_version") || is_conflict(&e) => Err(stale(db, &rid).await),
-        Err(e) => Err(e.into()),
-    }
+    let domains = filing_domains(&form);
+    let claims = if row.kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
+    let change = Change::new(Action::Correct, version)
+        .set(", draft = $draft, domains = $domains, unit_name = $unit")
+        .then(
+            "DELETE domain_claim WHERE application = $app;
+             FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };",
+        )
+        .bind("draft", Bind::Text(serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
+        .bind("domains", Bind::Json(serde_json::json!(domains)))
+        .bind("claims", Bind::Json(serde_json::json!(claims)))
+        .bind("unit", Bind::Text(form.entity.unit_name.trim().to_string()))
+        .comment(labels_of(&changed))
+        .fields(changed);
+    let taken = Message::new("修改后的域名已在另一份备案中，未作修改", "A corrected domain is already in another filing; nothing was changed");
+    transition::apply(db, me, row, change, &[], Some(taken)).await?;
+    reload(db, &rid).await
 }
 
 // ---------------------------------------------------------------- 管局
 
 /// 驳回: back to the provider, with the reason.
-pub async fn reject(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, version: i64, reason: &str) -> Result<FilingSummary, AppError> {
-    let (rid, row, t) = guard(db, user, id, version, "reject").await?;
+pub async fn reject(cx: &Ctx, version: i64, reason: &str) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
     let reason = review::check_opinion(reason).map_err(|p| invalid(REASON, p))?;
-    move_to(db, user, &rid, &row, t, ", reject_reason = $comment, decided_at = time::now()", &reason, Vec::new(), serde_json::Value::Null, Vec::new()).await?;
-    let (unit, domains) = unit_and_domains(&row);
+    let (unit, domains) = unit_and_domains(row);
     let body = format!("【ICP备案】您的备案申请（{unit}，{domains}）被管局驳回，原因：{reason}。接入服务商将代为修改或退回给您修改。Your filing was rejected by the administration: {reason}");
-    tell(db, settings, &row.registrant, &rid, "备案被管局驳回 / Filing rejected", &body).await?;
-    reload(db, &rid).await
+    let notes = to_registrant(db, row, "备案被管局驳回 / Filing rejected", &body).await?;
+    let change = Change::new(Action::Reject, version).set(", reject_reason = $comment, decided_at = time::now()").comment(reason).notes(notes);
+    transition::apply(db, me, row, change, &[], None).await?;
+    reload(db, &row.record_id()).await
 }
 
 /// 前置审批: the 管局 checks the approval documents before approving.
-pub async fn require_pre_approval(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, version: i64, note: &str) -> Result<FilingSummary, AppError> {
-    let (rid, row, t) = guard(db, user, id, version, "require_pre_approval").await?;
+pub async fn require_pre_approval(cx: &Ctx, version: i64, note: &str) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
     let note = review::check_opinion(note).map_err(|p| invalid(NOTE, p))?;
-    if !review::needs_pre_approval(&row.form()) {
+    if !review::needs_pre_approval(&row.form()?) {
         return Err(AppError::Conflict(Message::new("该备案不涉及前置审批", "This filing needs no pre-approval")));
     }
     let documents: Vec<RecordId> =
-        materials(db, &rid).await?.into_iter().filter(|m| m.kind == MaterialKind::PreApproval.code()).map(|m| RecordId::new("material", m.id.as_str())).collect();
-    move_to(db, user, &rid, &row, t, ", pre_approval = { by: $me, at: time::now(), note: $comment, documents: $ids }", &note, Vec::new(), serde_json::Value::Null, documents)
-    .await?;
-    let (unit, domains) = unit_and_domains(&row);
+        materials::list(db, &rid).await?.into_iter().filter(|m| m.kind == MaterialKind::PreApproval.code()).map(|m| RecordId::new("material", m.id.as_str())).collect();
+    let (unit, domains) = unit_and_domains(row);
     let body = format!("【ICP备案】您的备案申请（{unit}，{domains}）涉及前置审批，管局正在核对审批文件。Your filing needs pre-approval; the administration is checking the approval documents.");
-    tell(db, settings, &row.registrant, &rid, "备案进入前置审批 / Pre-approval check", &body).await?;
+    let notes = to_registrant(db, row, "备案进入前置审批 / Pre-approval check", &body).await?;
+    let change = Change::new(Action::RequirePreApproval, version)
+        .set(", pre_approval = { by: $me, at: time::now(), note: $comment, documents: $ids }")
+        .bind("ids", Bind::Ids(documents))
+        .comment(note)
+        .notes(notes);
+    transition::apply(db, me, row, change, &[], None).await?;
     reload(db, &rid).await
 }
 
 /// 审核通过, in one transaction: the entity number from the province's
 /// counter (unless the entity has one), website numbers …号-n from the
-/// entity's sequence, the entity, website and access records, the domains
-/// moved from the application to the websites, and the public read model.
-/// Then the 备案密码 goes to the 主体负责人's e-mail, the numbers to the registrant.
-pub async fn approve(db: &Db, settings: &Settings, user: &CurrentUser, id: &str, version: i64) -> Result<FilingSummary, AppError> {
-    let (rid, row, t) = guard(db, user, id, version, "approve").await?;
-    let mut form = row.form();
+/// entity's sequence, the entity, website and access records, the domain
+/// claims moved to the websites (a missing one is created, and the UNIQUE
+/// index refuses a domain filed elsewhere), the public read model, the
+/// audit event, the registrant's messages and the 备案密码 e-mail.
+pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
+    let mut form = row.form()?;
     normalise(&mut form);
-    if t.from == ApplicationStatus::PendingBureau && review::needs_pre_approval(&form) {
+    if row.status == ApplicationStatus::PendingBureau && review::needs_pre_approval(&form) {
         return Err(AppError::Conflict(Message::new(
             "该网站涉及前置审批，请先转入“前置审批中”核对审批文件后再审核通过",
             "This website needs pre-approval: check the approval documents (pre-approval state) before approving",
         )));
     }
-    let errors = check_through(&form, STEP_CONFIRM, &uploaded_kinds(&materials(db, &rid).await?), Some(today()));
+    let errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
     if !errors.is_empty() {
         return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
     }
     let filed = review::filed(&form);
-    let kind = BusinessKind::from_code(&row.kind).unwrap_or(BusinessKind::FirstFiling);
+    let kind = row.kind;
     let province = codes::province_by_code(filed.entity.province).ok_or(AppError::Internal)?;
     let year = today().year;
     let head = format!("{}ICP备{year:04}", province.icp_prefix);
@@ -508,8 +340,7 @@ pub async fn approve(db: &Db, settings: &Settings, user: &CurrentUser, id: &str,
 
     let entity_part = match kind {
         BusinessKind::FirstFiling => {
-            "IF array::len(SELECT VALUE id FROM entity WHERE cert_number = $x.entity.cert_number AND licence != NONE AND status != 'cancelled') > 0 { THROW 'entity_filed' };
-             LET $seq = (UPSERT ONLY $counter SET last = (last ?? 0) + 1 RETURN AFTER).last;
+            "LET $seq = (UPSERT ONLY $counter SET last = (last ?? 0) + 1 RETURN AFTER).last;
              IF $seq > 999999 { THROW 'licence_exhausted' };
              LET $main = string::concat($head, string::slice(<string>(1000000 + $seq), 1), '号');
              LET $e = $x.entity;
@@ -517,13 +348,15 @@ pub async fn approve(db: &Db, settings: &Settings, user: &CurrentUser, id: &str,
                  province = $e.province, address = $e.address, investor = $e.investor, leader = $e.leader, remark = $e.remark,
                  licence = $main, licence_year = $year, licence_seq = $seq, next_service_no = 1 + array::len($x.sites), filing_password_hash = $hash,
                  owner = $owner, approved_at = time::now() RETURN NONE;
-             LET $base = 1;"
+             LET $base = 1;
+             LET $ent = { unit_name: $e.unit_name, nature: $e.nature, province: $e.province };"
         }
         _ => {
             "LET $before = (UPDATE ONLY $eid SET next_service_no += array::len($x.sites), updated_at = time::now() RETURN BEFORE);
              IF $before.licence = NONE OR $before.status = 'cancelled' { THROW 'entity_unfiled' };
              LET $main = $before.licence;
-             LET $base = $before.next_service_no;"
+             LET $base = $before.next_service_no;
+             LET $ent = { unit_name: $before.unit_name, nature: $before.nature, province: $before.province };"
         }
     };
     let sites_part = if kind == BusinessKind::NewAccess {
@@ -544,24 +377,14 @@ pub async fn approve(db: &Db, settings: &Settings, user: &CurrentUser, id: &str,
                  languages = $site.languages, pre_approvals = $site.pre_approvals, leader = $site.leader, remark = $site.remark,
                  licence = $lic, service_no = $n, status = 'normal', approved_at = time::now() RETURN NONE;
              CREATE access SET website = $w, provider_name = $s.access.provider_name, method = $s.access.method, ips = $s.access.ips, server_province = $s.access.server_province RETURN NONE;
-             UPDATE domain_claim SET website = $w, application = NONE WHERE application = $app AND domain IN $s.ascii RETURN NONE;
-             CREATE type::record('public_record', $s.key) SET website = $w, entity = $eid, unit_name = $x.unit_name, nature = $x.nature, main_licence = $main,
+             DELETE domain_claim WHERE application = $app AND domain IN $s.ascii;
+             FOR $d IN $s.ascii { CREATE domain_claim SET domain = $d, website = $w RETURN NONE; };
+             CREATE type::record('public_record', $s.key) SET website = $w, entity = $eid, unit_name = $ent.unit_name, nature = $ent.nature, main_licence = $main,
                  service_licence = $lic, service_name = $s.site.name, home_url = $s.home, domains = $s.ascii, domains_unicode = $s.unicode,
-                 content_types = $s.site.content_types, limit_access = false, province = $x.province, approved_at = time::now(), updated_at = time::now() RETURN NONE;
+                 content_types = $s.site.content_types, limit_access = false, province = $ent.province, approved_at = time::now(), updated_at = time::now() RETURN NONE;
          };
          LET $wids = $x.sites.map(|$s| type::record('website', $s.key));"
     };
-    let q = format!(
-        "BEGIN;
-         LET $done = (UPDATE $app SET status = 'approved', version += 1, updated_at = time::now(), decided_at = time::now() WHERE status = $from AND version = $v RETURN VALUE id);
-         IF array::len($done) = 0 {{ THROW 'stale_version' }};
-         {entity_part}
-         {sites_part}
-         UPDATE $app SET entity = $eid, websites = $wids, entity_licence = $main,
-             website_licences = (SELECT VALUE licence FROM $wids) RETURN NONE;
-         CREATE audit_event SET application = $app, entity = $eid, actor = $me, role = 'bureau', action = 'approve', from_status = $from, to_status = 'approved', comment = $main RETURN NONE;
-         COMMIT;"
-    );
     let binds = serde_json::json!({
         "entity": filed.entity,
         "sites": sites,
@@ -570,73 +393,117 @@ pub async fn approve(db: &Db, settings: &Settings, user: &CurrentUser, id: &str,
         "province": filed.entity.province,
     });
     let counter = super::seed::licence_counter(filed.entity.province);
-    let website_rid = row.websites.first().cloned();
-    let res = retrying(|| async {
-        db.query(q.as_str())
-            .bind(("app", rid.clone()))
-            .bind(("from", t.from.code().to_string()))
-            .bind(("v", row.version))
-            .bind(("eid", entity_id.clone()))
-            .bind(("counter", counter.clone()))
-            .bind(("head", head.clone()))
-            .bind(("year", i64::from(year)))
-            .bind(("hash", hash.clone()))
-            .bind(("owner", row.registrant.clone()))
-            .bind(("me", user.id.clone()))
-            .bind(("x", binds.clone()))
-            .bind(("website", website_rid.clone()))
-            .await
-            .and_then(tx_check)?;
-        Ok(())
-    })
-    .await;
-    match res {
-        Ok(()) => {}
-        Err(e) if e.to_string().contains("stale_version") || is_conflict(&e) => return Err(stale(db, &rid).await),
-        Err(e) if e.to_string().contains("entity_unfiled") => {
-            return Err(AppError::Conflict(Message::new("该主体已注销或尚未备案，不能新增网站或接入，请驳回", "The entity is cancelled or not filed; reject the filing")));
-        }
-        Err(e) if e.to_string().contains("entity_filed") => {
-            return Err(AppError::Conflict(Message::new(
-                "该主办单位已有主体备案号，应按“新增网站”办理，不能再次首次备案，请驳回",
-                "This sponsor already has an entity number: this must be a new-website filing; reject it",
-            )));
-        }
-        Err(e) if e.to_string().contains("licence_exhausted") => {
-            return Err(AppError::Conflict(Message::new("本省备案号序号已用尽", "The province's number sequence is exhausted")));
-        }
-        Err(e) if is_unique_violation(&e) => {
-            tracing::error!(error = %e, "approval hit a unique index");
-            return Err(AppError::Conflict(Message::new("备案号或域名冲突，未能审核通过，请重试", "A number or domain clashed; nothing was approved, try again")));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let done = reload(db, &rid).await?;
-    let main = done.entity_licence.clone().unwrap_or_default();
-    let numbers = if done.website_licences.is_empty() { main.clone() } else { done.website_licences.join("、") };
-    let (unit, domains) = unit_and_domains(&row);
-    let body = format!(
-        "【ICP备案】您的备案申请（{unit}，{domains}）已通过管局审核。主体备案号：{main}；网站备案号：{numbers}。请将网站备案号放在网站首页底部并链接到 https://beian.miit.gov.cn 。Approved: entity number {main}, website numbers {numbers}."
-    );
-    tell(db, settings, &row.registrant, &rid, "备案已通过 / Filing approved", &body).await?;
-    if let Some(p) = password {
-        let email = filed.entity.leader.email.clone();
-        notify::send(
-            db,
-            settings,
-            Notification {
-                channel: Channel::Email,
-                recipient: email,
-                subject: "ICP备案密码 / ICP filing password".into(),
-                body: format!(
-                    "{} 您好：主办单位“{unit}”的备案已通过，主体备案号 {main}。备案密码：{p}\n今后办理变更、注销、新增网站等业务时需要此密码，请妥善保管，不要告诉他人。\nThe filing of {unit} was approved ({main}). Filing password: {p} — keep it safe; changes and cancellations need it.",
+    let (unit, domains) = unit_and_domains(row);
+    // The numbers are known only inside the transaction: the messages are
+    // written there, from its $main and website numbers.
+    let mut notes = to_registrant(db, row, "备案已通过 / Filing approved", &format!(
+        "【ICP备案】您的备案申请（{unit}，{domains}）已通过管局审核。主体备案号：{{main}}；网站备案号：{{numbers}}。请将网站备案号放在网站首页底部并链接到 https://beian.miit.gov.cn 。Approved: entity number {{main}}, website numbers {{numbers}}."
+    ))
+    .await?;
+    if let Some(p) = &password {
+        notes.push(
+            Note::new(
+                Channel::Email,
+                filed.entity.leader.email.clone(),
+                "ICP备案密码 / ICP filing password",
+                format!(
+                    "{} 您好：主办单位“{unit}”的备案已通过，主体备案号 {{main}}。备案密码：{SECRET_MARK}\n今后办理变更、注销、新增网站等业务时需要此密码，请妥善保管，不要告诉他人。\nThe filing of {unit} was approved ({{main}}). Filing password: {SECRET_MARK} — keep it safe; changes and cancellations need it.",
                     filed.entity.leader.name
                 ),
-                account: Some(row.registrant.clone()),
-                application: Some(rid.clone()),
-            },
-        )
-        .await?;
+            )
+            .with_secret(p.clone())
+            .for_account(&row.registrant)
+            .about(&rid),
+        );
     }
-    Ok(done)
+    let change = Change::new(Action::Approve, version)
+        .set(", decided_at = time::now()")
+        .then(entity_part)
+        .then(sites_part)
+        .then(
+            "UPDATE $app SET entity = $eid, websites = $wids, entity_licence = $main, website_licences = (SELECT VALUE licence FROM $wids) RETURN NONE;
+             LET $numbers = array::join((SELECT VALUE licence FROM $wids), '、');
+             LET $numbers = IF $numbers = '' THEN $main ELSE $numbers END;",
+        )
+        .then(&outbox::insert_notes("$approved", "string::replace(string::replace($n.body, '{main}', $main), '{numbers}', $numbers)"))
+        .bind("eid", Bind::Id(entity_id.clone()))
+        .bind("counter", Bind::Id(counter))
+        .bind("head", Bind::Text(head.clone()))
+        .bind("year", Bind::Int(i64::from(year)))
+        .bind("hash", Bind::Json(serde_json::json!(hash)))
+        .bind("owner", Bind::Id(row.registrant.clone()))
+        .bind("x", Bind::Json(binds))
+        .bind("website", Bind::OptId(row.websites.first().cloned()))
+        .comment("")
+        .bind("approved", Bind::Json(outbox::notes_value(&notes)))
+        .entity(entity_id);
+    let rules = [
+        ("entity_unfiled", Message::new("该主体已注销或尚未备案，不能新增网站或接入，请驳回", "The entity is cancelled or not filed; reject the filing")),
+        ("licence_exhausted", Message::new("本省备案号序号已用尽", "The province's number sequence is exhausted")),
+    ];
+    let clash = Message::new(
+        "该主办单位已有主体备案号，或网站域名已在其他备案中：未能审核通过。已备案的主办单位应按“新增网站”办理，请驳回。",
+        "The sponsor already has an entity number, or a domain is in another filing: nothing was approved. A filed sponsor must file a new website; reject it.",
+    );
+    transition::apply(db, me, row, change, &rules, Some(clash)).await?;
+    reload(db, &rid).await
+}
+
+// ---------------------------------------------------------------- 备案密码
+
+/// 重新发送备案密码: the provider's clerk sends a new 备案密码 to the filed
+/// entity's 主体负责人 e-mail (the old one stops working; the lock is
+/// cleared), audited on the entity, in one transaction.
+pub async fn reissue_password(cx: &Ctx, licence: &str) -> Result<String, AppError> {
+    let (db, me) = (&cx.db, cx.me()?);
+    if me.role != Role::Provider {
+        return Err(AppError::Forbidden);
+    }
+    let licence = licence.trim();
+    if licence.is_empty() || licence.chars().count() > 40 {
+        return Err(AppError::NotFound);
+    }
+    #[derive(SurrealValue)]
+    struct Ent {
+        id: RecordId,
+        unit_name: String,
+        leader_name: String,
+        email: String,
+    }
+    let mut res = db
+        .query("SELECT id, unit_name, leader.name AS leader_name, leader.email AS email FROM entity WHERE licence = $l AND status != 'cancelled' LIMIT 1")
+        .bind(("l", licence.to_string()))
+        .await?
+        .check()?;
+    let ent: Ent = res.take::<Vec<Ent>>(0)?.into_iter().next().ok_or(AppError::NotFound)?;
+    let bytes: [u8; 16] = rand::random();
+    let password = review::filing_password(&bytes);
+    let hash = super::auth::hash_blocking(password.clone()).await?;
+    let note = Note::new(
+        Channel::Email,
+        ent.email.clone(),
+        "ICP备案密码（重新发送） / New ICP filing password",
+        format!(
+            "{} 您好：应您的申请，接入服务商为主办单位“{}”（{licence}）重新生成了备案密码：{SECRET_MARK}\n原备案密码已失效。请妥善保管，不要告诉他人。\nA new filing password for {} ({licence}): {SECRET_MARK} — the old one no longer works.",
+            ent.leader_name, ent.unit_name, ent.unit_name
+        ),
+    )
+    .with_secret(password);
+    db.query(format!(
+        "BEGIN;
+         UPDATE $e SET filing_password_hash = $h, password_failures = 0, password_locked_until = NONE, updated_at = time::now() RETURN NONE;
+         CREATE audit_event SET entity = $e, actor = $me, role = 'provider', action = 'reissue_password', comment = $c RETURN NONE;
+         {}
+         COMMIT;",
+        outbox::insert_all()
+    ))
+    .bind(("e", ent.id))
+    .bind(("h", hash))
+    .bind(("me", me.id.clone()))
+    .bind(("c", format!("备案密码重新发送至主体负责人邮箱 {}", crate::domain::account::mask_contact(&ent.email))))
+    .bind(("notes", outbox::notes_value(&[note])))
+    .await
+    .and_then(super::db::tx_check)?;
+    outbox::wake();
+    Ok(crate::domain::account::mask_contact(&ent.email))
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::domain::codes;
 use crate::domain::filing::{fields, MaterialKind};
-use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
+use crate::domain::workflow::{ApplicationStatus, BusinessKind};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::filing::{get_filing, list_filings};
@@ -28,16 +28,15 @@ const CONTINUE: Text = Text::new("继续填写", "Continue");
 const SIGN_IN: Text = Text::new("登录", "Sign in");
 const FIX: Text = Text::new("修改并重新提交", "Correct and resubmit");
 
-pub fn status_label(code: &str) -> Text {
-    ApplicationStatus::from_code(code).map(|s| s.label()).unwrap_or(Text::new("未知", "Unknown"))
+pub fn status_label(status: ApplicationStatus) -> Text {
+    status.label()
 }
 
 /// 备案类型 of an application, from its code.
-pub fn kind_label(code: &str) -> Text {
-    BusinessKind::from_code(code).map(BusinessKind::label).unwrap_or(Text::new("备案", "Filing"))
+pub fn kind_label(kind: BusinessKind) -> Text {
+    kind.label()
 }
 
-use crate::domain::workflow::action_label;
 
 fn sign_in_notice(next: &'static str) -> impl IntoView {
     let i18n = use_i18n();
@@ -70,19 +69,19 @@ pub fn FilingsPage() -> impl IntoView {
 #[component]
 fn FilingItem(f: FilingSummary) -> impl IntoView {
     let i18n = use_i18n();
-    let status = ApplicationStatus::from_code(&f.status);
-    let href = match status {
-        Some(ApplicationStatus::Draft) => "/filings/new".to_string(),
-        Some(ApplicationStatus::Returned) => format!("/filings/new?id={}", f.id),
+    let status = Some(f.status);
+    let href = match f.status {
+        ApplicationStatus::Draft => "/filings/new".to_string(),
+        ApplicationStatus::Returned => format!("/filings/new?id={}", f.id),
         _ => format!("/filings/{}", f.id),
     };
-    let (kind, code) = (kind_label(&f.kind), f.status.clone());
+    let (kind, code) = (kind_label(f.kind), f.status.code());
     let when = f.submitted.clone().unwrap_or(f.updated.clone());
     view! {
-        <li class="filings__item" data-testid="filing" data-status=f.status.clone()>
+        <li class="filings__item" data-testid="filing" data-status=f.status.code()>
             <a class="filings__link" href=href>
                 <span class="filings__title">{if f.unit_name.is_empty() { "—".to_string() } else { f.unit_name.clone() }}</span>
-                <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span>
+                <span class=format!("status status--{code}")>{let c = f.status; move || i18n.t(status_label(c))}</span>
                 <span class="filings__meta">{move || i18n.t(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
                 {status.map(|s| view! { <span class="filings__next">{move || i18n.t(s.next_step())}</span> })}
                 {f.website_licences.first().cloned().map(|l| view! { <span class="filings__licence" data-testid="licence">{l}</span> })}
@@ -108,12 +107,12 @@ pub fn FilingPage() -> impl IntoView {
                     Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                     Ok(d) => {
-                        let status = ApplicationStatus::from_code(&d.summary.status);
-                        let code = d.summary.status.clone();
+                        let status = Some(d.summary.status);
+                        let code = d.summary.status.code();
                         let f = d.form.clone();
                         view! {
                             <div class="status-box" data-testid="filing-status">
-                                <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span></p>
+                                <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = d.summary.status; move || i18n.t(status_label(c))}</span></p>
                                 {status.map(|s| view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step())}</p> })}
                                 {d.summary.entity_licence.clone().map(|l| view! {
                                     <p data-testid="numbers"><strong>{move || i18n.t(Text::new("主体备案号", "Entity number"))} "："</strong> {l.clone()}</p>
@@ -131,7 +130,7 @@ pub fn FilingPage() -> impl IntoView {
                                 })}
                             </div>
                             <dl class="facts">
-                                <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind.clone(); move || i18n.t(kind_label(&k))}</dd>
+                                <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind; move || i18n.t(kind_label(k))}</dd>
                                 <dt>{move || i18n.t(SUBMITTED_AT)}</dt><dd>{d.summary.submitted.clone().unwrap_or_default()}</dd>
                                 <dt>{move || i18n.t(UPDATED_AT)}</dt><dd>{d.summary.updated.clone()}</dd>
                                 <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{f.entity.unit_name.clone()}</dd>
@@ -176,14 +175,14 @@ pub fn Timeline(events: Vec<crate::models::TimelineEvent>) -> impl IntoView {
     view! {
         <ol class="timeline" data-testid="timeline">
             {events.into_iter().map(|e| {
-                let action = action_label(&e.action);
-                let role = Role::from_code(&e.role).map(|r| r.label());
+                let action = e.action.map(|a| a.label()).unwrap_or(Text::new("其他", "Other"));
+                let role = e.role.map(|r| r.label());
                 view! {
                     <li class="timeline__event">
                         <span class="timeline__time">{e.at.clone()}</span>
                         <span class="timeline__what">{move || i18n.t(action)}</span>
                         <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
-                        {e.to_status.clone().map(|t| view! { <span class=format!("status status--{t}")>{let t2 = t.clone(); move || i18n.t(status_label(&t2))}</span> })}
+                        {e.to_status.map(|t| view! { <span class=format!("status status--{}", t.code())>{move || i18n.t(status_label(t))}</span> })}
                         {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
                     </li>
                 }

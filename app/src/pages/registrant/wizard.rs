@@ -18,14 +18,27 @@ use crate::domain::filing::{
 };
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
-use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, start_filing, submit_filing};
-use crate::functions::review::open_filing;
+use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, send_entity_code, start_filing, submit_filing};
+use crate::functions::filing::open_filing;
 use crate::models::Annotation;
 use crate::i18n::use_i18n;
 use crate::models::{Detection, DraftView, MaterialInfo};
 use crate::pages::account::SIGN_IN_FIRST;
 use crate::pages::registrant::filings::kind_label;
 
+const PROOF_PASSWORD: Text = Text::new("备案密码", "Filing password");
+const PROOF_PASSWORD_HINT: Text = Text::new(
+    "该主体已备案：请输入管局审核通过时发给主体负责人的备案密码。遗失可请接入服务商重新发送。",
+    "This entity is already filed: enter the filing password sent to its responsible person on approval. If it is lost, ask the provider to issue a new one.",
+);
+const PROOF_CODE: Text = Text::new("验证码", "Code");
+const PROOF_CODE_HINT: Text = Text::new("10分钟内有效。", "Valid for 10 minutes.");
+const PROOF_CODE_LEAD: Text = Text::new(
+    "该主体已备案：验证码将发送至备案时登记的主体负责人，请输入收到的验证码。",
+    "This entity is already filed: a code goes to its registered responsible person; enter it here.",
+);
+const PROOF_SEND: Text = Text::new("发送验证码", "Send the code");
+const PROOF_SENT: Text = Text::new("验证码已发送至", "The code was sent to");
 const TITLE: Text = Text::new("新增备案", "New filing");
 const STEP_NAMES: [Text; 5] = [
     Text::new("主体信息", "Entity"),
@@ -221,7 +234,7 @@ pub fn NewFilingPage() -> impl IntoView {
                             <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a></p>
                         }.into_any(),
                         Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                        Ok(Some(d)) if d.status == "returned" => view! { <WizardView draft=d /> }.into_any(),
+                        Ok(Some(d)) if d.status == crate::domain::workflow::ApplicationStatus::Returned => view! { <WizardView draft=d /> }.into_any(),
                         Ok(Some(d)) => view! { <Resume draft=d open /> }.into_any(),
                         Ok(None) => view! { <Detect open /> }.into_any(),
                     })
@@ -250,13 +263,13 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     });
     let step = draft.step;
     let domains = filing::filing_domains(&draft.form).join("、");
-    let (unit, updated, kind) = (draft.form.entity.unit_name.clone(), draft.updated.clone(), draft.kind.clone());
+    let (unit, updated, kind) = (draft.form.entity.unit_name.clone(), draft.updated.clone(), draft.kind);
     let d = StoredValue::new(draft);
     view! {
         <div class="resume" data-testid="resume">
             <h2>{move || i18n.t(RESUME_TITLE)}</h2>
             <dl class="facts">
-                <dt>{move || i18n.t(KIND)}</dt><dd>{move || i18n.t(kind_label(&kind))}</dd>
+                <dt>{move || i18n.t(KIND)}</dt><dd>{move || i18n.t(kind_label(kind))}</dd>
                 <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{unit}</dd>
                 <dt>{move || i18n.t(fields::DOMAINS.label)}</dt><dd>{domains}</dd>
                 <dt>{move || i18n.t(Text::new("上次保存", "Last saved"))}</dt>
@@ -289,13 +302,24 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
     let domains = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let result = RwSignal::new(None::<Detection>);
+    let proof = RwSignal::new(String::new());
+    let code_sent = RwSignal::new(None::<Result<String, AppError>>);
+    let send_code = Action::new(move |_: &()| {
+        let (c, d) = (cert.get_untracked(), domains.get_untracked());
+        async move { send_entity_code(c, d).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = send_code.value().get() {
+            code_sent.set(Some(r));
+        }
+    });
     let check = Action::new(move |_: &()| {
         let (c, d) = (cert.get_untracked(), domains.get_untracked());
         async move { detect_filing_type(c, d).await }
     });
     let start = Action::new(move |_: &()| {
-        let (c, d) = (cert.get_untracked(), domains.get_untracked());
-        async move { start_filing(c, d).await }
+        let (c, d, p) = (cert.get_untracked(), domains.get_untracked(), proof.get_untracked());
+        async move { start_filing(c, d, p).await }
     });
     Effect::new(move |_| match check.value().get() {
         Some(Ok(d)) => {
@@ -343,6 +367,7 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
         </form>
         {move || result.get().map(|d| {
             let ok = d.kind.is_some();
+            let (needs_proof, by_code) = (d.needs_proof, d.proof_by_code);
             let message = d.message.clone();
             view! {
                 <div class=if ok { "detect detect--ok" } else { "detect detect--conflict" } data-testid="detection" role="status">
@@ -353,6 +378,19 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
                             view! { <li class=format!("detect__domain detect__domain--{}", f.finding) data-finding=f.finding.clone()>{move || m.get(i18n.lang()).to_string()}</li> }
                         }).collect_view()}
                     </ul>
+                    {(ok && needs_proof).then(|| view! {
+                        <div class="detect__proof" data-testid="proof">
+                            {by_code.then(|| view! {
+                                <p class="field__hint">{move || i18n.t(PROOF_CODE_LEAD)}</p>
+                                <button class="button" type="button" data-testid="send-entity-code" on:click=move |_| { send_code.dispatch(()); } disabled=move || send_code.pending().get()>{move || i18n.t(PROOF_SEND)}</button>
+                                {move || code_sent.get().map(|r| match r {
+                                    Ok(to) => view! { <p class="notice notice--ok" role="status">{move || i18n.t(PROOF_SENT)} " " {to.clone()}</p> }.into_any(),
+                                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                                })}
+                            })}
+                            <Input label=if by_code { PROOF_CODE } else { PROOF_PASSWORD } name="proof" value=proof error=field_err("proof") kind=if by_code { "text" } else { "password" } autocomplete="off" hint=if by_code { PROOF_CODE_HINT } else { PROOF_PASSWORD_HINT } />
+                        </div>
+                    })}
                     <Show when=move || ok>
                         <button class="button button--primary button--block" type="button" data-testid="start" on:click=move |_| { start.dispatch(()); } disabled=move || start.pending().get()>{move || i18n.t(START_BUTTON)}</button>
                     </Show>
@@ -409,10 +447,10 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         marks: StoredValue::new(draft.annotations.clone()),
     };
     provide_context(w);
-    let returned = draft.status == "returned";
+    let returned = draft.status == crate::domain::workflow::ApplicationStatus::Returned;
     let marks = draft.annotations.clone();
     let provider = StoredValue::new(draft.provider_name.clone());
-    let kind = draft.kind.clone();
+    let kind = draft.kind;
 
     // Save the form and go to `target`: the server checks again.
     let save = Action::new(move |target: &u8| {
@@ -503,7 +541,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                 <a class="button button--primary" href="/filings">{move || i18n.t(Text::new("查看我的备案", "See my filings"))}</a>
             </div>
         }>
-            <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{let k = kind.clone(); move || i18n.t(kind_label(&k))}</strong></p>
+            <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{move || i18n.t(kind_label(kind))}</strong></p>
             {returned.then(|| view! {
                 <div class="notice notice--warn marks" role="note" data-testid="marks">
                     <p><strong>{move || i18n.t(RETURNED_LEAD)}</strong></p>

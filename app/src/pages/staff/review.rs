@@ -11,11 +11,11 @@ use leptos_router::hooks::use_params_map;
 use crate::domain::codes;
 use crate::domain::filing::MaterialKind;
 use crate::domain::review::{needs_pre_approval, review_rows, Edit, Mark};
-use crate::domain::workflow::{ApplicationStatus, Role};
+use crate::domain::workflow::{self, ApplicationStatus, Queue, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::filing::get_filing;
-use crate::functions::review::{approve_filing, correct_filing, pass_filing, pre_approval_filing, reject_filing, return_filing, review_queue};
+use crate::functions::review::{approve_filing, correct_filing, pass_filing, pre_approval_filing, reissue_filing_password, reject_filing, return_filing, review_queue};
 use crate::i18n::use_i18n;
 use crate::models::{FilingDetail, FilingSummary, QueueFilter};
 use crate::pages::registrant::filings::{kind_label, status_label, Timeline};
@@ -44,7 +44,7 @@ fn ConsoleNav(role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let links: Vec<(&'static str, Text)> = match role {
         Role::Bureau => vec![("/bureau", BUREAU_TITLE)],
-        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE), ("/dev/outbox", Text::new("通知发件箱", "Outbox"))],
+        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE)],
     };
     view! {
         <nav class="console-nav" aria-label="console">
@@ -55,34 +55,26 @@ fn ConsoleNav(role: Role) -> impl IntoView {
 
 #[component]
 pub fn ProviderPage() -> impl IntoView {
-    view! { <QueuePage which="verify" title=PROVIDER_TITLE role=Role::Provider base="/provider" /> }
+    view! { <QueuePage which=Queue::Verify title=PROVIDER_TITLE role=Role::Provider base="/provider" /> }
 }
 
 #[component]
 pub fn ProgressPage() -> impl IntoView {
-    view! { <QueuePage which="progress" title=PROGRESS_TITLE role=Role::Provider base="/provider" /> }
+    view! { <QueuePage which=Queue::Progress title=PROGRESS_TITLE role=Role::Provider base="/provider" /> }
 }
 
 #[component]
 pub fn BureauPage() -> impl IntoView {
-    view! { <QueuePage which="bureau" title=BUREAU_TITLE role=Role::Bureau base="/bureau" /> }
-}
-
-fn statuses_of(which: &str) -> Vec<ApplicationStatus> {
-    match which {
-        "verify" => vec![ApplicationStatus::PendingVerification, ApplicationStatus::BureauRejected],
-        "bureau" => vec![ApplicationStatus::PendingBureau, ApplicationStatus::PreApproval],
-        _ => ApplicationStatus::ALL.into_iter().filter(|s| *s != ApplicationStatus::Draft).collect(),
-    }
+    view! { <QueuePage which=Queue::Bureau title=BUREAU_TITLE role=Role::Bureau base="/bureau" /> }
 }
 
 #[component]
-fn QueuePage(which: &'static str, title: Text, role: Role, base: &'static str) -> impl IntoView {
+fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let (status, from, to, province, name, domain) =
         (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let filter = RwSignal::new(QueueFilter::default());
-    let rows = Resource::new(move || filter.get(), move |f| review_queue(which.to_string(), f));
+    let rows = Resource::new(move || filter.get(), move |f| review_queue(which, f));
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         filter.set(QueueFilter { status: status.get_untracked(), from: from.get_untracked(), to: to.get_untracked(), province: province.get_untracked(), name: name.get_untracked(), domain: domain.get_untracked() });
@@ -105,7 +97,7 @@ fn QueuePage(which: &'static str, title: Text, role: Role, base: &'static str) -
                     <span>{move || i18n.t(Text::new("状态", "Status"))}</span>
                     <select id="f-status" on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {statuses_of(which).into_iter().map(|s| view! { <option value=s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                        {which.statuses().into_iter().map(|s| view! { <option value=s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
                     </select>
                 </label>
                 {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "date")}
@@ -153,15 +145,15 @@ fn QueueTable(items: Vec<FilingSummary>, base: &'static str) -> impl IntoView {
                 <tbody>
                     {items.into_iter().map(|f| {
                         let province = f.province.and_then(codes::province_by_code).map(|p| p.name);
-                        let (kind, code) = (f.kind.clone(), f.status.clone());
+                        let (kind, status) = (f.kind, f.status);
                         view! {
-                            <tr data-testid="queue-row" data-status=f.status.clone()>
+                            <tr data-testid="queue-row" data-status=f.status.code()>
                                 <td>{f.submitted.clone().unwrap_or_default()}</td>
                                 <td>{f.unit_name.clone()}</td>
                                 <td>{f.domains.join(" ")}</td>
                                 <td>{move || province.map(|p| i18n.t(p)).unwrap_or("")}</td>
-                                <td>{move || i18n.t(kind_label(&kind))}</td>
-                                <td><span class=format!("status status--{code}")>{let c = code.clone(); move || i18n.t(status_label(&c))}</span></td>
+                                <td>{move || i18n.t(kind_label(kind))}</td>
+                                <td><span class=format!("status status--{}", status.code())>{move || i18n.t(status_label(status))}</span></td>
                                 <td>{f.website_licences.first().cloned().or(f.entity_licence.clone()).unwrap_or_default()}</td>
                                 <td><a class="button button--small" href=format!("{base}/filings/{}", f.id)>{move || i18n.t(OPEN)}</a></td>
                             </tr>
@@ -209,10 +201,16 @@ fn ReviewPage(role: Role, base: &'static str) -> impl IntoView {
 #[component]
 fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let status = ApplicationStatus::from_code(&d.summary.status).unwrap_or(ApplicationStatus::Draft);
-    let verifying = role == Role::Provider && matches!(status, ApplicationStatus::PendingVerification | ApplicationStatus::BureauRejected);
-    let correcting = role == Role::Provider && status == ApplicationStatus::BureauRejected;
-    let deciding = role == Role::Bureau && matches!(status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval);
+    // What this person may do now comes from the server, which reads it off
+    // the state machine's table (the same one every action is checked against).
+    let status = d.summary.status;
+    let may = |a: workflow::Action| d.actions.contains(&a);
+    let verifying = may(workflow::Action::Verify) && (may(workflow::Action::Pass) || may(workflow::Action::Return));
+    let correcting = may(workflow::Action::Correct);
+    let deciding = may(workflow::Action::Approve) || may(workflow::Action::Reject);
+    let may_pre = may(workflow::Action::RequirePreApproval);
+    let reissue = role == Role::Provider && status == ApplicationStatus::Approved;
+    let licence = StoredValue::new(d.summary.entity_licence.clone().unwrap_or_default());
     let (id, version) = (StoredValue::new(d.summary.id.clone()), d.summary.version);
     let marks = RwSignal::new(Vec::<Mark>::new());
     let edits = RwSignal::new(Vec::<Edit>::new());
@@ -255,13 +253,23 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         }
     }
     let pre = needs_pre_approval(&d.form);
-    let code = d.summary.status.clone();
+    let code = d.summary.status.code();
+    let reissued = RwSignal::new(None::<Result<String, AppError>>);
+    let reissue_act = Action::new(move |_: &()| {
+        let licence = licence.get_value();
+        async move { reissue_filing_password(licence).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = reissue_act.value().get() {
+            reissued.set(Some(r));
+        }
+    });
     view! {
         <div class="status-box" data-testid="review-status">
             <p>
                 <strong>{move || i18n.t(Text::new("状态", "Status"))} "："</strong>
-                <span class=format!("status status--{code}") data-testid="status">{let c = code.clone(); move || i18n.t(status_label(&c))}</span>
-                " · " {let k = d.summary.kind.clone(); move || i18n.t(kind_label(&k))}
+                <span class=format!("status status--{code}") data-testid="status">{move || i18n.t(status_label(status))}</span>
+                " · " {let k = d.summary.kind; move || i18n.t(kind_label(k))}
                 " · " {move || province.map(|p| i18n.t(p)).unwrap_or("")}
                 " · " {move || i18n.t(Text::new("提交", "Submitted"))} " " {d.summary.submitted.clone().unwrap_or_default()}
             </p>
@@ -344,7 +352,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         {deciding.then(|| view! {
             <section class="card actions" data-testid="bureau-actions">
                 <h2 class="card__title">{move || i18n.t(Text::new("审核", "Decide"))}</h2>
-                {(pre && status == ApplicationStatus::PendingBureau).then(|| view! {
+                {(pre && may_pre).then(|| view! {
                     <div class="action">
                         <label class="field__label" for="pre-note">{move || i18n.t(Text::new("前置审批核对意见", "Pre-approval note"))}</label>
                         <textarea id="pre-note" class="field__input" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
@@ -359,6 +367,17 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                     <textarea id="reason" class="field__input" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <button class="button button--danger" type="button" data-testid="reject" disabled=busy on:click=move |_| { act.dispatch("reject"); }>{move || i18n.t(Text::new("驳回", "Reject"))}</button>
                 </div>
+            </section>
+        })}
+        {reissue.then(|| view! {
+            <section class="card actions" data-testid="reissue">
+                <h2 class="card__title">{move || i18n.t(Text::new("备案密码", "Filing password"))}</h2>
+                <p class="muted">{move || i18n.t(Text::new("主办者遗失备案密码时，可重新生成并发送至主体负责人的电子邮箱；原密码随即失效。此操作记入办理记录。", "If the sponsor lost the filing password, issue a new one to the entity's responsible person by e-mail; the old one stops working. This is recorded."))}</p>
+                <button class="button" type="button" data-testid="reissue-password" disabled=move || reissue_act.pending().get() on:click=move |_| { reissue_act.dispatch(()); }>{move || i18n.t(Text::new("重新发送备案密码", "Issue a new filing password"))}</button>
+                {move || reissued.get().map(|r| match r {
+                    Ok(to) => view! { <p class="notice notice--ok" role="status" data-testid="reissued">{move || i18n.t(Text::new("新的备案密码已发送至 ", "A new filing password was sent to "))} {to.clone()}</p> }.into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                })}
             </section>
         })}
         <section class="card">
