@@ -244,3 +244,98 @@ async fn review_functions_refuse_anonymous_callers() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}: {text}");
     }
 }
+
+async fn site_with(tune: impl FnOnce(&mut Settings)) -> Router {
+    let (leptos, _) = server::config::built_in().unwrap();
+    let database = db::open_memory().await.unwrap();
+    let mut settings = Settings { captcha: false, limits: Arc::new(app::ssr::limits::Limits::off()), ..Settings::default() };
+    tune(&mut settings);
+    server::router(leptos, database, Arc::new(settings))
+}
+
+/// Pages carry a policy with a fresh nonce that the hydration scripts
+/// carry too; every answer carries the other headers; HSTS with HTTPS only.
+#[tokio::test]
+async fn security_headers_on_pages_and_answers() {
+    let app = site_with(|_| {}).await;
+    let (status, h, body) = send(&app, get("/login")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csp = h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_string();
+    for part in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    assert!(nonce.len() >= 16);
+    assert!(body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the page's nonce");
+    let (_, h2, _) = send(&app, get("/login")).await;
+    assert_ne!(h2.get(header::CONTENT_SECURITY_POLICY), h.get(header::CONTENT_SECURITY_POLICY), "a new nonce per answer");
+    assert_eq!(h.get(header::REFERRER_POLICY).unwrap(), "no-referrer");
+    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert!(h.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let (_, h, _) = send(&app, get("/api/v1/records?q=example.com")).await;
+    assert!(h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().starts_with("default-src 'none'"));
+    let secure = site_with(|s| s.secure_cookies = true).await;
+    let (_, h, _) = send(&secure, get("/query")).await;
+    assert!(h.get(header::STRICT_TRANSPORT_SECURITY).unwrap().to_str().unwrap().contains("max-age="));
+}
+
+/// A write from another site is refused before it reaches a function.
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let app = site_with(|_| {}).await;
+    let post = |extra: (&'static str, &'static str)| {
+        Request::post("/api/account/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(extra.0, extra.1)
+            .body(Body::from("username=a&password=b&captcha_id=&captcha="))
+            .unwrap()
+    };
+    assert_eq!(send(&app, post(("origin", "https://evil.example"))).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, post(("sec-fetch-site", "cross-site"))).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, post(("sec-fetch-site", "same-site"))).await.0, StatusCode::FORBIDDEN, "a sibling subdomain is another site");
+    assert_ne!(send(&app, post(("origin", "http://127.0.0.1:3000"))).await.0, StatusCode::FORBIDDEN);
+    assert_ne!(send(&app, post(("sec-fetch-site", "same-origin"))).await.0, StatusCode::FORBIDDEN);
+}
+
+/// Sign-in from a plain form (no JavaScript): a redirect, never the
+/// password in an address, and `next` only ever to this site.
+#[tokio::test]
+async fn plain_sign_in_redirects_only_to_this_site() {
+    let app = site_with(|_| {}).await;
+    let vectors = [
+        "//evil.example/",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example/",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "/\t/evil.example",
+        "/ /evil.example",
+        "javascript:alert(1)",
+        "/filings\r\nSet-Cookie: x=1",
+    ];
+    for v in vectors {
+        let body = format!("username=nobody&password=hunter2-secret&captcha_id=&captcha=&next={}", enc(v));
+        let req = Request::post("/api/account/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, h, _) = send(&app, req).await;
+        assert!(status.is_redirection(), "{v:?}: {status}");
+        let to = h.get(header::LOCATION).unwrap().to_str().unwrap();
+        assert!(to.starts_with("/login?failed=1"), "{v:?} → {to}");
+        assert!(!to.contains("hunter2"), "the password is never in an address");
+        let next = to.split("next=").nth(1).unwrap_or("");
+        assert!(next == "/filings" || next == "%2Ffilings", "{v:?} → {to}");
+        // The language switch follows the same rule.
+        let (status, h, _) = send(&app, get(&format!("/lang/en?next={}", enc(v)))).await;
+        assert!(status.is_redirection());
+        assert_eq!(h.get(header::LOCATION).unwrap(), "/", "{v:?}");
+    }
+    let (_, h, _) = send(&app, get(&format!("/lang/en?next={}", enc("/query?q=a")))).await;
+    assert_eq!(h.get(header::LOCATION).unwrap(), "/query?q=a");
+}

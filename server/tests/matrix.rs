@@ -1,0 +1,229 @@
+//! The authorisation matrix: every server function and every route that
+//! reads private data, called over HTTP by each kind of caller, against the
+//! answer it must get. The table is checked against the registry of server
+//! functions: a function without a row fails this test.
+//!
+//! Acting rows send version -1 (or a state the action does not fit), so an
+//! allowed caller is told "conflict" (409) or "invalid" (422) and nothing
+//! moves; what matters is 401/403 versus anything else, and never a 500.
+
+#[path = "../../app/tests/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeSet;
+
+use app::domain::workflow::Role;
+use app::ssr::auth::{self, CurrentUser};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use common::{png, uscc, World};
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Owner,
+    OtherRegistrant,
+    Provider,
+    BureauSame,
+    BureauOther,
+    Admin,
+}
+
+const EVERYONE: [Who; 7] = [Who::Anonymous, Who::Owner, Who::OtherRegistrant, Who::Provider, Who::BureauSame, Who::BureauOther, Who::Admin];
+
+/// What a caller must get: let through (any answer but 401/403, never 5xx),
+/// or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Through,
+    Unauthenticated,
+    Forbidden,
+}
+use Expect::{Forbidden as F, Through as T, Unauthenticated as U};
+
+enum Body_ {
+    Form(String),
+    Json(String),
+    Multipart(Vec<u8>, &'static str),
+    Get,
+}
+
+struct Row {
+    path: String,
+    body: Body_,
+    /// Anonymous, owner, another registrant, provider, 管局 (same province), 管局 (other province), admin.
+    expect: [Expect; 7],
+}
+
+fn row(path: &str, body: Body_, expect: [Expect; 7]) -> Row {
+    Row { path: path.to_string(), body, expect }
+}
+
+fn form(s: &str) -> Body_ {
+    Body_::Form(s.to_string())
+}
+
+fn json(s: String) -> Body_ {
+    Body_::Json(s)
+}
+
+struct Fixture {
+    w: World,
+    app: Router,
+    users: Vec<(Who, CurrentUser)>,
+    /// Waiting for 核实 (provider side).
+    at_provider: String,
+    /// Passed to the 管局 of Beijing.
+    at_bureau: String,
+    /// A material of each.
+    material_provider: String,
+    material_bureau: String,
+}
+
+async fn fixture() -> Fixture {
+    let w = World::with(|s| s.dev = true).await;
+    let (leptos, _) = server::config::built_in().unwrap();
+    let app = server::router(leptos, w.db.clone(), w.s.clone());
+    let owner = w.registrant("owner01", "13800138000").await;
+    let other = w.registrant("other01", "13800138001").await;
+    let clerk = w.staff("clerk01", Role::Provider, "13700137000", None).await;
+    let bj = w.staff("bureau_bj", Role::Bureau, "13600136000", Some(11)).await;
+    let sh = w.staff("bureau_sh", Role::Bureau, "13600136001", Some(31)).await;
+    let admin = w.staff("admin01", Role::Admin, "13500135000", None).await;
+    let at_provider = w.submitted(&owner, &uscc(1), "matrix-one.cn", false).await;
+    let at_bureau = w.submitted(&owner, &uscc(2), "matrix-two.cn", false).await;
+    w.verify_and_pass(&clerk, &at_bureau).await;
+    let material_provider = w.detail(&owner, &at_provider).await.unwrap().materials[0].id.clone();
+    let material_bureau = w.detail(&owner, &at_bureau).await.unwrap().materials[0].id.clone();
+    let users = vec![(Who::Owner, owner), (Who::OtherRegistrant, other), (Who::Provider, clerk), (Who::BureauSame, bj), (Who::BureauOther, sh), (Who::Admin, admin)];
+    Fixture { w, app, users, at_provider, at_bureau, material_provider, material_bureau }
+}
+
+fn multipart(application: &str, kind: &str) -> Body_ {
+    let b = "----matrixboundary";
+    let mut body = Vec::new();
+    for (name, value) in [("application", application), ("kind", kind)] {
+        body.extend_from_slice(format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+    body.extend_from_slice(&png());
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    Body_::Multipart(body, b)
+}
+
+fn table(fx: &Fixture) -> Vec<Row> {
+    let (p, b) = (&fx.at_provider, &fx.at_bureau);
+    let (mp, mb) = (&fx.material_provider, &fx.material_bureau);
+    let registrants = [U, T, T, F, F, F, F];
+    let signed_in = [U, T, T, T, T, T, T];
+    let anyone = [T; 7];
+    vec![
+        // Accounts: the doors are open to anyone; the rest needs a session.
+        row("/api/account/me", form(""), anyone),
+        row("/api/account/captcha", form(""), anyone),
+        row("/api/account/register", form("username=x&password=1&password2=2&contact_name=&mobile=1&email=x"), anyone),
+        row("/api/account/activate", form("username=nobody&code=000000"), anyone),
+        row("/api/account/resend", form("username=nobody"), anyone),
+        row("/api/account/login", form("username=nobody&password=wrong-pass&captcha_id=&captcha="), anyone),
+        row("/api/account/forgot", form("username=nobody&contact_name=x&email=x%40example.com"), anyone),
+        row("/api/account/reset", form("token=00&password=x&password2=x"), anyone),
+        row("/api/account/password", form("old_password=wrong-old-pass&password=n3w-password&password2=n3w-password"), signed_in),
+        row("/api/account/profile", form("contact_name=&mobile=1&email=x"), signed_in),
+        row("/api/account/logout", form(""), anyone),
+        // The outbox: administrators only (and only with the development switch).
+        row("/api/dev/outbox", form(""), [U, F, F, F, F, F, T]),
+        // The registrant's filings.
+        row("/api/filing/detect", form("cert_number=91110108717743469K&domains=new-one.cn"), registrants),
+        row("/api/filing/entity_code", form(&format!("cert_number={}&domains=matrix-one.cn", uscc(1))), registrants),
+        row("/api/filing/draft", form(""), registrants),
+        row("/api/filing/start", form("cert_number=bad&domains=bad"), registrants),
+        row("/api/filing/list", form(""), registrants),
+        row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}}}}"#)), [U, T, F, F, F, F, F]),
+        row("/api/filing/discard", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
+        row("/api/filing/submit", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
+        row("/api/filing/open", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
+        row("/api/filing/upload", multipart(p, "other"), [U, T, F, F, F, F, F]),
+        row("/api/filing/material/remove", form(&format!("id={mp}")), [U, T, F, F, F, F, F]),
+        // Reading a filing: its owner, the provider, the 管局 of its province once passed to it.
+        row("/api/filing/detail", form(&format!("id={b}")), [U, T, F, T, T, F, F]),
+        row(&format!("/files/{mb}"), Body_::Get, [U, T, F, T, T, F, F]),
+        row(&format!("/files/{mp}"), Body_::Get, [U, T, F, T, F, F, F]),
+        // The public query.
+        row("/api/public/search", form("q=example.com&page=1"), anyone),
+        row("/api/v1/records?q=example.com", Body_::Get, anyone),
+        // The provider's 核实.
+        row("/api/review/queue", json(r#"{"which":"verify","filter":{}}"#.into()), [U, F, F, T, F, F, F]),
+        row("/api/review/return", json(format!(r#"{{"id":"{p}","version":-1,"marks":[{{"path":"entity.address","comment":"x"}}],"comment":""}}"#)), [U, F, F, T, F, F, F]),
+        row("/api/review/pass", form(&format!("id={p}&version=-1&opinion=ok")), [U, F, F, T, F, F, F]),
+        row("/api/review/correct", json(format!(r#"{{"id":"{p}","version":-1,"edits":[{{"path":"entity.address","value":"x"}}]}}"#)), [U, F, F, T, F, F, F]),
+        row("/api/review/reissue_password", form("licence=%E4%BA%ACICP%E5%A4%872026000999%E5%8F%B7"), [U, F, F, T, F, F, F]),
+        // The 管局's decisions, in its own province only.
+        row("/api/review/approve", form(&format!("id={b}&version=-1")), [U, F, F, F, T, F, F]),
+        row("/api/review/reject", form(&format!("id={b}&version=-1&reason=no")), [U, F, F, F, T, F, F]),
+        row("/api/review/pre_approval", form(&format!("id={b}&version=-1&note=check")), [U, F, F, F, T, F, F]),
+    ]
+}
+
+async fn call(fx: &Fixture, who: Who, r: &Row) -> (StatusCode, String) {
+    let mut req = match &r.body {
+        Body_::Get => Request::get(&r.path).body(Body::empty()).unwrap(),
+        Body_::Form(s) => Request::post(&r.path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(s.clone())).unwrap(),
+        Body_::Json(s) => Request::post(&r.path).header(header::CONTENT_TYPE, "application/json").body(Body::from(s.clone())).unwrap(),
+        Body_::Multipart(bytes, boundary) => Request::post(&r.path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(bytes.clone()))
+            .unwrap(),
+    };
+    if let Some((_, user)) = fx.users.iter().find(|(w, _)| *w == who) {
+        // A session of its own for every call (a row signs out).
+        let token = auth::create_session(&fx.w.db, &user.id, 1).await.unwrap();
+        let cookie = auth::session_cookie(&token, 1, false);
+        req.headers_mut().insert(header::COOKIE, cookie.split(';').next().unwrap().parse().unwrap());
+    }
+    let resp = fx.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).chars().take(300).collect())
+}
+
+#[tokio::test]
+async fn every_function_and_route_answers_each_caller_as_the_table_says() {
+    let fx = fixture().await;
+    let rows = table(&fx);
+
+    // Every registered server function has a row.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    assert!(registered.len() >= 30, "the registry lists the server functions: {registered:?}");
+    let covered: BTreeSet<String> = rows.iter().map(|r| r.path.clone()).collect();
+    let missing: Vec<&String> = registered.difference(&covered).collect();
+    assert!(missing.is_empty(), "server functions without a row in the authorisation matrix: {missing:?}");
+
+    let versions_before: Vec<i64> = vec![fx.w.version(&fx.users[0].1, &fx.at_provider).await, fx.w.version(&fx.users[0].1, &fx.at_bureau).await];
+    let mut failures = Vec::new();
+    for r in &rows {
+        for (i, who) in EVERYONE.iter().enumerate() {
+            let (status, body) = call(&fx, *who, r).await;
+            let got = match status {
+                StatusCode::UNAUTHORIZED => U,
+                StatusCode::FORBIDDEN => F,
+                s if s.is_server_error() => {
+                    failures.push(format!("{} as {who:?}: {s} {body}", r.path));
+                    continue;
+                }
+                _ => T,
+            };
+            if got != r.expect[i] {
+                failures.push(format!("{} as {who:?}: expected {:?}, got {status} {body}", r.path, r.expect[i]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    // Nothing moved.
+    let versions_after: Vec<i64> = vec![fx.w.version(&fx.users[0].1, &fx.at_provider).await, fx.w.version(&fx.users[0].1, &fx.at_bureau).await];
+    assert_eq!(versions_before, versions_after);
+}
