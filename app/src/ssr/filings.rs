@@ -454,7 +454,9 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm) -> Result<DraftView,
     keep_filed_entity(db, before, &mut form).await?;
     let step = step.clamp(1, STEPS);
     // Edits of a returned filing go into its history (drafts are the registrant's own business).
-    let changed = if before.status == ApplicationStatus::Returned { changed_fields(&before.form()?, &form) } else { Vec::new() };
+    // A stored draft that cannot be read is never written over blindly.
+    let old = before.form()?;
+    let changed = if before.status == ApplicationStatus::Returned { changed_fields(&old, &form) } else { Vec::new() };
     let rid = before.record_id();
     let uploaded = materials::kinds(&materials::list(db, &rid).await?);
     let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
