@@ -4,6 +4,8 @@
 #   scripts/beian.sh test    set up what is missing (plus Chromium) and run every test
 # and the benchmark:
 #   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
+# and the long fuzz of every validation rule:
+#   scripts/beian.sh fuzz [N]     N arbitrary inputs (default 1 000 000) through every rule; prints the count
 # Both are idempotent: what is already installed is left alone.
 set -euo pipefail
 
@@ -19,8 +21,10 @@ cmd_serve() {
   release_build
   precompress_site
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
+  say "demo data and the development switch are on: codes are shown on screen, the demo staff passwords are printed below"
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
-  exec "$CARGO_TARGET_DIR/release/beian" serve
+  export BEIAN_DEV="${BEIAN_DEV:-true}"
+  exec "$CARGO_TARGET_DIR/release/beian" serve --demo
 }
 
 cmd_test() {
@@ -37,12 +41,16 @@ cmd_test() {
   port="$(free_port)"
   log="$CACHE/e2e-server.log"
   say "starting the server on 127.0.0.1:$port with an in-memory database and demo data"
-  BEIAN_DB=mem:// BEIAN_DEMO_DATA=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off \
+  BEIAN_DB=mem:// BEIAN_DEV=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off BEIAN_RATE_LIMITS=off \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
-    "$CARGO_TARGET_DIR/debug/beian" serve >"$log" 2>&1 &
+    "$CARGO_TARGET_DIR/debug/beian" serve --demo >"$log" 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null || true' EXIT
   if ! wait_for "http://127.0.0.1:$port/healthz" "$pid"; then cat "$log" >&2; exit 1; fi
+  # The demo staff passwords are random and printed once: hand them to the tests.
+  BEIAN_E2E_CLERK_PASSWORD="$(demo_password jieru "$log")"
+  BEIAN_E2E_BUREAU_PASSWORD="$(demo_password guanju "$log")"
+  export BEIAN_E2E_CLERK_PASSWORD BEIAN_E2E_BUREAU_PASSWORD
   say "end-to-end tests in Chromium: desktop and phone, with and without JavaScript"
   local status=0
   (cd end2end && BEIAN_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
@@ -56,12 +64,26 @@ cmd_test() {
   say "all tests passed"
 }
 
+# The password printed for a demo staff account in a server log.
+demo_password() {
+  sed -n "s/^demo staff account $1 ([^)]*): password \(.*\)$/\1/p" "$2" | tail -n 1
+}
+
+cmd_fuzz() {
+  setup_rust
+  local n="${1:-1000000}"
+  say "fuzz: $n inputs through every validation rule (debug build, shared with the tests)"
+  BEIAN_FUZZ_COUNT="$n" RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" \
+    cargo test -p app --features ssr --test properties -- --ignored --nocapture fuzz_every_rule
+}
+
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
   bench) shift; exec bash "$ROOT/scripts/bench.sh" "$@" ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
   *)
-    echo "usage: $0 serve | test | bench [N…]" >&2
+    echo "usage: $0 serve | test | bench [N…] | fuzz [N]" >&2
     exit 2
     ;;
 esac

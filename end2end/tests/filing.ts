@@ -4,6 +4,12 @@ import { open } from "./helpers";
 
 export const PASSWORD = "s3cret-pass";
 
+/** The demo staff accounts and the passwords the server printed for them. */
+export const CLERK = "jieru";
+export const BUREAU = "guanju";
+export const CLERK_PASSWORD = process.env.BEIAN_E2E_CLERK_PASSWORD ?? "";
+export const BUREAU_PASSWORD = process.env.BEIAN_E2E_BUREAU_PASSWORD ?? "";
+
 export function unique(info: TestInfo, prefix: string) {
   const n = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   return `${prefix}${info.project.name.replace(/[^a-z]/g, "")}${n}`.slice(0, 30);

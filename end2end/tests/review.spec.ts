@@ -7,10 +7,9 @@ test.beforeEach(async ({}, info) => {
   test.skip(!jsEnabled(info), "the consoles need JavaScript");
 });
 
-// Demo staff accounts (created with the demo data, see the README).
-const CLERK = "jieru";
-const BUREAU = "guanju";
-const STAFF_PASSWORD = "demo-pass-2026";
+// Demo staff accounts: created with the demo data, each with a random
+// password the server prints once at start; scripts/beian.sh passes them on.
+import { BUREAU, BUREAU_PASSWORD, CLERK, CLERK_PASSWORD } from "./filing";
 
 test("submit, return with a marked field, fix it, resubmit, pass, approve, find the number", async ({ page, browser }, info) => {
   test.setTimeout(120_000);
@@ -24,7 +23,7 @@ test("submit, return with a marked field, fix it, resubmit, pass, approve, find 
 
   // The provider's clerk finds it in the 核实 queue and returns it with one field marked.
   const clerk = await newPage();
-  await signIn(clerk, info, CLERK, "/login?next=/provider", STAFF_PASSWORD);
+  await signIn(clerk, info, CLERK, "/login?next=/provider", CLERK_PASSWORD);
   await open(clerk, info, "/provider");
   const row = clerk.getByTestId("queue-row").filter({ hasText: domain });
   await expect(row).toHaveAttribute("data-status", "pending_verification");
@@ -80,7 +79,7 @@ test("submit, return with a marked field, fix it, resubmit, pass, approve, find 
 
   // The 管局 approves: numbers are issued.
   const bureau = await newPage();
-  await signIn(bureau, info, BUREAU, "/login?next=/bureau", STAFF_PASSWORD);
+  await signIn(bureau, info, BUREAU, "/login?next=/bureau", BUREAU_PASSWORD);
   await open(bureau, info, "/bureau");
   await bureau.getByTestId("queue-row").filter({ hasText: domain }).getByRole("link", { name: "办理" }).click();
   await expect(bureau.getByTestId("timeline")).toContainText("退回修改");

@@ -131,6 +131,13 @@ pub fn load_from(source: &str, text: &str) -> Result<(LeptosOptions, Settings), 
     if let Some(v) = env_var("BEIAN_MAIL_DIR") { mail_dir = Some(v); }
     if let Some(v) = env_var("BEIAN_DEV") { s.dev = parse_bool("BEIAN_DEV", &v)?; }
     if let Some(v) = env_var("BEIAN_ENTITY_VERIFY") { entity_verify = Some(v); }
+    if let Some(v) = env_var("BEIAN_RATE_LIMITS") {
+        match v.trim() {
+            "off" => s.limits = std::sync::Arc::new(app::ssr::limits::Limits::off()),
+            "on" => {}
+            _ => return Err(ConfigError::Env("BEIAN_RATE_LIMITS", format!("expected on or off, got {v:?}"))),
+        }
+    }
     if let Some(v) = entity_verify {
         s.entity_verify = app::ssr::entity_proof::Method::parse(&v).ok_or_else(|| ConfigError::Env("BEIAN_ENTITY_VERIFY", format!("expected password or code, got {v:?}")))?;
     }
@@ -152,6 +159,9 @@ pub fn check_safe(s: &Settings) -> Result<(), ConfigError> {
             "demo data (BEIAN_DEMO_DATA / --demo) is refused with secure cookies or an SMTP relay configured: that looks like a real deployment".into(),
         ));
     }
+    if s.limits.is_off() && !s.dev {
+        return Err(ConfigError::Unsafe("the account doors' rate limits may be switched off (BEIAN_RATE_LIMITS=off) only with the development switch (BEIAN_DEV=true)".into()));
+    }
     if s.dev && (s.secure_cookies || s.smtp_configured) {
         return Err(ConfigError::Unsafe("the development switch (BEIAN_DEV) is refused with secure cookies or an SMTP relay configured".into()));
     }
@@ -161,6 +171,16 @@ pub fn check_safe(s: &Settings) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_are_off_only_in_development() {
+        let mut s = Settings { limits: std::sync::Arc::new(app::ssr::limits::Limits::off()), ..Settings::default() };
+        assert!(check_safe(&s).is_err());
+        s.dev = true;
+        assert!(check_safe(&s).is_ok());
+        s.secure_cookies = true;
+        assert!(check_safe(&s).is_err());
+    }
 
     #[test]
     fn built_in_file_parses() {

@@ -129,8 +129,9 @@ pub fn mask_contact(s: &str) -> String {
         let first: String = user.chars().take(1).collect();
         return format!("{first}***@{host}");
     }
-    if s.len() == 11 {
-        return format!("{}****{}", &s[..3], &s[7..]);
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() == 11 {
+        return format!("{}****{}", chars[..3].iter().collect::<String>(), chars[7..].iter().collect::<String>());
     }
     "***".into()
 }
@@ -138,6 +139,14 @@ pub fn mask_contact(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_any_text_without_panicking() {
+        assert_eq!(mask_contact("13800138000"), "138****8000");
+        assert_eq!(mask_contact("zhang@example.com"), "z***@example.com");
+        assert_eq!(mask_contact("8X\u{301}4７\u{301}2abcd"), "8X\u{301}****abcd");
+        assert_eq!(mask_contact("短"), "***");
+    }
 
     #[test]
     fn usernames() {

@@ -872,7 +872,7 @@ pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String,
     }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
     let looks_like_id = compact.len() == 15 && compact.bytes().all(|b| b.is_ascii_digit())
-        || compact.len() == 18 && compact[..17].bytes().all(|b| b.is_ascii_digit());
+        || compact.len() == 18 && compact.bytes().take(17).all(|b| b.is_ascii_digit());
     let checked = if looks_like_id {
         check_certificate(CertCheck::ResidentId, &compact, today).or_else(|e| check_certificate(CertCheck::Uscc, &compact, today).map_err(|_| e))
     } else if compact.len() == 18 {
@@ -1070,6 +1070,29 @@ mod tests {
 
     fn paths(e: &FieldErrors) -> Vec<&str> {
         e.0.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    #[test]
+    fn strange_input_gets_an_answer() {
+        // 18 bytes with a multi-byte character at byte 17: was a panic.
+        assert!(normalise_cert_number("８.X七丅丄ÉÉ", None).is_err());
+        assert!(normalise_cert_number("1101051949123100é", None).is_err());
+    }
+
+    #[test]
+    fn forms_are_bounded() {
+        let mut f = FilingForm::default();
+        assert!(bound(&f).is_ok());
+        f.entity.remark = "长".repeat(MAX_TEXT_CHARS);
+        assert!(bound(&f).is_ok(), "the limit itself is allowed");
+        f.entity.remark.push('长');
+        assert_eq!(bound(&f).unwrap_err().0[0].path, "entity.remark");
+        let mut f = FilingForm::default();
+        f.websites = vec![WebsiteForm::default(); MAX_LIST_ITEMS + 1];
+        assert_eq!(bound(&f).unwrap_err().0[0].path, "websites");
+        let mut f = FilingForm::default();
+        f.websites = vec![WebsiteForm { remark: "x".repeat(MAX_TEXT_CHARS), ..Default::default() }; 60];
+        assert_eq!(bound(&f).unwrap_err().0[0].path, "form", "the whole is bounded too");
     }
 
     #[test]

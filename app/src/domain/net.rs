@@ -168,7 +168,8 @@ pub fn parse_home_url(input: &str, domains: &[DomainName]) -> Result<String, Pro
         return Err(super::error::required());
     }
     for scheme in ["http://", "https://"] {
-        if s.len() >= scheme.len() && s[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        // `get` rather than slicing: the input may have a multi-byte character there.
+        if s.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme)) {
             s = &s[scheme.len()..];
         }
     }
@@ -298,6 +299,9 @@ mod tests {
         assert_eq!(parse_home_url("https://Example.com/index.html", &d).unwrap(), "example.com/index.html");
         assert_eq!(parse_home_url("www.other.com", &d).unwrap_err().code, "home_url.domain");
         assert_eq!(parse_home_url("www.notexample.com", &d).unwrap_err().code, "home_url.domain");
+        // A multi-byte character where a scheme would end: an answer, not a panic.
+        assert!(parse_home_url("京ICP备2026000123号", &d).is_err());
+        assert!(parse_home_url("6́é.-é", &d).is_err());
     }
 
     #[test]

@@ -1,0 +1,52 @@
+import { expect, test } from "@playwright/test";
+import { jsEnabled, open } from "./helpers";
+import { CLERK, CLERK_PASSWORD } from "./filing";
+
+// Signing in before (or without) the page's script: the form posts, the
+// server redirects, and the password never appears in an address.
+test("sign-in without JavaScript never puts the password in the address bar", async ({ page }, info) => {
+  test.skip(jsEnabled(info), "the no-JavaScript projects check the plain form");
+  expect(CLERK_PASSWORD, "scripts/beian.sh passes the printed demo password").not.toBe("");
+  const seen: string[] = [];
+  page.on("framenavigated", (f) => seen.push(f.url()));
+
+  await open(page, info, "/login?next=/provider");
+  await page.getByLabel("用户名").fill(CLERK);
+  await page.getByLabel("密码", { exact: true }).fill("wrong-Password-123");
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page).toHaveURL(/\/login\?failed=1/);
+  await expect(page.getByTestId("plain-failed")).toBeVisible();
+
+  await page.getByLabel("用户名").fill(CLERK);
+  await page.getByLabel("密码", { exact: true }).fill(CLERK_PASSWORD);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page).toHaveURL(/\/provider$/);
+  await expect(page.getByTestId("me")).toHaveText(CLERK);
+  await page.screenshot({ path: info.outputPath("signed-in-without-js.png"), fullPage: true });
+
+  expect(seen.length).toBeGreaterThan(2);
+  for (const url of seen) {
+    expect(url).not.toContain("Password");
+    expect(url).not.toContain(encodeURIComponent(CLERK_PASSWORD));
+    expect(url).not.toContain("password=");
+  }
+});
+
+// The pages hydrate under the Content-Security-Policy: nothing is blocked.
+test("pages hydrate under the security policy", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "hydration needs JavaScript");
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  for (const path of ["/query", "/login", "/register", "/"]) {
+    const response = await page.goto(path);
+    const csp = response!.headers()["content-security-policy"];
+    expect(csp).toContain("'wasm-unsafe-eval'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response!.headers()["referrer-policy"]).toBe("no-referrer");
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+  expect(problems).toEqual([]);
+});
