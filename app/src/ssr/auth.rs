@@ -588,6 +588,39 @@ pub async fn update_profile(db: &Db, user: &CurrentUser, contact_name: &str, mob
 
 // ---------------------------------------------------------------- recovery
 
+/// Whose one-time secret a challenge holds.
+pub(crate) enum Holder<'a> {
+    Account(&'a RecordId),
+    Entity(&'a RecordId),
+}
+
+/// A new one-time secret (reset link, entity code) for its holder, in one
+/// transaction: earlier unused ones of the same purpose are void, the hash
+/// is stored with its expiry, and the messages that carry it are written.
+pub(crate) async fn issue_challenge(db: &Db, holder: Holder<'_>, purpose: &str, secret: &str, minutes: i64, notes: &[Note]) -> Result<(), AppError> {
+    let (field, id) = match holder {
+        Holder::Account(id) => ("account", id),
+        Holder::Entity(id) => ("entity", id),
+    };
+    db.query(format!(
+        "BEGIN;
+         UPDATE challenge SET used = true WHERE {field} = $holder AND purpose = $purpose AND used = false RETURN NONE;
+         CREATE challenge SET purpose = $purpose, {field} = $holder, secret_hash = $h, expires_at = time::now() + duration::from_mins($minutes) RETURN NONE;
+         {}
+         COMMIT;",
+        outbox::insert_all()
+    ))
+    .bind(("holder", id.clone()))
+    .bind(("purpose", purpose.to_string()))
+    .bind(("h", sha256_hex(secret)))
+    .bind(("minutes", minutes))
+    .bind(("notes", outbox::notes_value(notes)))
+    .await
+    .and_then(tx_check)?;
+    outbox::wake();
+    Ok(())
+}
+
 /// 找回密码: when username, contact name and e-mail match, e-mail a reset
 /// link valid for an hour; earlier links of the account stop working. The
 /// answer is the same either way, so it does not reveal which accounts exist.
@@ -618,21 +651,7 @@ pub async fn request_reset(db: &Db, settings: &Settings, username: &str, contact
     )
     .with_secret(token.clone())
     .for_account(&row.id);
-    db.query(format!(
-        "BEGIN;
-         UPDATE challenge SET used = true WHERE account = $a AND purpose = 'reset' AND used = false RETURN NONE;
-         CREATE challenge SET purpose = 'reset', account = $a, secret_hash = $h, expires_at = time::now() + 1h RETURN NONE;
-         {}
-         COMMIT;",
-        outbox::insert_all()
-    ))
-    .bind(("a", row.id.clone()))
-    .bind(("h", sha256_hex(&token)))
-    .bind(("notes", outbox::notes_value(&[note])))
-    .await
-    .and_then(tx_check)?;
-    outbox::wake();
-    Ok(())
+    issue_challenge(db, Holder::Account(&row.id), "reset", &token, 60, &[note]).await
 }
 
 /// Set a new password with a reset link's token (once, within the hour):

@@ -7,8 +7,8 @@
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::auth::{random_digits, sha256_hex};
-use super::db::{tx_check, Db};
-use super::outbox::{self, Note, SECRET_MARK};
+use super::db::Db;
+use super::outbox::{Note, SECRET_MARK};
 use crate::domain::account::mask_contact;
 use crate::domain::{Field, Message, Problem};
 use crate::error::AppError;
@@ -139,19 +139,6 @@ pub async fn send_code(db: &Db, entity: &RecordId) -> Result<String, AppError> {
     let code = random_digits(6);
     let body = format!("【ICP备案】您正在办理备案业务，验证码 {SECRET_MARK}，10分钟内有效；如非本人或本单位操作，请忽略。Your ICP filing code is {SECRET_MARK} (10 minutes).");
     let notes: Vec<Note> = Note::both(&leader.mobile, &leader.email, "ICP备案业务验证码 / Filing code", &body).into_iter().map(|n| n.with_secret(code.clone())).collect();
-    db.query(format!(
-        "BEGIN;
-         UPDATE challenge SET used = true WHERE entity = $e AND purpose = 'entity' AND used = false RETURN NONE;
-         CREATE challenge SET purpose = 'entity', entity = $e, secret_hash = $h, expires_at = time::now() + 10m RETURN NONE;
-         {}
-         COMMIT;",
-        outbox::insert_all()
-    ))
-    .bind(("e", entity.clone()))
-    .bind(("h", sha256_hex(&code)))
-    .bind(("notes", outbox::notes_value(&notes)))
-    .await
-    .and_then(tx_check)?;
-    outbox::wake();
+    super::auth::issue_challenge(db, super::auth::Holder::Entity(entity), "entity", &code, 10, &notes).await?;
     Ok(format!("{} / {}", mask_contact(&leader.mobile), mask_contact(&leader.email)))
 }

@@ -55,6 +55,18 @@ pub fn values(list: &[MaterialInfo]) -> Vec<(String, String)> {
     list.iter().map(|m| (m.kind.clone(), m.id.clone())).collect()
 }
 
+/// `statements` in one transaction that first checks the filing (`$app`)
+/// is still in the state the authorisation saw (`$from`), else THROWs stale.
+fn while_in_state(statements: &str) -> String {
+    format!(
+        "BEGIN;
+         LET $ok = (UPDATE $app SET updated_at = time::now() WHERE status = $from RETURN VALUE id);
+         IF array::len($ok) = 0 {{ THROW '{STALE}' }};
+         {statements}
+         COMMIT;"
+    )
+}
+
 /// Store an upload for the filing the context was authorised for (the
 /// registrant's own documents while editing, the provider's 核验 files
 /// while verifying): size and type checked from the bytes; one file per
@@ -77,16 +89,12 @@ pub async fn add(cx: &Ctx, kind: MaterialKind, filename: &str, bytes: Vec<u8>) -
     };
     let res = cx
         .db
-        .query(format!(
-            "BEGIN;
-             LET $ok = (UPDATE $app SET updated_at = time::now() WHERE status = $from RETURN VALUE id);
-             IF array::len($ok) = 0 {{ THROW '{STALE}' }};
-             {replace}
+        .query(while_in_state(&format!(
+            "{replace}
              IF (SELECT VALUE count() FROM material WHERE application = $app GROUP ALL)[0] >= $max {{ THROW 'too_many' }};
              CREATE type::record('material', $key) SET application = $app, kind = $kind, filename = $name, content_type = $mime, size = $size, sha256 = $sha, data = $data, uploaded_by = $me RETURN NONE;
-             {audit}
-             COMMIT;"
-        ))
+             {audit}"
+        )))
         .bind(("key", key.clone()))
         .bind(("app", row.record_id()))
         .bind(("from", row.status.code().to_string()))
@@ -114,13 +122,7 @@ pub async fn remove(cx: &Ctx) -> Result<(), AppError> {
     let row = cx.filing()?;
     let res = cx
         .db
-        .query(format!(
-            "BEGIN;
-             LET $ok = (UPDATE $app SET updated_at = time::now() WHERE status = $from RETURN VALUE id);
-             IF array::len($ok) = 0 {{ THROW '{STALE}' }};
-             DELETE $m;
-             COMMIT;"
-        ))
+        .query(while_in_state("DELETE $m;"))
         .bind(("app", row.record_id()))
         .bind(("from", row.status.code().to_string()))
         .bind(("m", cx.material()?.clone()))
