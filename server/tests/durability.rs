@@ -9,8 +9,13 @@ fn free_port() -> u16 {
 }
 
 fn start(dir: &std::path::Path, port: u16, demo: bool) -> Child {
+    start_with(dir, port, demo, &[])
+}
+
+fn start_with(dir: &std::path::Path, port: u16, demo: bool, env: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_beian"))
         .arg("serve")
+        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
         .env("BEIAN_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
         .env("BEIAN_DB", format!("surrealkv://{}/db", dir.display()))
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -34,6 +39,22 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let status = buf.split(' ').nth(1)?.parse().ok()?;
     let body = buf.split_once("\r\n\r\n")?.1.to_string();
     Some((status, body))
+}
+
+fn post_form(port: u16, path: &str, body: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split(' ').nth(1)?.parse().ok()?;
+    Some((status, buf.split_once("\r\n\r\n")?.1.to_string()))
 }
 
 fn wait_ready(port: u16) {
@@ -74,4 +95,48 @@ fn committed_writes_survive_sigkill() {
     };
     assert!(!licences(&before).is_empty());
     assert_eq!(licences(&before), licences(&after));
+}
+
+/// A message acknowledged to the user is never lost: the activation code's
+/// SMS and e-mail are committed with the registration; the relay is down
+/// (retries), the server is killed with SIGKILL, and after a restart with a
+/// working transport both go out.
+#[test]
+fn messages_committed_before_sigkill_are_sent_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    // A "mail folder" that is a file: every send fails and is retried.
+    let broken = dir.path().join("not-a-folder");
+    std::fs::write(&broken, b"x").unwrap();
+    let port = free_port();
+    let mut server = start_with(dir.path(), port, false, &[("BEIAN_MAIL_DIR", broken.display().to_string())]);
+    wait_ready(port);
+    let (status, body) = post_form(
+        port,
+        "/api/account/register",
+        "username=crashtest&password=s3cret-pass&password2=s3cret-pass&contact_name=%E5%BC%A0%E4%B8%89&mobile=13800138000&email=crash%40example.com",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    std::thread::sleep(Duration::from_secs(2));
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let mail = dir.path().join("mail");
+    let port = free_port();
+    let mut server = start_with(dir.path(), port, false, &[("BEIAN_MAIL_DIR", mail.display().to_string())]);
+    wait_ready(port);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let files = loop {
+        let files: Vec<String> = std::fs::read_dir(&mail).map(|d| d.filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect()).unwrap_or_default();
+        if files.len() >= 2 || Instant::now() > deadline {
+            break files;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(files.len(), 2, "the SMS and the e-mail went out after the restart");
+    assert!(files.iter().any(|f| f.contains("13800138000")));
+    assert!(files.iter().any(|f| f.contains("crash@example.com")));
+    assert!(files.iter().any(|f| f.contains("crashtest")), "the SMS names the account");
 }

@@ -227,3 +227,22 @@ async fn every_function_and_route_answers_each_caller_as_the_table_says() {
     let versions_after: Vec<i64> = vec![fx.w.version(&fx.users[0].1, &fx.at_provider).await, fx.w.version(&fx.users[0].1, &fx.at_bureau).await];
     assert_eq!(versions_before, versions_after);
 }
+
+/// An upload cut off in the middle is an error, and stores nothing.
+#[tokio::test]
+async fn a_cut_off_upload_is_an_error() {
+    let fx = fixture().await;
+    let owner = fx.users[0].1.clone();
+    let draft = fx.w.start(&owner, &uscc(3), "cut-off.cn").await.unwrap();
+    let Body_::Multipart(mut bytes, boundary) = multipart(&draft.id, "entity_cert") else { unreachable!() };
+    bytes.truncate(bytes.len() - 900);
+    let r = row("/api/filing/upload", Body_::Multipart(bytes, boundary), [T; 7]);
+    let (status, body) = call(&fx, Who::Owner, &r).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("上传未完成"), "{body}");
+    assert!(fx.w.current_draft(&owner).await.unwrap().unwrap().materials.is_empty());
+    // The whole file goes in.
+    let (status, body) = call(&fx, Who::Owner, &row("/api/filing/upload", multipart(&draft.id, "entity_cert"), [T; 7])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(fx.w.current_draft(&owner).await.unwrap().unwrap().materials.len(), 1);
+}
