@@ -339,3 +339,18 @@ async fn plain_sign_in_redirects_only_to_this_site() {
     let (_, h, _) = send(&app, get(&format!("/lang/en?next={}", enc("/query?q=a")))).await;
     assert_eq!(h.get(header::LOCATION).unwrap(), "/query?q=a");
 }
+
+/// Without a picture code (captchas off) the plain form has no captcha
+/// fields: it still signs in, or says why not.
+#[tokio::test]
+async fn plain_sign_in_without_captcha_fields() {
+    let app = site_with(|_| {}).await;
+    let req = Request::post("/api/account/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from("next=%2Fprovider&username=nobody&password=wrong-pass-1"))
+        .unwrap();
+    let (status, h, _) = send(&app, req).await;
+    assert!(status.is_redirection(), "{status}");
+    assert!(h.get(header::LOCATION).unwrap().to_str().unwrap().starts_with("/login?failed=1&next=/provider"), "{:?}", h.get(header::LOCATION));
+}

@@ -125,7 +125,7 @@ pub enum LoginResult {
 /// in, back to the sign-in page with a message otherwise). The password is
 /// never in a URL.
 #[server(endpoint = "account/login")]
-pub async fn login(username: String, password: String, captcha_id: String, captcha: String, #[server(default)] next: String) -> Result<LoginResult, AppError> {
+pub async fn login(username: String, password: String, #[server(default)] captcha_id: String, #[server(default)] captcha: String, #[server(default)] next: String) -> Result<LoginResult, AppError> {
     use crate::domain::account::fields;
     use crate::domain::{FieldErrors, Message, Problem};
     use crate::ssr::auth::{self, LoginOutcome};
