@@ -244,5 +244,18 @@ async fn a_cut_off_upload_is_an_error() {
     // The whole file goes in.
     let (status, body) = call(&fx, Who::Owner, &row("/api/filing/upload", multipart(&draft.id, "entity_cert"), [T; 7])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(fx.w.current_draft(&owner).await.unwrap().unwrap().materials.len(), 1);
+    let materials = fx.w.current_draft(&owner).await.unwrap().unwrap().materials;
+    assert_eq!(materials.len(), 1);
+    // Served to its owner never cached, inside a sandbox that runs nothing.
+    let token = auth::create_session(&fx.w.db, &owner.id, 1).await.unwrap();
+    let cookie = auth::session_cookie(&token, 1, false);
+    let req = Request::get(format!("/files/{}", materials[0].id)).header(header::COOKIE, cookie.split(';').next().unwrap()).body(Body::empty()).unwrap();
+    let resp = fx.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers();
+    assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let csp = h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("sandbox") && csp.starts_with("default-src 'none'"), "{csp}");
+    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert!(h.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().starts_with("inline"));
 }
