@@ -269,6 +269,18 @@ mod tests {
     }
 
     #[test]
+    fn sixteen_digits_and_an_accent_is_a_shape_error_not_a_panic() {
+        // 18 bytes, 17 characters: was a slice inside "é".
+        let input = "1101051949123100é";
+        assert!(parse_resident_id(input, None).is_err());
+        assert!(parse_residence_permit("8100001990010112é", None).is_err());
+        assert!(parse_foreign_permanent_resident("11010519491231é").is_err());
+        for check in [CertCheck::ResidentId, CertCheck::ResidencePermit, CertCheck::ForeignPermanentResident, CertCheck::Uscc, CertCheck::OrgCode] {
+            assert!(check_certificate(check, input, None).is_err());
+        }
+    }
+
+    #[test]
     fn worked_examples() {
         // domain.md §2.1 example 1: S = 167, r = 2, check X.
         let id = parse_resident_id("11010519491231002X", today()).unwrap();
