@@ -83,7 +83,15 @@ test("submit, return with a marked field, fix it, resubmit, pass, approve, find 
   await open(bureau, info, "/bureau");
   await bureau.getByTestId("queue-row").filter({ hasText: domain }).getByRole("link", { name: "办理" }).click();
   await expect(bureau.getByTestId("timeline")).toContainText("退回修改");
+  await expect(bureau.getByTestId("staff-step")).toContainText("请您审核");
+  // Approval asks first and says what it will issue.
   await bureau.getByTestId("approve").click();
+  await expect(bureau.getByTestId("confirm-approve")).toContainText("主体备案号");
+  await expect(bureau.getByTestId("confirm-approve")).toContainText("1个网站");
+  await bureau.getByTestId("approve-cancel").click();
+  await expect(bureau.getByTestId("status")).toHaveText("待管局审核");
+  await bureau.getByTestId("approve").click();
+  await bureau.getByTestId("approve-confirm").click();
   await expect(bureau.getByTestId("status")).toHaveText("已通过");
   const licences = (await bureau.getByTestId("licences").textContent()) ?? "";
   const number = licences.match(/京ICP备\d{10}号-1/)?.[0];

@@ -329,8 +329,7 @@ async fn plain_sign_in_redirects_only_to_this_site() {
         let to = h.get(header::LOCATION).unwrap().to_str().unwrap();
         assert!(to.starts_with("/login?failed=1"), "{v:?} → {to}");
         assert!(!to.contains("hunter2"), "the password is never in an address");
-        let next = to.split("next=").nth(1).unwrap_or("");
-        assert!(next == "/filings" || next == "%2Ffilings", "{v:?} → {to}");
+        assert!(!to.contains("next="), "a foreign next is dropped: {v:?} → {to}");
         // The language switch follows the same rule.
         let (status, h, _) = send(&app, get(&format!("/lang/en?next={}", enc(v)))).await;
         assert!(status.is_redirection());

@@ -71,3 +71,17 @@ pub fn ErrorNotice(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVi
         </Show>
     }
 }
+
+/// Said in plain words where a page needs JavaScript and the browser has it off.
+#[component]
+pub fn NeedsScript() -> impl IntoView {
+    view! {
+        <noscript>
+            <p class="notice notice--warn" data-testid="needs-script">
+                "此页面需要启用 JavaScript 才能使用：请在浏览器设置中启用后刷新本页。公共查询、登录和注册无需 JavaScript。"
+                <br />
+                "This page needs JavaScript: turn it on in the browser's settings and reload. The public query, sign-in and registration work without it."
+            </p>
+        </noscript>
+    }
+}

@@ -14,7 +14,9 @@ pub fn Header() -> impl IntoView {
     // Without JavaScript the switch is a link the server answers by setting
     // the cookie and sending the person back; with it, no reload happens.
     let switch_href = move || {
-        let next = format!("{}{}", location.pathname.get(), location.search.get());
+        let search = location.search.get();
+        let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
+        let next = format!("{}{}", location.pathname.get(), search);
         format!("/lang/{}?next={}", i18n.lang().other().code(), encode_component(&next))
     };
     let on_switch = move |ev: leptos::ev::MouseEvent| {

@@ -52,6 +52,13 @@ pub fn parse_lookup(input: &str) -> Result<Lookup, Problem> {
             "the query has characters that are not allowed; enter a domain, a filing number or a name only",
         ));
     }
+    if !q.chars().any(char::is_alphanumeric) {
+        return Err(Problem::new(
+            "query.no_text",
+            "查询内容不含文字或数字，请输入域名、备案号或主办单位名称",
+            "the query has no letters or digits to search for; enter a domain, a filing number or a sponsor name",
+        ));
+    }
     if q.contains("ICP") || q.contains("icp") {
         let upper = q.replace("icp", "ICP");
         if let Ok(l) = parse_service_licence(&upper) {
@@ -143,6 +150,14 @@ pub fn page_window(page: Option<u32>, size: Option<u32>) -> Result<(u32, u32), P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punctuation_only_is_told_so() {
+        assert_eq!(parse_lookup("、、——!!").unwrap_err().code, "query.no_text");
+        assert_eq!(parse_lookup("-").unwrap_err().code, "query.no_text");
+        assert!(parse_lookup("-").unwrap_err().message.en.starts_with("The query"));
+        assert_eq!(parse_lookup("有").unwrap_err().code, "query.too_short");
+    }
 
     #[test]
     fn kinds_of_query() {

@@ -73,8 +73,15 @@ pub struct Message {
 }
 
 impl Message {
+    /// A message; the English starts with a capital, however it was written.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Message { zh: zh.into(), en: en.into() }
+        let en: String = en.into();
+        let mut chars = en.chars();
+        let en = match chars.next() {
+            Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+            _ => en,
+        };
+        Message { zh: zh.into(), en }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -207,6 +207,37 @@ impl ApplicationStatus {
         }
     }
 
+    /// What the staff member looking at it must do now (or that nothing is
+    /// theirs to do), in plain words.
+    pub fn staff_step(self, role: Role) -> Text {
+        match (role, self) {
+            (Role::Provider, ApplicationStatus::PendingVerification) => Text::new(
+                "请您核实：核对信息与材料并上传核验照片和核验单；无误则填写核实意见后报送管局，有误则标注字段后退回主办者修改。",
+                "Your turn: check the details and documents and upload the verification photo and form; then pass it to the administration with your opinion, or mark the wrong fields and return it.",
+            ),
+            (Role::Provider, ApplicationStatus::BureauRejected) => Text::new(
+                "管局已驳回，请您处理：可代为修改文字字段后重新报送，或标注后退回主办者修改。",
+                "Rejected by the administration, your turn: correct text fields and pass it again, or mark fields and return it to the registrant.",
+            ),
+            (Role::Provider, ApplicationStatus::Returned) => Text::new("已退回主办者修改，等待其重新提交；您暂无需操作。", "Returned to the registrant; waiting for them to resubmit. Nothing for you to do now."),
+            (Role::Provider, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval) => {
+                Text::new("已报送管局，等待管局审核；您暂无需操作。", "With the administration for review. Nothing for you to do now.")
+            }
+            (Role::Bureau, ApplicationStatus::PendingBureau) => Text::new(
+                "请您审核：无误则审核通过并下发备案号；有问题则填写原因驳回；内容涉及前置审批的，先转入前置审批。",
+                "Your turn: approve and issue the numbers, or reject with a reason; content that needs pre-approval goes to pre-approval first.",
+            ),
+            (Role::Bureau, ApplicationStatus::PreApproval) => Text::new(
+                "请您核对前置审批文件：核对无误后审核通过，否则驳回。",
+                "Your turn: check the pre-approval documents, then approve or reject.",
+            ),
+            (_, ApplicationStatus::Approved) => Text::new("已审核通过，备案号已下发；无需操作。", "Approved and numbered. Nothing to do."),
+            (_, ApplicationStatus::Abandoned) => Text::new("主办者已放弃该申请；无需操作。", "Abandoned by the registrant. Nothing to do."),
+            (_, ApplicationStatus::Draft) => Text::new("主办者尚未提交；无需操作。", "Not submitted yet. Nothing to do."),
+            _ => Text::new("不在您的处理环节；无需操作。", "Not at your step. Nothing for you to do."),
+        }
+    }
+
     /// Whether the registrant may edit the application in this state.
     pub fn editable_by_registrant(self) -> bool {
         matches!(self, ApplicationStatus::Draft | ApplicationStatus::Returned)
@@ -422,6 +453,19 @@ impl RecordStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_never_read_the_registrants_words() {
+        for status in ApplicationStatus::ALL {
+            for role in [Role::Provider, Role::Bureau] {
+                let t = status.staff_step(role);
+                assert!(!t.zh.contains("您现在无需操作"), "{status:?} {role:?}");
+                assert_ne!(t.zh, status.next_step().zh);
+            }
+        }
+        assert!(ApplicationStatus::PendingVerification.staff_step(Role::Provider).zh.starts_with("请您核实"));
+        assert!(ApplicationStatus::PendingBureau.staff_step(Role::Bureau).zh.starts_with("请您审核"));
+    }
 
     #[test]
     fn codes_round_trip() {

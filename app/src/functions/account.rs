@@ -7,9 +7,20 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::models::{Captcha, CodeSent, UserInfo};
 
-/// Where to go after signing in: a path on this site only (no open redirect).
-pub fn safe_next(next: &str) -> String {
-    if crate::domain::net::is_local_path(next) { next.to_string() } else { "/filings".to_string() }
+/// Where a person lands after signing in: the page asked for (on this site
+/// only), else where their work is: the clerk's 核实 queue, the 管局's
+/// queue, the registrant's filings.
+pub fn landing(role: crate::domain::workflow::Role, next: &str) -> String {
+    use crate::domain::workflow::Role;
+    if crate::domain::net::is_local_path(next) {
+        return next.to_string();
+    }
+    match role {
+        Role::Provider => "/provider".into(),
+        Role::Bureau => "/bureau".into(),
+        Role::Admin => "/account".into(),
+        Role::Registrant => "/filings".into(),
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -115,7 +126,8 @@ pub async fn resend_code(username: String) -> Result<CodeSent, AppError> {
 /// What sign-in tells the page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoginResult {
-    SignedIn,
+    /// Signed in: where to go now.
+    SignedIn(String),
     /// The account waits for its activation code.
     NeedsActivation(String),
 }
@@ -133,6 +145,7 @@ pub async fn login(username: String, password: String, #[server(default)] captch
     use crate::ssr::limits::Door;
     use crate::ssr::set_cookie;
     let plain = plain_form_post();
+    let asked = next.clone();
     let result = serve(Need::Anyone, |cx| async move {
         limit(&cx, Door::Login, Some(&username))?;
         let mut errors = FieldErrors::new();
@@ -152,7 +165,8 @@ pub async fn login(username: String, password: String, #[server(default)] captch
             LoginOutcome::Ok(id) => {
                 let token = auth::create_session(&cx.db, &id, cx.settings.session_hours).await?;
                 set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
-                Ok(LoginResult::SignedIn)
+                let role = auth::session_user(&cx.db, &token).await?.map(|u| u.role).unwrap_or(crate::domain::workflow::Role::Registrant);
+                Ok(LoginResult::SignedIn(landing(role, &next)))
             }
             LoginOutcome::Pending => Ok(LoginResult::NeedsActivation(username.trim().to_ascii_lowercase())),
             LoginOutcome::Bad => Err(AppError::Conflict(Message::new(
@@ -162,12 +176,12 @@ pub async fn login(username: String, password: String, #[server(default)] captch
         }
     })
     .await;
-    let failed = format!("/login?failed=1&next={}", enc(&safe_next(&next)));
+    let failed = if crate::domain::net::is_local_path(&asked) { format!("/login?failed=1&next={}", enc(&asked)) } else { "/login?failed=1".to_string() };
     answer_plain(
         plain,
         &result,
         |r| match r {
-            LoginResult::SignedIn => safe_next(&next),
+            LoginResult::SignedIn(to) => to.clone(),
             LoginResult::NeedsActivation(u) => format!("/activate?username={}", enc(u)),
         },
         &failed,

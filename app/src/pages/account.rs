@@ -10,12 +10,12 @@ use crate::domain::account::{check_registration, fields, Registration};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::account::{
-    activate, change_password, current_user, login, logout, new_captcha, register, request_reset, resend_code, reset_password, safe_next, update_profile, LoginResult,
+    activate, change_password, current_user, login, logout, new_captcha, register, request_reset, resend_code, reset_password, update_profile, LoginResult,
 };
 use crate::i18n::use_i18n;
 use crate::models::CodeSent;
 
-const LOGIN_TITLE: Text = Text::new("网站主办者登录", "Sign in");
+const LOGIN_TITLE: Text = Text::new("用户登录", "Sign in");
 const REGISTER_TITLE: Text = Text::new("网站主办者用户注册", "Register as a website sponsor");
 const ACTIVATE_TITLE: Text = Text::new("激活账户", "Activate your account");
 const FORGOT_TITLE: Text = Text::new("找回密码", "Forgotten password");
@@ -109,7 +109,8 @@ fn PlainNotices() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let next = move || safe_next(&query.read().get("next").unwrap_or_default());
+    // Only a path on this site; empty means "where my work is" (the server decides by role).
+    let next = move || query.read().get("next").filter(|n| crate::domain::net::is_local_path(n)).unwrap_or_default();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let captcha = RwSignal::new(String::new());
@@ -119,12 +120,13 @@ pub fn LoginPage() -> impl IntoView {
     let action = Action::new(move |_: &()| {
         let (u, p, c) = (username.get_untracked(), password.get_untracked(), captcha.get_untracked());
         let id = picture.get_untracked().and_then(|r| r.ok()).flatten().map(|c| c.id).unwrap_or_default();
-        async move { login(u, p, id, c, String::new()).await }
+        let n = next();
+        async move { login(u, p, id, c, n).await }
     });
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {
             match result {
-                Ok(LoginResult::SignedIn) => go(&next()),
+                Ok(LoginResult::SignedIn(to)) => go(&to),
                 Ok(LoginResult::NeedsActivation(u)) => go(&format!("/activate?username={u}")),
                 Err(e) => {
                     error.set(Some(e));
@@ -187,7 +189,9 @@ pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     // 0: 使用声明, 1: 备案流程, 2: the form (seed 000: 接受 twice first).
     let query = use_query_map();
-    let stage = RwSignal::new(if query.read_untracked().get("failed").is_some() { 2u8 } else { 0u8 });
+    // Without JavaScript the 接受 buttons are links to ?stage=1 and ?stage=2.
+    let from_query = query.read_untracked().get("stage").and_then(|s| s.parse::<u8>().ok()).unwrap_or(0).min(2);
+    let stage = RwSignal::new(if query.read_untracked().get("failed").is_some() { 2u8 } else { from_query });
     let form = [(); 6].map(|_| RwSignal::new(String::new()));
     let [username, password, password2, contact_name, mobile, email] = form;
     let error = RwSignal::new(None::<AppError>);
@@ -237,7 +241,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <ol class="terms">{DECLARATION.into_iter().map(|d| view! { <li>{move || i18n.t(d)}</li> }).collect_view()}</ol>
                     <div class="form__actions">
                         <a class="button" href="/">{move || i18n.t(DECLINE)}</a>
-                        <button class="button button--primary" type="button" data-testid="accept" on:click=move |_| stage.set(1)>{move || i18n.t(ACCEPT)}</button>
+                        <a class="button button--primary" href="/register?stage=1" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(1); }>{move || i18n.t(ACCEPT)}</a>
                     </div>
                 }.into_any(),
                 (1, None) => view! {
@@ -245,7 +249,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <ol class="flow">{FLOW.into_iter().map(|d| view! { <li class="flow__step">{move || i18n.t(d)}</li> }).collect_view()}</ol>
                     <div class="form__actions">
                         <a class="button" href="/">{move || i18n.t(DECLINE)}</a>
-                        <button class="button button--primary" type="button" data-testid="accept" on:click=move |_| stage.set(2)>{move || i18n.t(ACCEPT)}</button>
+                        <a class="button button--primary" href="/register?stage=2" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(2); }>{move || i18n.t(ACCEPT)}</a>
                     </div>
                 }.into_any(),
                 _ => view! {
@@ -420,6 +424,7 @@ pub fn AccountPage() -> impl IntoView {
         <Title text=ACCOUNT_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
             <h1>{move || i18n.t(ACCOUNT_TITLE)}</h1>
+            <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || me.get().map(|r| match r {
                     Ok(Some(u)) => view! { <p class="page__lead">{move || i18n.t(fields::USERNAME.label)} "：" <strong>{u.username.clone()}</strong></p> }.into_any(),

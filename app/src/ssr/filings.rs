@@ -543,7 +543,7 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     let notes = Note::both(&me.mobile, &me.email, &format!("备案申请{zh} / Filing {en}"), &text).into_iter().map(|n| n.for_account(&me.id).about(&rid)).collect();
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
     let change = Change::new(action, row.version)
-        .set(", submitted_at = time::now(), step = 5, unit_name = $unit, province = $province, domains = $domains, draft = $draft")
+        .set(", submitted_at = submitted_at ?? time::now(), step = 5, unit_name = $unit, province = $province, domains = $domains, draft = $draft")
         .then(
             "DELETE domain_claim WHERE application = $app;
              FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::encode_component;
@@ -20,11 +19,22 @@ use crate::models::{PublicRecord, RecordPage};
 #[component]
 pub fn QueryForm(value: String) -> impl IntoView {
     let i18n = use_i18n();
+    let navigate = leptos_router::hooks::use_navigate();
+    let input = NodeRef::<leptos::html::Input>::new();
+    // With JavaScript the router goes to the clean address (`/query?q=…`,
+    // nothing else); without it the browser submits the plain GET form.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(el) = input.get() {
+            ev.prevent_default();
+            navigate(&format!("/query?q={}", encode_component(&el.value())), Default::default());
+        }
+    };
     view! {
-        <Form method="GET" action="/query" attr:class="query-form" attr:role="search">
+        <form method="get" action="/query" class="query-form" role="search" on:submit=on_submit>
             <label class="query-form__label" for="q">{move || i18n.t(t::QUERY_LABEL)}</label>
             <div class="query-form__row">
                 <input
+                    node_ref=input
                     class="query-form__input"
                     id="q"
                     name="q"
@@ -39,7 +49,7 @@ pub fn QueryForm(value: String) -> impl IntoView {
                     {move || i18n.t(t::QUERY_SUBMIT)}
                 </button>
             </div>
-        </Form>
+        </form>
     }
 }
 
@@ -98,6 +108,17 @@ pub fn QueryPage() -> impl IntoView {
 #[component]
 fn Results(found: RecordPage, q: String) -> impl IntoView {
     let i18n = use_i18n();
+    if found.items.is_empty() && found.total > 0 {
+        // Past the last page (an old link, or a typed page number): say how many there are.
+        let (pages, href) = (found.pages(), format!("/query?q={}&page={}", encode_component(&q), found.pages()));
+        return view! {
+            <p class="notice" data-testid="query-past-end">
+                {move || if i18n.lang() == Lang::Zh { format!("本页没有结果：共{pages}页。") } else { format!("No results on this page: there are {pages} pages.") }}
+                " " <a href=href>{move || if i18n.lang() == Lang::Zh { "查看最后一页".to_string() } else { "Go to the last page".to_string() }}</a>
+            </p>
+        }
+        .into_any();
+    }
     if found.items.is_empty() {
         return view! { <p class="notice" data-testid="query-empty">{move || i18n.t(t::QUERY_NONE)}</p> }.into_any();
     }

@@ -52,6 +52,7 @@ pub fn FilingsPage() -> impl IntoView {
         <section class="page">
             <div class="page__head">
                 <h1>{move || i18n.t(LIST_TITLE)}</h1>
+                <crate::components::form::NeedsScript />
                 <a class="button button--primary" href="/filings/new" data-testid="new-filing">{move || i18n.t(NEW)}</a>
             </div>
             <Transition fallback=|| ()>
@@ -102,6 +103,7 @@ pub fn FilingPage() -> impl IntoView {
         <section class="page">
             <p><a href="/filings">"← " {move || i18n.t(LIST_TITLE)}</a></p>
             <h1>{move || i18n.t(DETAIL_TITLE)}</h1>
+            <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || detail.get().map(|r| match r {
                     Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),

@@ -224,6 +224,7 @@ pub fn NewFilingPage() -> impl IntoView {
         <Title text=TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--wizard">
             <h1>{move || i18n.t(TITLE)}</h1>
+            <crate::components::form::NeedsScript />
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || {
                     if let Some(d) = open.get() {

@@ -20,6 +20,7 @@ pub fn OutboxPage() -> impl IntoView {
         <Title text=TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
             <h1>{move || i18n.t(TITLE)}</h1>
+            <crate::components::form::NeedsScript />
             <p class="page__lead">{move || i18n.t(LEAD)}</p>
             <Transition fallback=|| ()>
                 {move || rows.get().map(|r| match r {

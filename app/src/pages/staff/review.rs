@@ -92,6 +92,7 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
         <section class="page page--console">
             <ConsoleNav role />
             <h1>{move || i18n.t(title)}</h1>
+            <crate::components::form::NeedsScript />
             <form class="filters" on:submit=search data-testid="filters">
                 <label class="filter" for="f-status">
                     <span>{move || i18n.t(Text::new("状态", "Status"))}</span>
@@ -187,6 +188,7 @@ fn ReviewPage(role: Role, base: &'static str) -> impl IntoView {
             <ConsoleNav role />
             <p><a href=base>"← " {move || i18n.t(if role == Role::Bureau { BUREAU_TITLE } else { PROVIDER_TITLE })}</a></p>
             <h1>{move || i18n.t(REVIEW_TITLE)}</h1>
+            <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || detail.get().map(|r| match r {
                     Err(AppError::Unauthenticated) => sign_in(format!("{base}/filings/{}", id.get_untracked())).into_any(),
@@ -253,6 +255,19 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         }
     }
     let pre = needs_pre_approval(&d.form);
+    // What approval will issue, said before it is done.
+    let confirming = RwSignal::new(false);
+    let (sites, existing) = (d.form.websites.len(), StoredValue::new(d.summary.entity_licence.clone().unwrap_or_default()));
+    let first = d.summary.kind == crate::domain::workflow::BusinessKind::FirstFiling;
+    let issue_text = move || {
+        let zh_main = if first { "分配新的主体备案号（本省当年顺序号）".to_string() } else { format!("沿用该主体已有的主体备案号{}", existing.get_value()) };
+        let en_main = if first { "a new entity number (the province's next for this year)".to_string() } else { format!("the entity's existing number {}", existing.get_value()) };
+        if i18n.lang() == crate::domain::Lang::Zh {
+            format!("将{zh_main}，并为{sites}个网站各下发网站备案号（…号-n），备案密码发送至主体负责人邮箱，公共查询立即可查。此操作不能撤回。")
+        } else {
+            format!("This issues {en_main} and a website number (…-n) for each of the {sites} website(s), e-mails the filing password to the entity's responsible person and publishes the records at once. It cannot be undone.")
+        }
+    };
     let code = d.summary.status.code();
     let reissued = RwSignal::new(None::<Result<String, AppError>>);
     let reissue_act = Action::new(move |_: &()| {
@@ -273,7 +288,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                 " · " {move || province.map(|p| i18n.t(p)).unwrap_or("")}
                 " · " {move || i18n.t(Text::new("提交", "Submitted"))} " " {d.summary.submitted.clone().unwrap_or_default()}
             </p>
-            <p>{move || i18n.t(status.next_step())}</p>
+            <p data-testid="staff-step">{move || i18n.t(status.staff_step(role))}</p>
             {d.summary.entity_licence.clone().map(|l| view! { <p data-testid="licences"><strong>{l}</strong> " " {d.summary.website_licences.join("、")}</p> })}
             {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
         </div>
@@ -360,7 +375,18 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                     </div>
                 })}
                 <div class="action">
-                    <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| { act.dispatch("approve"); }>{move || i18n.t(Text::new("审核通过，下发备案号", "Approve and issue numbers"))}</button>
+                    <Show when=move || !confirming.get() fallback=move || view! {
+                        <div class="confirm" role="alertdialog" aria-labelledby="confirm-approve" data-testid="confirm-approve">
+                            <p id="confirm-approve"><strong>{move || i18n.t(Text::new("确认审核通过？", "Approve this filing?"))}</strong></p>
+                            <p>{move || issue_text()}</p>
+                            <div class="form__actions">
+                                <button class="button" type="button" data-testid="approve-cancel" on:click=move |_| confirming.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
+                                <button class="button button--primary" type="button" data-testid="approve-confirm" disabled=busy on:click=move |_| { confirming.set(false); act.dispatch("approve"); }>{move || i18n.t(Text::new("确认通过并下发", "Approve and issue"))}</button>
+                            </div>
+                        </div>
+                    }>
+                        <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| confirming.set(true)>{move || i18n.t(Text::new("审核通过，下发备案号", "Approve and issue numbers"))}</button>
+                    </Show>
                 </div>
                 <div class="action">
                     <label class="field__label" for="reason">{move || i18n.t(Text::new("驳回原因（必填）", "Reason for rejection (required)"))}</label>
