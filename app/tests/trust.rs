@@ -399,3 +399,22 @@ async fn messages_committed_before_a_crash_are_sent_after_restart() {
     assert_eq!(sent.len(), before + pending);
     assert!(sent.iter().any(|m| m.body.contains("已提交")));
 }
+
+/// Two tabs on one draft: the save from the older page is refused and the
+/// newer data is kept (issue 10).
+#[tokio::test]
+async fn a_save_from_an_older_page_is_refused() {
+    let w = World::new().await;
+    let reg = w.registrant("twotabs", "13800138990").await;
+    let cert = uscc(99);
+    let draft = w.start(&reg, &cert, "two-tabs.cn").await.unwrap();
+    let mut a = form(&cert, "two-tabs.cn", false);
+    a.entity.address = "北京市海淀区一号".into();
+    let saved = w.save_from(&reg, &draft.id, 1, a.clone(), draft.version).await.unwrap();
+    assert!(saved.version > draft.version);
+    let mut b = form(&cert, "two-tabs.cn", false);
+    b.entity.address = "北京市朝阳区二号".into();
+    let refused = conflict(w.save_from(&reg, &draft.id, 1, b, draft.version).await);
+    assert!(refused.contains("已在其他窗口或设备修改"), "{refused}");
+    assert_eq!(w.current_draft(&reg).await.unwrap().unwrap().form.entity.address, "北京市海淀区一号");
+}

@@ -60,3 +60,36 @@ test("without JavaScript, registration goes past the 接受 screens and script p
     await expect(page.getByTestId("needs-script")).toContainText("需要启用 JavaScript");
   }
 });
+
+test("two tabs on one draft: the older page's save is refused and nothing typed is lost silently", async ({ page, context }, info) => {
+  test.skip(!jsEnabled(info), "the wizard needs JavaScript");
+  const { register, detectAndStart, freshUscc, unique } = await import("./filing");
+  await register(page, info);
+  const cert = freshUscc();
+  await detectAndStart(page, info, `${unique(info, "tabs")}.cn`, cert);
+  const other = await context.newPage();
+  await open(other, info, "/filings/new");
+  await other.getByTestId("continue").click();
+  await expect(other.locator(".stepper__step--current")).toContainText("主体信息");
+  // The first tab saves.
+  await page.getByLabel("投资者或上级主管单位").fill("第一个窗口");
+  await page.getByTestId("save-exit").click();
+  await expect(page).toHaveURL(/\/filings$/);
+  // The second, opened before that save, is refused with a plain message.
+  await other.getByLabel("投资者或上级主管单位").fill("第二个窗口");
+  await other.getByTestId("save-exit").click();
+  await expect(other.getByRole("alert").filter({ hasText: "已在其他窗口或设备修改" })).toBeVisible();
+  // Leaving with unsaved typing asks first.
+  let asked = false;
+  other.on("dialog", async (d) => {
+    asked = d.type() === "beforeunload";
+    await d.dismiss();
+  });
+  await other.getByLabel("投资者或上级主管单位").fill("第二个窗口，再改一次");
+  await other.close({ runBeforeUnload: true });
+  await expect.poll(() => asked).toBe(true);
+  // The newer data was kept.
+  await open(page, info, "/filings/new");
+  await page.getByTestId("continue").click();
+  await expect(page.getByLabel("投资者或上级主管单位")).toHaveValue("第一个窗口");
+});

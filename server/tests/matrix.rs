@@ -143,7 +143,7 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/filing/draft", form(""), registrants),
         row("/api/filing/start", form("cert_number=bad&domains=bad"), registrants),
         row("/api/filing/list", form(""), registrants),
-        row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}}}}"#)), [U, T, F, F, F, F, F]),
+        row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}},"version":-1}}"#)), [U, T, F, F, F, F, F]),
         row("/api/filing/discard", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
         row("/api/filing/submit", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
         row("/api/filing/open", form(&format!("id={p}")), [U, T, F, F, F, F, F]),

@@ -55,11 +55,12 @@ pub async fn start_filing(cert_number: String, domains: String, #[server(default
 }
 
 /// Save the form and move to `step` (validated again on the server).
+/// `version` is the one the page loaded or last saved: an older one is refused.
 #[server(endpoint = "filing/save", input = server_fn::codec::Json)]
-pub async fn save_draft(id: String, step: u8, form: FilingForm) -> Result<DraftView, AppError> {
+pub async fn save_draft(id: String, step: u8, form: FilingForm, version: i64) -> Result<DraftView, AppError> {
     use crate::domain::workflow::Action;
     use crate::ssr::guard::{serve, Intent, Need};
-    serve(Need::Filing(&id, Intent::Act(Action::Save)), |cx| async move { crate::ssr::filings::save(&cx, step, form).await }).await
+    serve(Need::Filing(&id, Intent::Act(Action::Save)), |cx| async move { crate::ssr::filings::save(&cx, step, form, version).await }).await
 }
 
 #[server(endpoint = "filing/discard")]

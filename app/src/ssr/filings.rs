@@ -442,13 +442,24 @@ async fn keep_filed_entity(db: &Db, row: &AppRow, form: &mut FilingForm) -> Resu
     Ok(())
 }
 
+/// Another tab or device saved this draft since this page loaded it.
+fn edited_elsewhere() -> AppError {
+    AppError::Conflict(crate::domain::Message::new(
+        "已在其他窗口或设备修改，请刷新后再改",
+        "Changed in another window or device since you opened it: refresh, then make your changes",
+    ))
+}
+
 /// Save the wizard's data and move to `step`. The data is always kept (a
 /// draft holds whatever was typed); moving forward needs every earlier step
 /// valid, otherwise the draft stays at the first step with errors and the
 /// errors come back, checked by the same rules as in the browser. A save
 /// never touches a filing that was submitted meanwhile.
-pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm) -> Result<DraftView, AppError> {
+pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm, version: i64) -> Result<DraftView, AppError> {
     let (db, me, before) = (&cx.db, cx.me()?, cx.filing()?);
+    if version != before.version {
+        return Err(edited_elsewhere());
+    }
     filing::bound(&form).map_err(AppError::Invalid)?;
     normalise(&mut form);
     keep_filed_entity(db, before, &mut form).await?;
@@ -462,7 +473,7 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm) -> Result<DraftView,
     let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
-    let mut change = Change::new(Action::Save, before.version)
+    let mut change = Change::new(Action::Save, version)
         .set(", draft = $draft, step = $step, domains = $domains")
         .bind("draft", Bind::Text(draft))
         .bind("step", Bind::Int(i64::from(saved_step)))

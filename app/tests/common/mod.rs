@@ -121,7 +121,14 @@ impl World {
 
     pub async fn save(&self, who: &CurrentUser, id: &str, step: u8, form: FilingForm) -> Result<DraftView, AppError> {
         let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Save))).await?;
-        filings::save(&cx, step, form).await
+        let version = cx.filing()?.version;
+        filings::save(&cx, step, form, version).await
+    }
+
+    /// A save from a page that loaded `version`.
+    pub async fn save_from(&self, who: &CurrentUser, id: &str, step: u8, form: FilingForm, version: i64) -> Result<DraftView, AppError> {
+        let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Save))).await?;
+        filings::save(&cx, step, form, version).await
     }
 
     pub async fn discard(&self, who: &CurrentUser, id: &str) -> Result<(), AppError> {

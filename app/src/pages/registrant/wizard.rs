@@ -116,6 +116,11 @@ struct Wizard {
     /// A problem that is not about a field (network, session, conflict).
     notice: RwSignal<Option<AppError>>,
     expired: RwSignal<bool>,
+    /// The version the last save (or the load) left on the server: a save
+    /// from an older one is refused (another tab or device saved since).
+    version: RwSignal<i64>,
+    /// What the server holds, to tell unsaved typing.
+    saved: RwSignal<FilingForm>,
     /// The provider's marks when the filing was returned (path → comment).
     marks: StoredValue<Vec<Annotation>>,
 }
@@ -170,24 +175,25 @@ fn use_wizard() -> Wizard {
 }
 
 /// Keep what was typed in this browser when the server could not take it.
-fn stash(id: &str, step: u8, form: &FilingForm) {
+fn stash(id: &str, version: i64, step: u8, form: &FilingForm) {
     #[cfg(feature = "hydrate")]
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let value = serde_json::json!({ "id": id, "step": step, "form": form }).to_string();
+        let value = serde_json::json!({ "id": id, "version": version, "step": step, "form": form }).to_string();
         let _ = storage.set_item(PENDING_KEY, &value);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (id, step, form);
+    let _ = (id, version, step, form);
 }
 
-/// What this browser kept for this draft, if anything (then forgotten).
-fn unstash(id: &str) -> Option<(u8, FilingForm)> {
+/// What this browser kept for this draft, if anything: only when it was
+/// typed on the version the server still has (a newer save elsewhere wins).
+fn unstash(id: &str, version: i64) -> Option<(u8, FilingForm)> {
     #[cfg(feature = "hydrate")]
     {
         let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten())?;
         let raw = storage.get_item(PENDING_KEY).ok().flatten()?;
         let v: serde_json::Value = serde_json::from_str(&raw).ok()?;
-        if v.get("id")?.as_str()? != id {
+        if v.get("id")?.as_str()? != id || v.get("version").and_then(|v| v.as_i64()) != Some(version) {
             return None;
         }
         let step = u8::try_from(v.get("step")?.as_u64()?).ok()?;
@@ -196,7 +202,7 @@ fn unstash(id: &str) -> Option<(u8, FilingForm)> {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = id;
+        let _ = (id, version);
         None
     }
 }
@@ -430,10 +436,13 @@ fn WizardView(draft: DraftView) -> impl IntoView {
     let i18n = use_i18n();
     let (mut form, mut step) = (draft.form.clone(), draft.step);
     // Typed while the session had expired: restore it.
-    if let Some((s, f)) = unstash(&draft.id) {
+    let restored = if let Some((s, f)) = unstash(&draft.id, draft.version) {
         form = f;
         step = s;
-    }
+        true
+    } else {
+        false
+    };
     let w = Wizard {
         id: StoredValue::new(draft.id.clone()),
         form: RwSignal::new(form),
@@ -445,8 +454,40 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         today: StoredValue::new(Date::parse_compact(&draft.today)),
         notice: RwSignal::new(None),
         expired: RwSignal::new(false),
+        version: RwSignal::new(draft.version),
+        saved: RwSignal::new(draft.form.clone()),
         marks: StoredValue::new(draft.annotations.clone()),
     };
+    // Unsaved typing is kept in this browser until it is saved, and leaving
+    // the page with it asks first.
+    Effect::new(move |_| {
+        let f = w.form.get();
+        if w.saved.with_untracked(|s| *s != f) {
+            stash(&w.id.get_value(), w.version.get_untracked(), w.step.get_untracked(), &f);
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(move |ev: web_sys::BeforeUnloadEvent| {
+            let dirty = w.form.try_with_untracked(|f| w.saved.try_with_untracked(|s| s != f).unwrap_or(false)).unwrap_or(false);
+            if dirty {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        if let Some(win) = web_sys::window() {
+            let _ = win.add_event_listener_with_callback("beforeunload", handler.as_ref().unchecked_ref());
+        }
+        let handler = StoredValue::new_local(Some(handler));
+        on_cleanup(move || {
+            if let Some(h) = handler.try_update_value(|h| h.take()).flatten() {
+                if let Some(win) = web_sys::window() {
+                    let _ = win.remove_event_listener_with_callback("beforeunload", h.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
     provide_context(w);
     let returned = draft.status == crate::domain::workflow::ApplicationStatus::Returned;
     let marks = draft.annotations.clone();
@@ -455,8 +496,8 @@ fn WizardView(draft: DraftView) -> impl IntoView {
 
     // Save the form and go to `target`: the server checks again.
     let save = Action::new(move |target: &u8| {
-        let (id, target, f) = (w.id.get_value(), *target, w.normalised());
-        async move { (target, save_draft(id, target, f).await) }
+        let (id, target, f, v) = (w.id.get_value(), *target, w.normalised(), w.version.get_untracked());
+        async move { (target, save_draft(id, target, f, v).await) }
     });
     let submit = Action::new(move |_: &()| {
         let id = w.id.get_value();
@@ -468,6 +509,9 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             match result {
                 Ok(view) => {
                     forget_stash();
+                    w.version.set(view.version);
+                    w.saved.set(view.form.clone());
+                    w.form.set(view.form);
                     w.materials.set(view.materials);
                     w.notice.set(None);
                     w.expired.set(false);
@@ -482,7 +526,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                     }
                 }
                 Err(AppError::Unauthenticated) => {
-                    stash(&w.id.get_value(), w.step.get_untracked(), &w.form.get_untracked());
+                    stash(&w.id.get_value(), w.version.get_untracked(), w.step.get_untracked(), &w.form.get_untracked());
                     w.expired.set(true);
                 }
                 Err(AppError::Invalid(errors)) => {
@@ -503,7 +547,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             done.set(true);
         }
         Some(Err(AppError::Unauthenticated)) => {
-            stash(&w.id.get_value(), w.step.get_untracked(), &w.form.get_untracked());
+            stash(&w.id.get_value(), w.version.get_untracked(), w.step.get_untracked(), &w.form.get_untracked());
             w.expired.set(true);
         }
         Some(Err(AppError::Invalid(errors))) => {
@@ -563,6 +607,9 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                 </div>
             })}
             <StepIndicator />
+            {restored.then(|| view! {
+                <p class="notice" role="status" data-testid="restored">{move || i18n.t(Text::new("已恢复您在本机上次未保存的填写内容，请检查后保存。", "What you typed here last time and did not save is back: check it and save."))}</p>
+            })}
             <Show when=move || w.expired.get()>
                 <p class="notice notice--error" role="alert" data-testid="session-expired">
                     {move || i18n.t(SESSION_EXPIRED)} " "
