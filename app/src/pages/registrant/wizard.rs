@@ -127,24 +127,38 @@ struct Wizard {
 
 impl Wizard {
     fn uploaded(&self) -> Vec<MaterialKind> {
-        self.materials.with_untracked(|m| m.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect())
+        self.materials.try_with_untracked(|m| m.iter().filter_map(|m| MaterialKind::from_code(&m.kind)).collect()).unwrap_or_default()
     }
 
     fn normalised(&self) -> FilingForm {
-        let mut f = self.form.get_untracked();
+        let mut f = self.form.try_get_untracked().unwrap_or_default();
         normalise(&mut f);
         f
     }
 
     /// Check the current step in the browser (the domain rules, compiled to WASM).
+    /// Whether the wizard is still on the page. Leaving it (a link, the
+    /// browser's Back) disposes its signals while the browser may still
+    /// deliver an event (the focused input's blur) or run a pending
+    /// update: those then do nothing instead of panicking.
+    fn alive(&self) -> bool {
+        !self.form.is_disposed() && !self.errors.is_disposed() && !self.touched.is_disposed()
+    }
+
     fn check(&self) -> FieldErrors {
-        let errors = check_step(&self.normalised(), self.step.get_untracked(), &self.uploaded(), self.today.get_value());
-        self.errors.set(errors.clone());
+        if !self.alive() {
+            return FieldErrors::new();
+        }
+        let errors = check_step(&self.normalised(), self.step.try_get_untracked().unwrap_or(STEP_ENTITY), &self.uploaded(), self.today.try_get_value().flatten());
+        self.errors.try_set(errors.clone());
         errors
     }
 
     fn touch(&self, path: &str) {
-        self.touched.update(|t| {
+        if !self.alive() {
+            return;
+        }
+        self.touched.try_update(|t| {
             t.insert(path.to_string());
         });
         self.check();
@@ -153,11 +167,11 @@ impl Wizard {
     /// The message to show for a field, if any (reactive).
     fn message(&self, path: &str) -> Option<String> {
         let lang = use_i18n().lang();
-        let show = self.submitted.get() || self.touched.with(|t| t.contains(path));
+        let show = self.submitted.try_get().unwrap_or(false) || self.touched.try_with(|t| t.contains(path)).unwrap_or(false);
         if !show {
             return None;
         }
-        self.errors.with(|e| e.get(path).map(|e| e.message.get(lang).to_string()))
+        self.errors.try_with(|e| e.get(path).map(|e| e.message.get(lang).to_string())).flatten()
     }
 
     /// The provider's note on a marked field, if any.
@@ -687,20 +701,24 @@ fn F(
     let p = StoredValue::new(path.clone());
     let id = path.replace(['[', ']', '.'], "_");
     let err_id = format!("{id}-error");
-    let value = move || w.form.with(|f| text_of(f, &p.get_value()).cloned().unwrap_or_default());
+    let value = move || p.try_get_value().and_then(|p| w.form.try_with(|f| text_of(f, &p).cloned())).flatten().unwrap_or_default();
     let set = move |v: String| {
+        let Some(path) = p.try_get_value() else { return };
+        if !w.alive() {
+            return;
+        }
         w.form.update(|f| {
-            if let Some(slot) = text_at(f, &p.get_value()) {
+            if let Some(slot) = text_at(f, &path) {
                 *slot = v;
             }
         });
         // A field already showing an error is re-checked as it is corrected.
-        if w.submitted.get_untracked() || w.touched.with_untracked(|t| t.contains(&p.get_value())) {
+        if w.submitted.get_untracked() || w.touched.with_untracked(|t| t.contains(&path)) {
             w.check();
         }
     };
-    let message = Signal::derive(move || w.message(&p.get_value()));
-    let invalid = move || message.with(Option::is_some);
+    let message = move || p.try_get_value().and_then(|p| w.message(&p));
+    let invalid = move || message().is_some();
     let mark = w.mark(&path);
     let marked = mark.is_some();
     let control = match (options, rows) {
@@ -711,7 +729,7 @@ fn F(
                 name=path.clone()
                 aria-invalid=move || invalid().to_string()
                 aria-describedby=err_id.clone()
-                on:change=move |ev| { set(event_target_value(&ev)); w.touch(&p.get_value()); }
+                on:change=move |ev| { set(event_target_value(&ev)); if let Some(p) = p.try_get_value() { w.touch(&p) }; }
                 prop:value=value
             >
                 <option value="">{move || i18n.t(CHOOSE)}</option>
@@ -731,7 +749,7 @@ fn F(
                 aria-describedby=err_id.clone()
                 prop:value=value
                 on:input=move |ev| set(event_target_value(&ev))
-                on:blur=move |_| w.touch(&p.get_value())
+                on:blur=move |_| if let Some(p) = p.try_get_value() { w.touch(&p) }
             ></textarea>
         }.into_any(),
         _ => view! {
@@ -746,7 +764,7 @@ fn F(
                 aria-describedby=err_id.clone()
                 prop:value=value
                 on:input=move |ev| set(event_target_value(&ev))
-                on:blur=move |_| w.touch(&p.get_value())
+                on:blur=move |_| if let Some(p) = p.try_get_value() { w.touch(&p) }
             />
         }.into_any(),
     };
@@ -759,7 +777,7 @@ fn F(
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
             {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             {control}
-            <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message.get()}</p>
+            <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message()}</p>
         </div>
     }
 }
@@ -770,7 +788,7 @@ fn Flag(path: String, label: Text) -> impl IntoView {
     let i18n = use_i18n();
     let w = use_wizard();
     let p = StoredValue::new(path.clone());
-    let checked = move || w.form.with(|f| flag_of(f, &p.get_value()).copied().unwrap_or(false));
+    let checked = move || p.try_get_value().and_then(|p| w.form.try_with(|f| flag_of(f, &p).copied())).flatten().unwrap_or(false);
     let id = path.replace(['[', ']', '.'], "_");
     let for_id = id.clone();
     view! {
@@ -797,17 +815,17 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
     let i18n = use_i18n();
     let w = use_wizard();
     let p = StoredValue::new(path.clone());
-    let message = Signal::derive(move || w.message(&p.get_value()));
+    let message = move || p.try_get_value().and_then(|p| w.message(&p));
     let mark = use_wizard().mark(&path);
     let marked = mark.is_some();
     view! {
-        <fieldset class="field choices" class:field--invalid=move || message.with(Option::is_some) class:field--marked=marked>
+        <fieldset class="field choices" class:field--invalid=move || message().is_some() class:field--marked=marked>
             <legend class="field__label">{move || i18n.t(label)}</legend>
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
             {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             <div class="choices__list">
                 {choices.into_iter().map(|(id, text)| {
-                    let has = move || w.form.with(|f| ids_of(f, &p.get_value()).is_some_and(|v| v.contains(&id)));
+                    let has = move || p.try_get_value().and_then(|p| w.form.try_with(|f| ids_of(f, &p).is_some_and(|v| v.contains(&id)))).unwrap_or(false);
                     view! {
                         <label class="check">
                             <input
@@ -826,7 +844,7 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
                                             if let Some(b) = flag_at(f, &flag) { *b = false; }
                                         }
                                     });
-                                    w.touch(&p.get_value());
+                                    if let Some(p) = p.try_get_value() { w.touch(&p) };
                                 }
                             />
                             <span>{move || i18n.t(text)}</span>
@@ -835,7 +853,7 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
                 }).collect_view()}
                 {extra}
             </div>
-            <p class="field__error" role="alert" data-testid=format!("error-{path}")>{move || message.get()}</p>
+            <p class="field__error" role="alert" data-testid=format!("error-{path}")>{move || message()}</p>
         </fieldset>
     }
 }
@@ -943,10 +961,10 @@ fn WebsitesStep(provider: String) -> impl IntoView {
             f.websites.push(new_website(&provider.get_value(), &province));
         });
     };
-    let websites_error = Signal::derive(move || w.message("websites"));
+    let websites_error = move || w.message("websites");
     view! {
         <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[1])}</h2>
-        <p class="field__error" role="alert">{move || websites_error.get()}</p>
+        <p class="field__error" role="alert">{move || websites_error()}</p>
         {move || (0..count.get()).map(|i| view! { <WebsiteCard i /> }).collect_view()}
         <button class="button button--block" type="button" data-testid="add-website" on:click=add>{move || i18n.t(ADD_WEBSITE)}</button>
     }
@@ -1057,7 +1075,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     let uploading = RwSignal::new(false);
     let upload_error = RwSignal::new(None::<String>);
     let files = Memo::new(move |_| w.materials.with(|m| m.iter().filter(|x| x.kind == kind.code()).cloned().collect::<Vec<_>>()));
-    let message = Signal::derive(move || upload_error.get().or_else(|| w.message(field.path)));
+    let message = move || upload_error.try_get().flatten().or_else(|| w.message(field.path));
     let input_id = format!("file-{}", kind.code());
     let mark = w.mark(field.path);
     let marked = mark.is_some();
@@ -1105,7 +1123,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     };
     let accept = if kind == MaterialKind::LeaderPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
     view! {
-        <div class="field material" class:field--invalid=move || message.with(Option::is_some) class:field--marked=marked data-testid=format!("material-{}", kind.code())>
+        <div class="field material" class:field--invalid=move || message().is_some() class:field--marked=marked data-testid=format!("material-{}", kind.code())>
             <div class="material__head">
                 <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
                 <span class=move || if required.get() { "badge badge--req" } else { "badge" }>{move || if required.get() { i18n.t(REQUIRED) } else { i18n.t(OPTIONAL) }}</span>
@@ -1138,7 +1156,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
                 {move || if uploading.get() { i18n.t(SAVING) } else { i18n.t(UPLOAD) }}
             </label>
             <input class="upload__input" type="file" id=input_id name=kind.code() accept=accept on:change=on_change />
-            <p class="field__error" role="alert" data-testid=format!("error-{}", field.path)>{move || message.get()}</p>
+            <p class="field__error" role="alert" data-testid=format!("error-{}", field.path)>{move || message()}</p>
         </div>
     }
 }
