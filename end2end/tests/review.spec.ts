@@ -68,11 +68,20 @@ test("submit, return with a marked field, fix it, resubmit, pass, approve, find 
     Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"),
     Buffer.alloc(400),
   ]);
-  await clerk.locator("#file-verification_photo").setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png });
-  await expect(clerk.getByRole("link", { name: "face.png" })).toBeVisible();
-  await clerk.locator("#file-verification_form").setInputFiles({ name: "form.png", mimeType: "image/png", buffer: png });
-  await expect(clerk.getByRole("link", { name: "form.png" })).toBeVisible();
+  // What the clerk typed and marked survives the uploads (it used to be wiped).
   await clerk.locator("#opinion").fill("已当面核验负责人身份及证件，信息真实");
+  await clerk.locator("#return-comment").fill("备用说明");
+  await clerk.getByTestId("mark-entity.address").click();
+  await expect(clerk.getByText("已标注字段：1")).toBeVisible();
+  await clerk.locator("#file-verification_photo").setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png });
+  await expect(clerk.getByTestId("staff-upload-verification_photo").getByRole("link", { name: "face.png" })).toBeVisible();
+  await expect(clerk.getByTestId("staff-upload-verification_photo")).toContainText("更换文件");
+  await clerk.locator("#file-verification_form").setInputFiles({ name: "form.png", mimeType: "image/png", buffer: png });
+  await expect(clerk.getByTestId("staff-upload-verification_form").getByRole("link", { name: "form.png" })).toBeVisible();
+  await expect(clerk.locator("#opinion")).toHaveValue("已当面核验负责人身份及证件，信息真实");
+  await expect(clerk.locator("#return-comment")).toHaveValue("备用说明");
+  await expect(clerk.getByText("已标注字段：1")).toBeVisible();
+  await clerk.getByTestId("mark-entity.address").click();
   await clerk.getByTestId("pass").click();
   await expect(clerk.getByTestId("status")).toHaveText("待管局审核");
   await expect(clerk.getByTestId("verification")).toContainText("信息真实");

@@ -254,6 +254,9 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             _ => sections.push((r.section.zh.clone(), r.section.en.clone(), vec![r])),
         }
     }
+    // The files, kept here: an upload adds to them without reloading the
+    // page, so nothing typed (opinion, note, marks) is lost.
+    let files = RwSignal::new(d.materials.clone());
     let pre = needs_pre_approval(&d.form);
     // What approval will issue, said before it is done.
     let confirming = RwSignal::new(false);
@@ -318,7 +321,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             <h2 class="card__title">{move || i18n.t(Text::new("材料", "Documents"))}</h2>
             <table class="dense review-table">
                 <tbody>
-                    {d.materials.iter().map(|m| {
+                    {move || files.get().into_iter().map(|m| {
                         let kind = MaterialKind::from_code(&m.kind);
                         let label = kind.map(|k| k.field().label);
                         let path = kind.map(|k| k.field().path.to_string()).unwrap_or_default();
@@ -344,7 +347,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         {verifying.then(|| view! {
             <section class="card actions" data-testid="provider-actions">
                 <h2 class="card__title">{move || i18n.t(Text::new("核验与核实", "Verify"))}</h2>
-                <VerificationUploads id=id.get_value() refetch />
+                <VerificationUploads id=id.get_value() files />
                 <div class="action">
                     <label class="field__label" for="return-comment">{move || i18n.t(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
                     <textarea id="return-comment" class="field__input" rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
@@ -482,9 +485,10 @@ fn MarkToggle(path: String, marks: RwSignal<Vec<Mark>>) -> impl IntoView {
 
 /// The 核验 uploads: the photo taken at verification and the signed 核验单.
 #[component]
-fn VerificationUploads(id: String, refetch: Callback<()>) -> impl IntoView {
+fn VerificationUploads(id: String, files: RwSignal<Vec<crate::models::MaterialInfo>>) -> impl IntoView {
     let i18n = use_i18n();
     let error = RwSignal::new(None::<String>);
+    let uploading = RwSignal::new(None::<MaterialKind>);
     let slot = move |kind: MaterialKind| {
         let app = id.clone();
         let field = kind.field();
@@ -495,31 +499,82 @@ fn VerificationUploads(id: String, refetch: Callback<()>) -> impl IntoView {
                 use wasm_bindgen::JsCast;
                 let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
                 let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
+                input.set_value("");
                 if file.size() as usize > crate::domain::filing::MAX_MATERIAL_BYTES {
-                    error.set(Some(i18n.t(Text::new("文件不能超过 5 MB", "The file must not exceed 5 MB")).to_string()));
+                    error.set(Some(i18n.t(Text::new("文件不能超过 5 MB，请压缩后重新上传", "The file must not exceed 5 MB; compress it and upload again")).to_string()));
                     return;
                 }
                 let Ok(data) = web_sys::FormData::new() else { return };
                 let _ = data.append_with_str("application", &app);
                 let _ = data.append_with_str("kind", kind.code());
                 let _ = data.append_with_blob_and_filename("file", &file, &file.name());
+                uploading.set(Some(kind));
                 leptos::task::spawn_local(async move {
                     match crate::functions::filing::upload_material(data.into()).await {
-                        Ok(_) => {
+                        Ok(info) => {
                             error.set(None);
-                            refetch.run(());
+                            // One file per kind: the new one replaces the old.
+                            files.update(|list| {
+                                list.retain(|m| m.kind != info.kind);
+                                list.push(info);
+                            });
                         }
+                        Err(AppError::Invalid(errs)) => error.set(errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string())),
                         Err(e) => error.set(Some(e.message(i18n.lang.get_untracked()))),
                     }
+                    uploading.set(None);
                 });
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (ev, &app, kind, refetch);
+            let _ = (ev, &app, kind);
         };
+        let accepts = if kind == MaterialKind::VerificationPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
+        let hint = if kind == MaterialKind::VerificationPhoto {
+            Text::new("JPG 或 PNG 照片，不超过 5 MB", "A JPG or PNG photo, at most 5 MB")
+        } else {
+            Text::new("JPG、PNG 或 PDF，不超过 5 MB", "JPG, PNG or PDF, at most 5 MB")
+        };
+        let current = move || files.with(|list| list.iter().find(|m| m.kind == kind.code()).cloned());
         view! {
-            <div class="field">
-                <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
-                <input id=input_id type="file" accept=if kind == MaterialKind::VerificationPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" } on:change=on_change />
+            <div class="field material" data-testid=format!("staff-upload-{}", kind.code())>
+                <div class="material__head">
+                    <span class="field__label">{move || i18n.t(field.label)}</span>
+                </div>
+                <p class="field__hint">{move || i18n.t(hint)}</p>
+                <ul class="material__files">
+                    {move || current().map(|m| {
+                        let href = format!("/files/{}", m.id);
+                        let mid = m.id.clone();
+                        let image = m.content_type.starts_with("image/");
+                        let remove = move |_| {
+                            let mid = mid.clone();
+                            leptos::task::spawn_local(async move {
+                                match crate::functions::filing::remove_material(mid.clone()).await {
+                                    Ok(()) => files.update(|list| list.retain(|x| x.id != mid)),
+                                    Err(e) => error.set(Some(e.message(i18n.lang.get_untracked()))),
+                                }
+                            });
+                        };
+                        view! {
+                            <li class="material__file" data-testid="uploaded">
+                                {image.then(|| view! { <img class="material__preview" src=href.clone() alt=m.filename.clone() width="96" height="72" loading="lazy" /> })}
+                                <a href=href target="_blank" rel="noopener">{m.filename.clone()}</a>
+                                <span class="muted">" " {crate::pages::registrant::wizard::human_size(m.size)}</span>
+                                <button class="button button--link" type="button" on:click=remove>{move || i18n.t(Text::new("删除", "Remove"))}</button>
+                            </li>
+                        }
+                    })}
+                </ul>
+                <label class="button upload" for=input_id.clone()>
+                    {move || if uploading.get() == Some(kind) {
+                        i18n.t(Text::new("正在上传…", "Uploading…"))
+                    } else if current().is_some() {
+                        i18n.t(Text::new("更换文件", "Replace the file"))
+                    } else {
+                        i18n.t(Text::new("选择文件上传", "Choose a file to upload"))
+                    }}
+                </label>
+                <input class="upload__input" id=input_id type="file" accept=accepts on:change=on_change />
             </div>
         }
     };
@@ -527,7 +582,7 @@ fn VerificationUploads(id: String, refetch: Callback<()>) -> impl IntoView {
         <div class="verification-uploads">
             {slot(MaterialKind::VerificationPhoto)}
             {slot(MaterialKind::VerificationForm)}
-            <p class="field__error" role="alert">{move || error.get()}</p>
+            <p class="field__error" role="alert" data-testid="upload-error">{move || error.get()}</p>
         </div>
     }
 }
