@@ -99,6 +99,23 @@ test("register, sign in, file all five steps, leave and come back, submit", asyn
   // ⑤ 确认: everything on one page, with edit links.
   await expect(again.getByTestId("review-entity")).toContainText("北京百度网讯科技有限公司");
   await expect(again.getByTestId("review-website-0")).toContainText(domain);
+  // Every field that will be filed is there, the 负责人 in full (issue 10).
+  for (const v of ["12345678", "13900139000", "20200101", "居民身份证"]) {
+    await expect(again.getByTestId("review-entity")).toContainText(v);
+  }
+  // A completed step is one click away in the step indicator, and back again.
+  await again.getByTestId("goto-step-2").click();
+  await expect(again.locator(".stepper__step--current")).toContainText("网站信息");
+  await again.getByTestId("goto-step-5").click();
+  await expect(again.locator(".stepper__step--current")).toContainText("确认");
+  if (info.project.name === "phone") {
+    // The sticky buttons take at most 15 % of the screen; the header's words never break.
+    const bar = await again.locator(".wizard__actions").boundingBox();
+    expect(bar!.height / again.viewportSize()!.height).toBeLessThanOrEqual(0.15);
+    for (const link of await again.locator(".site-header__link").all()) {
+      expect((await link.boundingBox())!.height).toBeLessThanOrEqual(50);
+    }
+  }
   await again.getByTestId("edit-2").click();
   await expect(again.locator(".stepper__step--current")).toContainText("网站信息");
   await next(again, "接入信息");

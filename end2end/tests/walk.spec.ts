@@ -163,3 +163,17 @@ test("back and forward after typing never break the app", async ({ page }, info)
   await expect(page.getByTestId("query-total")).toBeVisible();
   expect(errors.filter((e) => /panicked|unreachable|disposed/i.test(e))).toEqual([]);
 });
+
+test("a USCC with a wrong check character is told so, without the character that would pass", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "the type check needs JavaScript");
+  const { register } = await import("./filing");
+  await register(page, info);
+  await open(page, info, "/filings/new");
+  await page.getByLabel("主办单位证件号码").fill("911101087177434690");
+  await page.getByLabel("网站域名").fill("uscc-check.cn");
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  const error = page.getByTestId("error-cert_number");
+  await expect(error).toContainText("号码有误，请与证件逐位核对");
+  await expect(error).not.toContainText("只含数字");
+  await expect(error).not.toContainText("应为");
+});

@@ -873,8 +873,13 @@ pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String,
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
     let looks_like_id = compact.len() == 15 && compact.bytes().all(|b| b.is_ascii_digit())
         || compact.len() == 18 && compact.bytes().take(17).all(|b| b.is_ascii_digit());
-    let checked = if looks_like_id {
+    // 18 digits can be either: the answer names the one the number looks
+    // like (an ID card starts with a region code; a USCC, e.g. 91…, does not).
+    let id_region = compact.get(..2).and_then(|r| r.parse::<u8>().ok()).is_some_and(super::codes::is_resident_id_region);
+    let checked = if looks_like_id && id_region {
         check_certificate(CertCheck::ResidentId, &compact, today).or_else(|e| check_certificate(CertCheck::Uscc, &compact, today).map_err(|_| e))
+    } else if looks_like_id {
+        check_certificate(CertCheck::Uscc, &compact, today).or_else(|e| check_certificate(CertCheck::ResidentId, &compact, today).map_err(|_| e))
     } else if compact.len() == 18 {
         check_certificate(CertCheck::Uscc, &compact, today)
     } else {
@@ -1070,6 +1075,17 @@ mod tests {
 
     fn paths(e: &FieldErrors) -> Vec<&str> {
         e.0.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    #[test]
+    fn a_uscc_with_a_wrong_check_character_gets_the_uscc_message() {
+        let e = normalise_cert_number("911101087177434690", None).unwrap_err();
+        assert!(e.code.starts_with("uscc."), "{e:?}");
+        assert_eq!(e.message.zh, "号码有误，请与证件逐位核对");
+        assert!(!e.message.zh.contains('应'), "never names the character that would pass");
+        let e = normalise_cert_number("110105194912310021", None).unwrap_err();
+        assert_eq!(e.code, "id.check_digit");
+        assert_eq!(normalise_cert_number("91110108717743469K", None).unwrap(), "91110108717743469K");
     }
 
     #[test]

@@ -91,8 +91,8 @@ pub fn parse_uscc(input: &str) -> Result<String, Problem> {
     if expected != actual {
         return Err(Problem::new(
             "uscc.check_digit",
-            format!("校验位不正确（第18位应为 {expected}，填写的是 {actual}），请逐位核对"),
-            format!("the check character is wrong (position 18 should be {expected}, not {actual}); check each character"),
+            "号码有误，请与证件逐位核对",
+            "The number is wrong: compare it with the certificate, character by character",
         ));
     }
     // Positions 9–17 are the organisation code, which carries its own check.
@@ -125,8 +125,8 @@ pub fn parse_org_code(input: &str) -> Result<String, Problem> {
     if expected != actual {
         return Err(Problem::new(
             "org.check_digit",
-            format!("校验码不正确（应为 {expected}，填写的是 {actual}），请逐位核对"),
-            format!("the check character is wrong (it should be {expected}, not {actual}); check each character"),
+            "号码有误，请与证件逐位核对",
+            "The number is wrong: compare it with the certificate, character by character",
         ));
     }
     Ok(format!("{}-{}", &s[..8], actual))

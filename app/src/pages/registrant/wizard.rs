@@ -422,9 +422,15 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
 }
 
 #[component]
-fn StepIndicator() -> impl IntoView {
+fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
     let i18n = use_i18n();
     let w = use_wizard();
+    // A step can be opened directly once every step before it is complete
+    // (the same check as 保存并下一步; the server checks again on the save).
+    let reachable = move |n: u8| {
+        n != w.step.get()
+            && (n == STEP_ENTITY || w.form.with(|_| filing::check_through(&w.normalised(), n - 1, &w.uploaded(), w.today.try_get_value().flatten()).is_empty()))
+    };
     view! {
         <ol class="stepper" aria-label=move || i18n.t(Text::new("备案步骤", "Filing steps"))>
             {(1..=STEPS).map(|n| {
@@ -436,8 +442,15 @@ fn StepIndicator() -> impl IntoView {
                         class:stepper__step--current=move || w.step.get() == n
                         aria-current=move || (w.step.get() == n).then_some("step")
                     >
-                        <span class="stepper__number">{n}</span>
-                        <span class="stepper__name">{move || i18n.t(name)}</span>
+                        <Show when=move || reachable(n) fallback=move || view! {
+                            <span class="stepper__number">{n}</span>
+                            <span class="stepper__name">{move || i18n.t(name)}</span>
+                        }>
+                            <button class="stepper__link" type="button" data-testid=format!("goto-step-{n}") on:click=move |_| goto.run(n)>
+                                <span class="stepper__number">{n}</span>
+                                <span class="stepper__name">{move || i18n.t(name)}</span>
+                            </button>
+                        </Show>
                     </li>
                 }
             }).collect_view()}
@@ -620,7 +633,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                     </ul>
                 </div>
             })}
-            <StepIndicator />
+            <StepIndicator goto=Callback::new(move |n: u8| { save.dispatch(n); }) />
             {restored.then(|| view! {
                 <p class="notice" role="status" data-testid="restored">{move || i18n.t(Text::new("已恢复您在本机上次未保存的填写内容，请检查后保存。", "What you typed here last time and did not save is back: check it and save."))}</p>
             })}
@@ -1182,6 +1195,21 @@ fn ConfirmStep() -> impl IntoView {
     let row = move |label: Text, value: String| view! { <dt>{move || i18n.t(label)}</dt><dd>{value}</dd> };
     let text_row = move |label: Text, value: Option<Text>| view! { <dt>{move || i18n.t(label)}</dt><dd>{move || value.map(|v| i18n.t(v)).unwrap_or("")}</dd> };
     let materials = w.materials.get_untracked();
+    // A 负责人 in full: everything that will be filed, nothing left out.
+    let person = move |who: Text, p: &crate::domain::filing::PersonForm| {
+        let cert = p.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
+        let validity = if p.long_term { format!("{} – 长期 / long-term", p.valid_from) } else { format!("{} – {}", p.valid_from, p.valid_to) };
+        view! {
+            <dt class="facts__group" data-testid="person">{move || i18n.t(who)}</dt><dd>{p.name.clone()}</dd>
+            {text_row(Text::new("证件类型", "ID type"), cert)}
+            {row(Text::new("证件号码", "ID number"), p.cert_number.clone())}
+            {row(Text::new("证件有效期", "ID valid"), validity)}
+            {row(Text::new("手机号码", "Mobile"), p.mobile.clone())}
+            {row(Text::new("办公电话", "Office phone"), p.phone.clone())}
+            {row(Text::new("应急联系电话", "Emergency phone"), p.emergency_phone.clone())}
+            {row(Text::new("电子邮箱", "E-mail"), p.email.clone())}
+        }
+    };
     view! {
         <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[4])}</h2>
         <p class="page__lead">{move || i18n.t(CONFIRM_LEAD)}</p>
@@ -1196,7 +1224,7 @@ fn ConfirmStep() -> impl IntoView {
                 {text_row(fields::PROVINCE.label, province)}
                 {row(fields::ADDRESS.label, e.address.clone())}
                 {row(fields::INVESTOR.label, e.investor.clone())}
-                {row(ENTITY_LEADER, format!("{} · {} · {} · {}", e.leader.name, e.leader.cert_number, e.leader.mobile, e.leader.email))}
+                {person(ENTITY_LEADER, &e.leader)}
                 {row(fields::ENTITY_REMARK.label, e.remark.clone())}
             </dl>
         </section>
@@ -1217,7 +1245,7 @@ fn ConfirmStep() -> impl IntoView {
                         <dt>{move || i18n.t(fields::PRE_APPROVALS.label)}</dt>
                         <dd>{move || if pre.is_empty() { i18n.t(NO_PRE_APPROVAL).to_string() } else { pre.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、") }}</dd>
                         {text_row(fields::LANGUAGE.label, language)}
-                        {row(SITE_LEADER, format!("{} · {} · {}", s.leader.name, s.leader.mobile, s.leader.email))}
+                        {if s.same_leader { row(SITE_LEADER, "同主体负责人 / the entity's responsible person".to_string()).into_any() } else { person(SITE_LEADER, &s.leader).into_any() }}
                     </dl>
                     <header class="review__header"><h4>{move || i18n.t(STEP_NAMES[2])}</h4>{edit(STEP_ACCESS)}</header>
                     <dl class="facts">
