@@ -30,12 +30,12 @@ test("register, sign in, file all five steps, leave and come back, submit", asyn
   const uscc = page.getByLabel("主办单位证件号码");
   await uscc.fill("91110108717743469A");
   await uscc.blur();
-  await expect(page.getByTestId("error-entity.cert_number")).toContainText("校验");
+  await expect(page.getByTestId("error-entity.cert_number")).toContainText("号码有误，请与证件逐位核对");
   await page.locator("#entity_leader_cert_type").selectOption({ label: "居民身份证" });
   const id = page.locator("#entity_leader_cert_number");
   await id.fill("110105194912310021");
   await id.blur();
-  await expect(page.getByTestId("error-entity.leader.cert_number")).toContainText("校验");
+  await expect(page.getByTestId("error-entity.leader.cert_number")).toContainText("号码有误，请与证件逐位核对");
   // Submitting the step with errors does not advance and sends nothing.
   await page.getByTestId("next").click();
   await expect(page.getByTestId("step-errors")).toBeVisible();

@@ -1198,7 +1198,7 @@ fn ConfirmStep() -> impl IntoView {
     // A 负责人 in full: everything that will be filed, nothing left out.
     let person = move |who: Text, p: &crate::domain::filing::PersonForm| {
         let cert = p.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
-        let validity = if p.long_term { format!("{} – 长期 / long-term", p.valid_from) } else { format!("{} – {}", p.valid_from, p.valid_to) };
+        let validity = if p.long_term { format!("{} – {}", p.valid_from, Text::new("长期", "long-term").get(i18n.lang.get_untracked())) } else { format!("{} – {}", p.valid_from, p.valid_to) };
         view! {
             <dt class="facts__group" data-testid="person">{move || i18n.t(who)}</dt><dd>{p.name.clone()}</dd>
             {text_row(Text::new("证件类型", "ID type"), cert)}
@@ -1245,7 +1245,7 @@ fn ConfirmStep() -> impl IntoView {
                         <dt>{move || i18n.t(fields::PRE_APPROVALS.label)}</dt>
                         <dd>{move || if pre.is_empty() { i18n.t(NO_PRE_APPROVAL).to_string() } else { pre.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、") }}</dd>
                         {text_row(fields::LANGUAGE.label, language)}
-                        {if s.same_leader { row(SITE_LEADER, "同主体负责人 / the entity's responsible person".to_string()).into_any() } else { person(SITE_LEADER, &s.leader).into_any() }}
+                        {if s.same_leader { row(SITE_LEADER, Text::new("同主体负责人", "The entity's responsible person").get(i18n.lang.get_untracked()).to_string()).into_any() } else { person(SITE_LEADER, &s.leader).into_any() }}
                     </dl>
                     <header class="review__header"><h4>{move || i18n.t(STEP_NAMES[2])}</h4>{edit(STEP_ACCESS)}</header>
                     <dl class="facts">
