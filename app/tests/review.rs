@@ -41,6 +41,11 @@ async fn return_fix_resubmit_pass_approve() {
     assert!(conflict(w.pass(&clerk, &id, r.version, "核实通过了").await).contains("退回修改"));
 
     // The registrant sees the mark (without the clerk's name) in the wizard.
+    let first_submission = || async {
+        let mut res = w.db.query("SELECT VALUE <string> submitted_at FROM ONLY type::record('application', $k)").bind(("k", id.clone())).await.unwrap();
+        res.take::<Option<String>>(0).unwrap().unwrap()
+    };
+    let submitted_at = first_submission().await;
     let opened = w.open(&reg, &id).await.unwrap();
     assert_eq!(opened.status, ApplicationStatus::Returned);
     assert_eq!(opened.annotations.len(), 1);
@@ -58,7 +63,9 @@ async fn return_fix_resubmit_pass_approve() {
     let mut f = opened.form.clone();
     f.entity.address = "北京市海淀区上地十街10号百度大厦2层".into();
     w.save(&reg, &id, STEP_CONFIRM, f).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let again = w.submit(&reg, &id).await.unwrap();
+    assert_eq!(first_submission().await, submitted_at, "the first 提交时间 is kept; the resubmission is in the timeline");
     assert_eq!(again.status, ApplicationStatus::PendingVerification);
     // Resubmitting while in review is refused.
     conflict(w.submit(&reg, &id).await);
