@@ -92,8 +92,8 @@ export function freshUscc(): string {
 }
 
 /** Fill the five steps of a first filing for `domain` and submit it. */
-export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
-  await detectAndStart(page, info, domain, cert);
+/** Fill ① 主体信息 of a company with a valid 负责人. */
+export async function fillEntityStep(page: Page, cert: string) {
   await page.getByLabel("主办单位性质").selectOption({ label: "企业" });
   await page.getByLabel("主办单位证件类型").selectOption({ label: "营业执照（个人或企业）" });
   await page.getByLabel("主办单位证件号码").fill(cert);
@@ -110,6 +110,11 @@ export async function fileFirstFiling(page: Page, info: TestInfo, domain: string
   await page.locator("#entity_leader_phone").fill("010-12345678");
   await page.locator("#entity_leader_emergency_phone").fill("13900139000");
   await page.locator("#entity_leader_email").fill("zhang@example.com");
+}
+
+export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
+  await detectAndStart(page, info, domain, cert);
+  await fillEntityStep(page, cert);
   await next(page, "网站信息");
   await page.getByLabel("网站名称").fill("星河搜索服务网");
   await page.getByRole("checkbox", { name: "搜索引擎" }).check();

@@ -102,7 +102,7 @@ test("back and forward after typing never break the app", async ({ page }, info)
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
-  const { register, detectAndStart, freshUscc, unique, next } = await import("./filing");
+  const { register, freshUscc, unique, next, fillEntityStep } = await import("./filing");
   await register(page, info);
   const cert = freshUscc();
   // Into the wizard inside the app (client-side), as a person clicks.
@@ -116,22 +116,7 @@ test("back and forward after typing never break the app", async ({ page }, info)
   await page.getByRole("button", { name: "检查备案类型" }).click();
   await page.getByTestId("start").click();
   await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
-  await page.getByLabel("主办单位性质").selectOption({ label: "企业" });
-  await page.getByLabel("主办单位证件类型").selectOption({ label: "营业执照（个人或企业）" });
-  await page.getByLabel("主办单位证件号码").fill(cert);
-  await page.getByLabel("主办单位名称").fill("北京星河网络科技有限公司");
-  await page.getByLabel("证件住所").fill("北京市海淀区上地十街10号");
-  await page.getByLabel("通信地址（省份）").selectOption({ label: "北京" });
-  await page.getByLabel("通信地址（详细地址）").fill("北京市海淀区上地十街");
-  await page.getByLabel("投资者或上级主管单位").fill("星河集团");
-  await page.locator("#entity_leader_cert_type").selectOption({ label: "居民身份证" });
-  await page.locator("#entity_leader_cert_number").fill("11010519491231002X");
-  await page.locator("#entity_leader_name").fill("张三");
-  await page.locator("#entity_leader_valid_from").fill("20200101");
-  await page.locator("#entity_leader_mobile").fill("13800138000");
-  await page.locator("#entity_leader_phone").fill("010-12345678");
-  await page.locator("#entity_leader_emergency_phone").fill("13900139000");
-  await page.locator("#entity_leader_email").fill("zhang@example.com");
+  await fillEntityStep(page, cert);
   await next(page, "网站信息");
   // Typing on step 2, then the browser's Back and Forward.
   await page.getByLabel("网站名称").fill("星河搜索服务网");
