@@ -162,3 +162,14 @@ test("a USCC with a wrong check character is told so, without the character that
   await expect(error).not.toContainText("只含数字");
   await expect(error).not.toContainText("应为");
 });
+
+test("注册 and 开始备案 are on the home page's first screen", async ({ page }, info) => {
+  await open(page, info, "/");
+  for (const id of ["home-start", "home-register"]) {
+    const box = await page.getByTestId(id).boundingBox();
+    expect(box, id).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+  }
+  await page.getByTestId("home-register").click();
+  await expect(page).toHaveURL(/\/register$/);
+});
