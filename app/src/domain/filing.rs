@@ -876,10 +876,9 @@ pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String,
     // 18 digits can be either: the answer names the one the number looks
     // like (an ID card starts with a region code; a USCC, e.g. 91…, does not).
     let id_region = compact.get(..2).and_then(|r| r.parse::<u8>().ok()).is_some_and(super::codes::is_resident_id_region);
-    let checked = if looks_like_id && id_region {
-        check_certificate(CertCheck::ResidentId, &compact, today).or_else(|e| check_certificate(CertCheck::Uscc, &compact, today).map_err(|_| e))
-    } else if looks_like_id {
-        check_certificate(CertCheck::Uscc, &compact, today).or_else(|e| check_certificate(CertCheck::ResidentId, &compact, today).map_err(|_| e))
+    let checked = if looks_like_id {
+        let (likely, other) = if id_region { (CertCheck::ResidentId, CertCheck::Uscc) } else { (CertCheck::Uscc, CertCheck::ResidentId) };
+        check_certificate(likely, &compact, today).or_else(|e| check_certificate(other, &compact, today).map_err(|_| e))
     } else if compact.len() == 18 {
         check_certificate(CertCheck::Uscc, &compact, today)
     } else {

@@ -427,10 +427,14 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
     let w = use_wizard();
     // A step can be opened directly once every step before it is complete
     // (the same check as 保存并下一步; the server checks again on the save).
-    let reachable = move |n: u8| {
-        n != w.step.get()
-            && (n == STEP_ENTITY || w.form.with(|_| filing::check_through(&w.normalised(), n - 1, &w.uploaded(), w.today.try_get_value().flatten()).is_empty()))
-    };
+    // One check of the whole form per change: the first step with an error.
+    let first_incomplete = Memo::new(move |_| {
+        w.form.track();
+        w.materials.track();
+        let errors = filing::check_through(&w.normalised(), STEP_MATERIALS, &w.uploaded(), w.today.try_get_value().flatten());
+        errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_CONFIRM)
+    });
+    let reachable = move |n: u8| n != w.step.get() && n <= first_incomplete.get();
     view! {
         <ol class="stepper" aria-label=move || i18n.t(Text::new("备案步骤", "Filing steps"))>
             {(1..=STEPS).map(|n| {
