@@ -238,6 +238,10 @@ pub struct FilingDetail {
     pub reject_reason: Option<String>,
     /// What the reader may do now (the state machine's table for their role).
     pub actions: Vec<Action>,
+    /// The clerk's marks and 退回说明 not yet sent, for whoever may return
+    /// the filing now (empty for everyone else).
+    pub draft_marks: Vec<crate::domain::review::Mark>,
+    pub draft_note: String,
 }
 
 /// A row of the notification outbox (development page for admins), secrets masked.

@@ -143,6 +143,45 @@ async fn return_fix_resubmit_pass_approve() {
     assert_eq!(second.website_licences, vec![format!("{main}-2")]);
 }
 
+/// The clerk's marks are kept as they are made (leaving the page loses
+/// nothing), read back only by whoever may send them, and cleared when
+/// 退回修改 sends them; keeping them moves nothing.
+#[tokio::test]
+async fn marks_are_kept_until_the_return_sends_them() {
+    let w = World::new().await;
+    let reg = w.registrant("owner", "13800138000").await;
+    let clerk = w.staff("clerk", Role::Provider, "13700137000", None).await;
+    let id = w.submitted(&reg, &uscc(1), "kept-marks.cn", false).await;
+    let v = w.version(&clerk, &id).await;
+    let marks = vec![
+        Mark { path: "entity.address".into(), comment: " 与证件住所不一致 ".into() },
+        // Marked, its note not written yet.
+        Mark { path: "entity.leader.mobile".into(), comment: String::new() },
+    ];
+    w.keep_marks(&clerk, &id, &marks, "请核对").await.unwrap();
+    let d = w.detail(&clerk, &id).await.unwrap();
+    assert_eq!(d.draft_marks.len(), 2);
+    assert_eq!(d.draft_marks[0].comment, "与证件住所不一致");
+    assert_eq!(d.draft_note, "请核对");
+    // Nothing moved, and the registrant sees none of it.
+    assert_eq!(w.version(&clerk, &id).await, v);
+    let mine = w.detail(&reg, &id).await.unwrap();
+    assert!(mine.draft_marks.is_empty() && mine.draft_note.is_empty());
+    // Only a clerk may keep them; a field that does not exist is refused.
+    forbidden(w.keep_marks(&reg, &id, &marks, "").await);
+    assert!(matches!(w.keep_marks(&clerk, &id, &[Mark { path: "entity.nothing".into(), comment: String::new() }], "").await, Err(AppError::Invalid(_))));
+    // Unmarking is kept too.
+    w.keep_marks(&clerk, &id, &marks[..1], "请核对").await.unwrap();
+    assert_eq!(w.detail(&clerk, &id).await.unwrap().draft_marks.len(), 1);
+    // 退回修改 sends them and clears what was kept.
+    w.return_filing(&clerk, &id, v, &marks[..1], "请核对").await.unwrap();
+    let d = w.detail(&clerk, &id).await.unwrap();
+    assert!(d.draft_marks.is_empty() && d.draft_note.is_empty());
+    assert_eq!(d.annotations.len(), 1);
+    // With the registrant now, nothing more can be kept.
+    assert!(w.keep_marks(&clerk, &id, &marks, "").await.is_err());
+}
+
 #[tokio::test]
 async fn rejection_correction_and_pre_approval() {
     let w = World::new().await;

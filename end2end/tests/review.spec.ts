@@ -34,8 +34,25 @@ test("submit, return with a marked field, fix it, resubmit, pass, approve, find 
   // Returning with nothing marked is refused with a message.
   await clerk.getByTestId("return").click();
   await expect(clerk.getByTestId("act-error")).toContainText("至少标注一个");
+  const errors: string[] = [];
+  clerk.on("pageerror", (e) => errors.push(String(e)));
   await clerk.getByTestId("mark-entity.address").click();
+  // Marks are kept on the server as they are made: leaving the page, even
+  // with the browser's back button, and coming back keeps them.
+  const kept = clerk.waitForResponse((r) => r.url().includes("/api/review/marks") && (r.request().postData() ?? "").includes("门牌号"));
   await clerk.getByTestId("mark-entity.address-comment").fill("地址不完整，请填写门牌号");
+  expect((await kept).status()).toBe(200);
+  await expect(clerk.getByTestId("marks-kept")).toBeVisible();
+  await clerk.goBack();
+  await expect(clerk.getByTestId("queue-row").filter({ hasText: domain })).toBeVisible();
+  await clerk.goForward();
+  await expect(clerk.getByTestId("mark-entity.address-comment")).toHaveValue("地址不完整，请填写门牌号");
+  await expect(clerk.getByTestId("marks-count")).toContainText("1");
+  await clerk.reload();
+  await expect(clerk.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(clerk.getByTestId("mark-entity.address-comment")).toHaveValue("地址不完整，请填写门牌号");
+  await expect(clerk.getByTestId("row-entity.address")).toHaveClass(/marked/);
+  expect(errors).toEqual([]);
   await clerk.getByTestId("return").click();
   await expect(clerk.getByTestId("status")).toHaveText("退回修改");
   if (phone) await expectNoHorizontalScroll(clerk);

@@ -159,6 +159,7 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // The provider's 核实.
         row("/api/review/queue", json(r#"{"which":"verify","filter":{}}"#.into()), [U, F, F, T, F, F, F]),
         row("/api/review/return", json(format!(r#"{{"id":"{p}","version":-1,"marks":[{{"path":"entity.address","comment":"x"}}],"comment":""}}"#)), [U, F, F, T, F, F, F]),
+        row("/api/review/marks", json(format!(r#"{{"id":"{p}","marks":[],"comment":""}}"#)), [U, F, F, T, F, F, F]),
         row("/api/review/pass", form(&format!("id={p}&version=-1&opinion=ok")), [U, F, F, T, F, F, F]),
         row("/api/review/correct", json(format!(r#"{{"id":"{p}","version":-1,"edits":[{{"path":"entity.address","value":"x"}}]}}"#)), [U, F, F, T, F, F, F]),
         row("/api/review/reissue_password", form("licence=%E4%BA%ACICP%E5%A4%872026000999%E5%8F%B7"), [U, F, F, T, F, F, F]),

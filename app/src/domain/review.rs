@@ -143,6 +143,19 @@ pub fn check_marks(form: &FilingForm, marks: &[Mark]) -> Result<Vec<Mark>, Probl
     if marks.is_empty() {
         return Err(Problem::new("marks.none", "请至少标注一个有误的字段并写明原因", "mark at least one wrong field and say what is wrong"));
     }
+    let out = check_draft_marks(form, marks)?;
+    if let Some(m) = out.iter().find(|m| m.comment.is_empty()) {
+        let label = field_label(&m.path).unwrap_or_else(|| Message::new("", ""));
+        return Err(Problem::new("marks.comment", format!("请写明“{}”有什么问题", label.zh), format!("say what is wrong with '{}'", label.en)));
+    }
+    Ok(out)
+}
+
+/// Marks as the clerk makes them, kept before 退回修改 sends them: the same
+/// fields and lengths as [`check_marks`], but none at all is fine and a mark
+/// may still be waiting for its note. Trimmed; a field marked twice keeps
+/// the later note.
+pub fn check_draft_marks(form: &FilingForm, marks: &[Mark]) -> Result<Vec<Mark>, Problem> {
     if marks.len() > MAX_MARKS {
         return Err(Problem::new("marks.many", format!("一次最多标注{MAX_MARKS}个字段"), format!("at most {MAX_MARKS} marked fields")));
     }
@@ -153,9 +166,6 @@ pub fn check_marks(form: &FilingForm, marks: &[Mark]) -> Result<Vec<Mark>, Probl
             return Err(Problem::new("marks.path", format!("标注的字段“{}”不存在", m.path), format!("the marked field '{}' does not exist", m.path)));
         };
         let comment = m.comment.trim();
-        if comment.is_empty() {
-            return Err(Problem::new("marks.comment", format!("请写明“{}”有什么问题", label.zh), format!("say what is wrong with '{}'", label.en)));
-        }
         if text_len(comment) > MAX_COMMENT {
             return Err(Problem::new("marks.long", format!("“{}”的说明不能超过{MAX_COMMENT}字", label.zh), format!("the note on '{}' must be at most {MAX_COMMENT} characters", label.en)));
         }
@@ -452,6 +462,11 @@ mod tests {
         assert_eq!(twice[0].comment, "二");
         // Materials can be marked too.
         assert!(check_marks(&f, &[Mark { path: "materials.entity_cert".into(), comment: "模糊".into() }]).is_ok());
+        // Kept as made: none, or one still waiting for its note, is fine; the paths and lengths are not.
+        assert_eq!(check_draft_marks(&f, &[]).unwrap(), vec![]);
+        assert_eq!(check_draft_marks(&f, &[Mark { path: "entity.address".into(), comment: "  ".into() }]).unwrap()[0].comment, "");
+        assert_eq!(check_draft_marks(&f, &[Mark { path: "websites[1].name".into(), comment: String::new() }]).unwrap_err().code, "marks.path");
+        assert_eq!(check_draft_marks(&f, &[Mark { path: "entity.address".into(), comment: "长".repeat(MAX_COMMENT + 1) }]).unwrap_err().code, "marks.long");
     }
 
     #[test]

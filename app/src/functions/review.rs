@@ -27,6 +27,14 @@ pub async fn return_filing(id: String, version: i64, marks: Vec<Mark>, comment: 
     serve(Need::Filing(&id, Intent::Act(Action::Return)), |cx| async move { crate::ssr::review::return_filing(&cx, version, &marks, &comment).await }).await
 }
 
+/// Keep the marks and 退回说明 as the clerk makes them (until 退回修改 sends them).
+#[server(endpoint = "review/marks", input = server_fn::codec::Json)]
+pub async fn keep_marks(id: String, marks: Vec<Mark>, comment: String) -> Result<(), AppError> {
+    use crate::domain::workflow::Action;
+    use crate::ssr::guard::{serve, Intent, Need};
+    serve(Need::Filing(&id, Intent::Act(Action::Return)), |cx| async move { crate::ssr::review::keep_marks(&cx, &marks, &comment).await }).await
+}
+
 /// 核实通过，报送管局.
 #[server(endpoint = "review/pass")]
 pub async fn pass_filing(id: String, version: i64, opinion: String) -> Result<FilingSummary, AppError> {

@@ -650,6 +650,9 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         .check()?;
     let verification: Option<VerificationRow> = res.take(0)?;
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
+    let actions = crate::domain::workflow::allowed_actions(row.status, me.role);
+    // The clerk's unsent marks: only for whoever may send them.
+    let (draft_marks, draft_note) = if actions.contains(&Action::Return) { draft_marks(db, &rid).await? } else { (Vec::new(), String::new()) };
     Ok(FilingDetail {
         summary: summary(row),
         form: row.form()?,
@@ -658,8 +661,28 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         annotations: annotations(db, &rid, staff).await?,
         verification,
         reject_reason: row.reject_reason.clone(),
-        actions: crate::domain::workflow::allowed_actions(row.status, me.role),
+        actions,
+        draft_marks,
+        draft_note,
     })
+}
+
+async fn draft_marks(db: &Db, app: &RecordId) -> Result<(Vec<crate::domain::review::Mark>, String), AppError> {
+    #[derive(SurrealValue)]
+    struct Kept {
+        paths: Vec<String>,
+        comments: Vec<String>,
+        note: String,
+    }
+    let mut res = db
+        .query("SELECT draft_marks.*.path AS paths, draft_marks.*.comment AS comments, draft_note AS note FROM ONLY $app")
+        .bind(("app", app.clone()))
+        .await?
+        .check()?;
+    let kept: Option<Kept> = res.take(0)?;
+    let Some(k) = kept else { return Ok((Vec::new(), String::new())) };
+    let marks = k.paths.into_iter().zip(k.comments).map(|(path, comment)| crate::domain::review::Mark { path, comment }).collect();
+    Ok((marks, k.note))
 }
 
 /// The application record of a key, for callers outside a check (tests, CLI).

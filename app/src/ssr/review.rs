@@ -156,13 +156,38 @@ pub async fn return_filing(cx: &Ctx, version: i64, marks: &[Mark], comment: &str
     );
     let notes = to_registrant(db, row, "备案申请被退回修改 / Filing returned for changes", &body).await?;
     let change = Change::new(Action::Return, version)
-        .set(", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $marks), returns += 1, step = 1")
+        .set(", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $marks), returns += 1, step = 1, draft_marks = [], draft_note = ''")
         .bind("marks", Bind::Json(serde_json::json!(annotations)))
         .comment(audit)
         .fields(paths)
         .notes(notes);
     transition::apply(db, me, row, change, &[], None).await?;
     reload(db, &rid).await
+}
+
+/// The clerk's marks and 退回说明 as they are made, kept on the filing (not
+/// a change of state: no version, no audit event) until 退回修改 sends them
+/// or the filing is passed. Only whoever may return the filing now may keep
+/// them, and only they read them back.
+pub async fn keep_marks(cx: &Ctx, marks: &[Mark], comment: &str) -> Result<(), AppError> {
+    let (db, row) = (&cx.db, cx.filing()?);
+    let form = row.form()?;
+    let marks = review::check_draft_marks(&form, marks).map_err(|p| invalid(MARKS, p))?;
+    let comment = comment.trim();
+    if comment.chars().count() > review::MAX_OPINION {
+        return Err(invalid(OPINION, Problem::new("opinion.long", format!("不能超过{}字", review::MAX_OPINION), format!("at most {} characters", review::MAX_OPINION))));
+    }
+    let marks: Vec<serde_json::Value> = marks.iter().map(|m| serde_json::json!({ "path": m.path, "comment": m.comment })).collect();
+    // Only while the filing is still where the check found it.
+    db.query("UPDATE $app SET draft_marks = $marks, draft_note = $note WHERE status = $status AND version = $version RETURN NONE")
+        .bind(("app", row.record_id()))
+        .bind(("marks", serde_json::Value::Array(marks)))
+        .bind(("note", comment.to_string()))
+        .bind(("status", row.status.code()))
+        .bind(("version", row.version))
+        .await?
+        .check()?;
+    Ok(())
 }
 
 /// 核实通过，报送管局: the 核验 record (who, when, the photo taken at
@@ -192,7 +217,7 @@ pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary
     let body = format!("【ICP备案】您的备案申请（{unit}，{domains}）已由接入服务商核实通过，已提交至管局审核（最长20个工作日）。Your filing was verified and passed to the communications administration.");
     let notes = to_registrant(db, row, "备案已提交管局审核 / Filing passed to the administration", &body).await?;
     let change = Change::new(Action::Pass, version)
-        .set(", verification = { by: $me, at: time::now(), opinion: $comment, photo: $ids[0], form: $ids[1] }, reject_reason = NONE")
+        .set(", verification = { by: $me, at: time::now(), opinion: $comment, photo: $ids[0], form: $ids[1] }, reject_reason = NONE, draft_marks = [], draft_note = ''")
         .bind("ids", Bind::Ids(ids))
         .comment(opinion)
         .notes(notes);

@@ -213,6 +213,11 @@ impl World {
         review::return_filing(&cx, v, marks, comment).await
     }
 
+    pub async fn keep_marks(&self, who: &CurrentUser, id: &str, marks: &[Mark], comment: &str) -> Result<(), AppError> {
+        let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Return))).await?;
+        review::keep_marks(&cx, marks, comment).await
+    }
+
     pub async fn pass(&self, who: &CurrentUser, id: &str, v: i64, opinion: &str) -> Result<FilingSummary, AppError> {
         let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Pass))).await?;
         review::pass(&cx, v, opinion).await

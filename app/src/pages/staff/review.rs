@@ -15,7 +15,7 @@ use crate::domain::workflow::{self, ApplicationStatus, Queue, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::filing::get_filing;
-use crate::functions::review::{approve_filing, correct_filing, pass_filing, pre_approval_filing, reissue_filing_password, reject_filing, return_filing, review_queue};
+use crate::functions::review::{approve_filing, correct_filing, keep_marks, pass_filing, pre_approval_filing, reissue_filing_password, reject_filing, return_filing, review_queue};
 use crate::i18n::use_i18n;
 use crate::models::{FilingDetail, FilingSummary, QueueFilter};
 use crate::pages::registrant::filings::{kind_label, status_label, Timeline};
@@ -214,11 +214,40 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
     let reissue = role == Role::Provider && status == ApplicationStatus::Approved;
     let licence = StoredValue::new(d.summary.entity_licence.clone().unwrap_or_default());
     let (id, version) = (StoredValue::new(d.summary.id.clone()), d.summary.version);
-    let marks = RwSignal::new(Vec::<Mark>::new());
+    // The marks and 退回说明 kept from an earlier visit (until 退回修改 sends them).
+    let marks = RwSignal::new(d.draft_marks.clone());
     let edits = RwSignal::new(Vec::<Edit>::new());
-    let (comment, opinion, reason, note) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (comment, opinion, reason, note) = (RwSignal::new(d.draft_note.clone()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let result = RwSignal::new(None::<Result<(), AppError>>);
+    // Marks are kept on the server as they are made: half a second after the
+    // last change (a newer change or an action cancels a pending save; a
+    // pending save still goes out if the clerk leaves the page meanwhile).
+    let round = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let kept = RwSignal::new(None::<Result<(), AppError>>);
+    if verifying {
+        let round = round.clone();
+        Effect::new(move |prev: Option<()>| {
+            let (m, c) = (marks.get(), comment.get());
+            if prev.is_none() {
+                return;
+            }
+            let mine = round.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let (round, id) = (round.clone(), id.get_value());
+            set_timeout(
+                move || {
+                    if round.load(std::sync::atomic::Ordering::SeqCst) == mine {
+                        leptos::task::spawn_local(async move {
+                            let r = keep_marks(id, m, c).await;
+                            let _ = kept.try_set(Some(r));
+                        });
+                    }
+                },
+                std::time::Duration::from_millis(500),
+            );
+        });
+    }
     let act = Action::new(move |what: &&'static str| {
+        round.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let (what, id) = (*what, id.get_value());
         let (m, e, c, o, r, n) = (marks.get_untracked(), edits.get_untracked(), comment.get_untracked(), opinion.get_untracked(), reason.get_untracked(), note.get_untracked());
         async move {
@@ -238,7 +267,6 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             let ok = r.is_ok();
             result.set(Some(r));
             if ok {
-                marks.set(Vec::new());
                 edits.set(Vec::new());
                 refetch.run(());
             }
@@ -351,7 +379,11 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                 <div class="action">
                     <label class="field__label" for="return-comment">{move || i18n.t(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
                     <textarea id="return-comment" class="field__input" rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                    <p class="muted">{move || i18n.t(Text::new("已标注字段：", "Marked fields: "))} {move || marks.with(Vec::len)}</p>
+                    <p class="muted" data-testid="marks-count">{move || i18n.t(Text::new("已标注字段：", "Marked fields: "))} {move || marks.with(Vec::len)}</p>
+                    {move || kept.get().map(|r| match r {
+                        Ok(()) => view! { <p class="muted" role="status" data-testid="marks-kept">{move || i18n.t(Text::new("标注已保存，点击“退回修改”后发送给主办者", "Marks saved; they reach the registrant when you return the filing"))}</p> }.into_any(),
+                        Err(e) => view! { <p class="field__error" role="alert" data-testid="marks-kept-error">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    })}
                     <button class="button" type="button" data-testid="return" disabled=busy on:click=move |_| { act.dispatch("return"); }>{move || i18n.t(Text::new("退回修改", "Return for changes"))}</button>
                 </div>
                 <div class="action">
