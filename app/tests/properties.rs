@@ -16,6 +16,7 @@ use app::domain::lookup::{name_bigrams, parse_lookup};
 use app::domain::net::{is_local_path, parse_home_url, parse_lookup_domain, parse_public_ip, parse_site_domain};
 use app::domain::org_id::{parse_org_code, parse_uscc};
 use app::domain::personal_id::check_certificate;
+use app::domain::chars;
 use app::domain::review::{apply_edits, changed_fields, check_marks, check_opinion, field_label, review_rows, Edit, Mark};
 use app::domain::site_name::check_site_name;
 use app::domain::Problem;
@@ -94,6 +95,11 @@ pub fn every_form_rule(s: &str) {
     let original = form.clone();
     let _ = filing::bound(&form);
     filing::normalise(&mut form);
+    // Normalising is idempotent: the browser and the server, each
+    // normalising what the other sent, agree.
+    let mut again = form.clone();
+    filing::normalise(&mut again);
+    assert_eq!(again, form, "normalise is not idempotent on {s:?}");
     for step in 0..=STEPS + 1 {
         let _ = filing::check_step(&form, step, &[], today);
     }
@@ -108,6 +114,11 @@ pub fn every_form_rule(s: &str) {
         let _ = apply_edits(&mut edited, &[Edit { path: r.path.clone(), value: s.into() }]);
     }
     let _ = check_marks(&form, &[Mark { path: s.into(), comment: s.into() }]);
+    let _ = app::domain::review::check_draft_marks(&form, &[Mark { path: s.into(), comment: s.into() }]);
+    for rule in [chars::ORG_NAME, chars::ADDRESS, chars::PERSON_NAME, chars::SITE_NAME] {
+        let _ = rule.check(s);
+    }
+    let _ = (chars::fold_cert_number(s), chars::fold_person_name(s), chars::max_chars(s), app::domain::net::clean_pasted_domain(s), filing::clean_domain_lines(s));
     let _ = filing::sniff_material(s.as_bytes());
     for kind in [filing::MaterialKind::EntityCert, filing::MaterialKind::Other] {
         let _ = filing::check_material(kind, s.as_bytes());

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { jsEnabled, open, search } from "./helpers";
+import { expectNoHorizontalScroll, jsEnabled, open, search } from "./helpers";
 import { BUREAU, BUREAU_PASSWORD, CLERK, CLERK_PASSWORD } from "./filing";
 
 // Issue 10: what a person meets. One test per defect fixed.
@@ -172,4 +172,77 @@ test("注册 and 开始备案 are on the home page's first screen", async ({ pag
   }
   await page.getByTestId("home-register").click();
   await expect(page).toHaveURL(/\/register$/);
+});
+
+test("names refuse what does not belong, full-width is folded, a pasted web address becomes its domain, and every input has its length", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "the wizard needs JavaScript");
+  test.setTimeout(90_000);
+  const { register, freshUscc, unique, fillEntityStep, next } = await import("./filing");
+  await register(page, info);
+  await open(page, info, "/filings/new");
+  const wide = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+  const cert = freshUscc();
+  const domain = `${unique(info, "clean")}.cn`;
+  // The type check: a full-width code and a pasted web address.
+  await page.getByLabel("主办单位证件号码").fill(wide(cert));
+  await page.getByLabel("网站域名").fill(`https://www.${domain}/index.html`);
+  await page.getByLabel("网站域名").blur();
+  await expect(page.getByLabel("网站域名")).toHaveValue(domain);
+  await expect(page.getByTestId("domains-cleaned")).toContainText(`改为“${domain}”`);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(page.getByTestId("detection")).toContainText("备案类型：首次备案");
+  await page.getByTestId("start").click();
+  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
+  await fillEntityStep(page, cert);
+  // One rule per kind of name: emoji and Cyrillic are refused, naming the character.
+  const unit = page.getByLabel("主办单位名称");
+  await unit.fill("北京星辰😀科技有限公司");
+  await unit.blur();
+  await expect(page.getByTestId("error-entity.unit_name")).toContainText("不能含有“😀”");
+  await page.getByLabel("通信地址（详细地址）").fill("Москва, улица 1号");
+  await page.getByLabel("通信地址（详细地址）").blur();
+  await expect(page.getByTestId("error-entity.address")).toContainText("不能含有“М”");
+  await page.locator("#entity_leader_name").fill("Иван");
+  await page.locator("#entity_leader_name").blur();
+  await expect(page.getByTestId("error-entity.leader.name")).toContainText("只能使用汉字或字母");
+  // Fixed, with full-width letters and digits and a Japanese middle dot: folded as they are left.
+  await unit.fill("北京ＡＢＣ科技有限公司");
+  await unit.blur();
+  await expect(unit).toHaveValue("北京ABC科技有限公司");
+  await expect(page.getByTestId("error-entity.unit_name")).toBeEmpty();
+  await page.getByLabel("通信地址（详细地址）").fill("北京市海淀区上地十街１０号");
+  await page.getByLabel("通信地址（详细地址）").blur();
+  await expect(page.getByLabel("通信地址（详细地址）")).toHaveValue("北京市海淀区上地十街10号");
+  await page.locator("#entity_leader_name").fill("阿卜杜拉・买买提");
+  await page.locator("#entity_leader_name").blur();
+  await expect(page.locator("#entity_leader_name")).toHaveValue("阿卜杜拉·买买提");
+  await page.locator("#entity_leader_mobile").fill(wide("13800138000"));
+  await page.locator("#entity_leader_mobile").blur();
+  await expect(page.locator("#entity_leader_mobile")).toHaveValue("13800138000");
+  // Inputs take no more than their rules allow.
+  await expect(unit).toHaveAttribute("maxlength", "100");
+  await expect(page.locator("#entity_leader_name")).toHaveAttribute("maxlength", "30");
+  await expect(page.locator("#entity_leader_mobile")).toHaveAttribute("maxlength", "20");
+  await expect(page.locator("#entity_remark")).toHaveAttribute("maxlength", "200");
+  await next(page, "网站信息");
+  await expect(page.getByLabel("网站名称")).toHaveAttribute("maxlength", "50");
+  // A pasted web address in the website's domains is cleaned with a notice too.
+  const domains = page.locator("#websites_0__domains");
+  await domains.fill(`http://${domain}/about`);
+  await domains.blur();
+  await expect(domains).toHaveValue(domain);
+  await expect(page.getByTestId("domains-cleaned")).toBeVisible();
+  if (info.project.name === "phone") await expectNoHorizontalScroll(page);
+  await page.getByLabel("网站名称").fill("星河搜索服务网");
+  await page.getByRole("checkbox", { name: "搜索引擎" }).check();
+  await page.getByRole("checkbox", { name: "以上都不涉及" }).check();
+  await next(page, "接入信息");
+  await page.getByLabel("网站IP地址").fill("1.2.4.8");
+  await page.getByLabel("服务器放置地").selectOption({ label: "北京" });
+  await next(page, "材料");
+  // Each slot says what it takes, and a wrong file is told so in those words.
+  await expect(page.getByTestId("material-leader_photo")).toContainText("JPG 或 PNG 图片，不超过 5 MB");
+  await expect(page.getByTestId("material-entity_cert")).toContainText("JPG、PNG 图片或 PDF 文件");
+  await page.locator("#file-leader_photo").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("x".repeat(500)) });
+  await expect(page.getByTestId("error-materials.leader_photo")).toContainText("只接受JPG 或 PNG 图片");
 });

@@ -50,6 +50,7 @@ pub fn Input(
                 type=kind.unwrap_or("text")
                 autocomplete=autocomplete.unwrap_or("off")
                 inputmode=inputmode
+                maxlength=crate::domain::chars::max_chars(name)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }

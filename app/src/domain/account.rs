@@ -85,15 +85,17 @@ pub struct CheckedRegistration {
     pub email: String,
 }
 
-/// 联系人姓名: 2–30 characters.
+/// 联系人姓名: 2–30 characters, a person's name by the one rule for names.
 pub fn check_contact_name(input: &str) -> Result<String, Problem> {
-    let s = input.trim();
+    let folded = super::chars::fold_person_name(input.trim());
+    let s = folded.trim();
     let n = s.chars().count();
     if n == 0 {
         Err(super::error::required())
     } else if !(2..=30).contains(&n) {
         Err(Problem::new("contact_name.length", "姓名为2至30个字", "a name has 2 to 30 characters"))
     } else {
+        super::chars::PERSON_NAME.check(s)?;
         Ok(s.to_string())
     }
 }

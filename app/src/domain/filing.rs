@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::chars;
 use super::codes::{self, NATURE_PERSONAL};
 use super::contact::{parse_email, parse_landline, parse_mobile};
 use super::date::Date;
@@ -230,11 +231,37 @@ impl MaterialKind {
     }
 
     /// Photos must be pictures; certificates and letters may be PDF too.
+    pub fn photo_only(self) -> bool {
+        matches!(self, MaterialKind::LeaderPhoto | MaterialKind::VerificationPhoto)
+    }
+
     pub fn accepts(self, mime: &str) -> bool {
-        match self {
-            MaterialKind::LeaderPhoto | MaterialKind::VerificationPhoto => mime.starts_with("image/"),
-            _ => true,
+        !self.photo_only() || mime.starts_with("image/")
+    }
+
+    /// The file chooser's `accept`.
+    pub fn accept_attr(self) -> &'static str {
+        if self.photo_only() { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" }
+    }
+
+    /// What the slot takes, in words (its hint, and every upload message).
+    pub fn accepted(self) -> super::text::Text {
+        if self.photo_only() {
+            super::text::Text::new("JPG 或 PNG 图片，不超过 5 MB", "a JPG or PNG picture of at most 5 MB")
+        } else {
+            super::text::Text::new("JPG、PNG 图片或 PDF 文件，不超过 5 MB", "a JPG or PNG picture or a PDF file of at most 5 MB")
         }
+    }
+
+    /// A file over [`MAX_MATERIAL_BYTES`], told before it is sent (in the
+    /// browser) and when it arrives (on the server).
+    pub fn too_large(self) -> Problem {
+        let (label, ok) = (self.field().label, self.accepted());
+        Problem::new(
+            "material.too_large",
+            format!("文件太大。“{}”只接受{}，请压缩后重新上传", label.zh, ok.zh),
+            format!("The file is too large: {} takes {}; compress it and upload again", label.en, ok.en),
+        )
     }
 }
 
@@ -259,25 +286,26 @@ pub fn sniff_material(bytes: &[u8]) -> Option<&'static str> {
 
 /// Check an upload: size, then type. Returns its MIME type.
 pub fn check_material(kind: MaterialKind, bytes: &[u8]) -> Result<&'static str, Problem> {
+    let (label, ok) = (kind.field().label, kind.accepted());
     if bytes.len() > MAX_MATERIAL_BYTES {
-        return Err(Problem::new(
-            "material.too_large",
-            format!("文件不能超过 {} MB，请压缩后重新上传", MAX_MATERIAL_BYTES / 1024 / 1024),
-            format!("the file must not exceed {} MB; compress it and upload again", MAX_MATERIAL_BYTES / 1024 / 1024),
-        ));
+        return Err(kind.too_large());
     }
     if bytes.len() < MIN_MATERIAL_BYTES {
-        return Err(Problem::new("material.too_small", "文件为空或损坏，请重新选择", "the file is empty or damaged; choose it again"));
+        return Err(Problem::new(
+            "material.too_small",
+            format!("文件为空或已损坏。“{}”只接受{}，请重新选择", label.zh, ok.zh),
+            format!("The file is empty or damaged: {} takes {}; choose it again", label.en, ok.en),
+        ));
     }
     let Some(mime) = sniff_material(bytes) else {
         return Err(Problem::new(
             "material.type",
-            "只能上传 JPG、PNG 图片或 PDF 文件",
-            "only JPG or PNG pictures and PDF files can be uploaded",
+            format!("不是可用的文件。“{}”只接受{}", label.zh, ok.zh),
+            format!("This file cannot be used: {} takes {}", label.en, ok.en),
         ));
     };
     if !kind.accepts(mime) {
-        return Err(Problem::new("material.photo_type", "照片请上传 JPG 或 PNG 图片", "upload the photo as a JPG or PNG picture"));
+        return Err(Problem::new("material.photo_type", format!("“{}”只接受{}，不接受 PDF", label.zh, ok.zh), format!("{} takes {}, not a PDF", label.en, ok.en)));
     }
     Ok(mime)
 }
@@ -397,6 +425,7 @@ fn digits(s: &str) -> String {
 /// person; a 网站负责人 marked "同主体负责人" is a copy. Run before validating
 /// and before saving, in the browser and on the server alike.
 pub fn normalise(form: &mut FilingForm) {
+    fold_texts(form);
     let e = &mut form.entity;
     if parse_id(&e.nature) == Some(NATURE_PERSONAL) {
         e.unit_name = e.leader.name.trim().to_string();
@@ -416,10 +445,80 @@ pub fn normalise(form: &mut FilingForm) {
     }
 }
 
+/// Every text field folded as its kind wants (full-width letters and
+/// digits, lookalikes in codes: see `chars`), and pasted web addresses in
+/// the domain fields reduced to the domain: never stored as typed.
+fn fold_texts(form: &mut FilingForm) {
+    fn fold(key: &str, v: &mut String) {
+        if let Some(f) = chars::fold_field(key, v) {
+            *v = f;
+        }
+    }
+    fn person(p: &mut PersonForm) {
+        let PersonForm { name, cert_number, valid_from, valid_to, mobile, phone, emergency_phone, email, .. } = p;
+        for (key, v) in [
+            ("leader.name", name),
+            ("leader.cert_number", cert_number),
+            ("leader.valid_from", valid_from),
+            ("leader.valid_to", valid_to),
+            ("leader.mobile", mobile),
+            ("leader.phone", phone),
+            ("leader.emergency_phone", emergency_phone),
+            ("leader.email", email),
+        ] {
+            fold(key, v);
+        }
+    }
+    let EntityForm { unit_name, cert_number, cert_address, address, investor, remark, leader, .. } = &mut form.entity;
+    for (key, v) in [("unit_name", unit_name), ("cert_number", cert_number), ("cert_address", cert_address), ("address", address), ("investor", investor), ("remark", remark)] {
+        fold(key, v);
+    }
+    person(leader);
+    for w in &mut form.websites {
+        let WebsiteForm { name, domains, home_urls, pre_approval_number, remark, leader, access, .. } = w;
+        for (key, v) in [("name", name), ("domains", &mut *domains), ("home_urls", home_urls), ("pre_approval_number", pre_approval_number), ("remark", remark), ("access.ips", &mut access.ips)] {
+            fold(key, v);
+        }
+        if let Some(clean) = clean_domain_lines(domains) {
+            *domains = clean.text;
+        }
+        person(leader);
+    }
+}
+
+/// A domain list with pasted web addresses reduced to their domains
+/// (`https://www.example.com/a` → `example.com`), and what was changed, for
+/// the notice; `None` when nothing was.
+pub struct CleanedDomains {
+    pub text: String,
+    /// (as typed, as kept)
+    pub changed: Vec<(String, String)>,
+}
+
+pub fn clean_domain_lines(text: &str) -> Option<CleanedDomains> {
+    let folded = chars::fold_code(text);
+    let items = lines(&folded);
+    let mut changed = Vec::new();
+    let kept: Vec<String> = items
+        .iter()
+        .map(|item| match super::net::clean_pasted_domain(item) {
+            Some(clean) => {
+                changed.push((item.to_string(), clean.clone()));
+                clean
+            }
+            None => item.to_string(),
+        })
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    Some(CleanedDomains { text: kept.join("\n"), changed })
+}
+
 fn check_person(errors: &mut FieldErrors, p: &PersonForm, prefix: &str, who: (&str, &str), unit: bool, today: Option<Date>) {
     let (wz, we) = who;
     let mut err = |key: &str, problem: Problem| person_error(errors, prefix, wz, we, key, problem);
-    if let Err(pr) = text_between(&p.name, 2, 30) {
+    if let Err(pr) = text_between(&p.name, 2, 30).and_then(|()| chars::PERSON_NAME.check(p.name.trim())) {
         err("name", pr);
     }
     match parse_id(&p.cert_type).and_then(codes::cert_type) {
@@ -525,18 +624,20 @@ pub fn check_entity(form: &FilingForm, today: Option<Date>) -> FieldErrors {
                 None,
                 Problem::new("unit_name.shape", "请填写证件上的单位全称，不能是域名或数字", "enter the full legal name on the certificate, not a domain or a number"),
             );
+        } else if let Err(pr) = chars::ORG_NAME.check(name) {
+            at(&mut errors, fields::UNIT_NAME, None, pr);
         }
-        if let Err(pr) = text_between(&e.investor, 2, 100) {
+        if let Err(pr) = text_between(&e.investor, 2, 100).and_then(|()| chars::ORG_NAME.check(e.investor.trim())) {
             at(&mut errors, fields::INVESTOR, None, pr);
         }
     }
-    if let Err(pr) = text_between(&e.cert_address, 5, 200) {
+    if let Err(pr) = text_between(&e.cert_address, 5, 200).and_then(|()| chars::ADDRESS.check(e.cert_address.trim())) {
         at(&mut errors, fields::CERT_ADDRESS, None, pr);
     }
     if parse_id(&e.province).and_then(codes::province_by_code).is_none() {
         at(&mut errors, fields::PROVINCE, None, Problem::new("province.missing", "请选择省份", "choose the province"));
     }
-    if let Err(pr) = text_between(&e.address, 5, 200) {
+    if let Err(pr) = text_between(&e.address, 5, 200).and_then(|()| chars::ADDRESS.check(e.address.trim())) {
         at(&mut errors, fields::ADDRESS, None, pr);
     }
     let remark = e.remark.trim();
@@ -855,7 +956,9 @@ pub fn parse_domain_list(input: &str) -> Result<Vec<DomainName>, Problem> {
 pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Result<(String, Vec<DomainName>), FieldErrors> {
     let mut errors = FieldErrors::new();
     let cert = errors.check(fields::TYPE_CERT, normalise_cert_number(cert, today));
-    let domains = errors.check(fields::TYPE_DOMAINS, parse_domain_list(domains));
+    // A pasted web address counts as its domain, as in the form.
+    let cleaned = clean_domain_lines(domains);
+    let domains = errors.check(fields::TYPE_DOMAINS, parse_domain_list(cleaned.as_ref().map_or(domains, |c| c.text.as_str())));
     match (cert, domains) {
         (Some(c), Some(d)) => Ok((c, d)),
         _ => Err(errors),
@@ -866,7 +969,8 @@ pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Resu
 /// know, normalised the way it is stored (upper case, 15-digit IDs as 18).
 pub fn normalise_cert_number(input: &str, today: Option<Date>) -> Result<String, Problem> {
     use super::codes::CertCheck;
-    let s = input.trim();
+    let folded = chars::fold_cert_number(input);
+    let s = folded.trim();
     if s.is_empty() {
         return Err(required());
     }
@@ -1130,6 +1234,56 @@ mod tests {
     }
 
     #[test]
+    fn names_and_addresses_follow_their_kind_s_rule() {
+        let mut f = company();
+        f.entity.unit_name = "北京星辰😀科技有限公司".into();
+        f.entity.address = "Москва, улица Ленина 1号".into();
+        f.entity.cert_address = "北京市海淀区上地十街10号".into();
+        f.entity.leader.name = "Иван".into();
+        let e = check_entity(&f, today());
+        assert_eq!(e.get("entity.unit_name").unwrap().code, "org_name.chars");
+        assert!(e.get("entity.unit_name").unwrap().message.zh.contains('😀'));
+        assert_eq!(e.get("entity.address").unwrap().code, "address.chars");
+        assert_eq!(e.get("entity.leader.name").unwrap().code, "person_name.chars");
+        assert!(e.get("entity.cert_address").is_none());
+        // The website's 负责人 has the same rule.
+        let mut f = company();
+        f.websites[0].same_leader = false;
+        f.websites[0].leader = person("Иван", "11010519491231002X", "13800138001", "ivan@example.com");
+        let e = check_websites(&f, today());
+        assert_eq!(e.get("websites[0].leader.name").unwrap().code, "person_name.chars");
+    }
+
+    #[test]
+    fn full_width_and_pasted_addresses_are_never_stored_as_typed() {
+        let mut f = company();
+        f.entity.cert_number = "９１１１０１０８７１７７４３４６９Ｋ".into();
+        f.entity.leader.cert_number = "11010519491231002Ⅹ".into();
+        f.entity.leader.mobile = "１３８００１３８０００".into();
+        f.entity.unit_name = "北京ＡＢＣ科技有限公司".into();
+        f.entity.leader.name = "阿卜杜拉・买买提".into();
+        f.websites[0].domains = "https://www.example.com/\nｅｘａｍｐｌｅ．ｎｅｔ".into();
+        normalise(&mut f);
+        assert_eq!(f.entity.cert_number, "91110108717743469K");
+        assert_eq!(f.entity.leader.cert_number, "11010519491231002X");
+        assert_eq!(f.entity.leader.mobile, "13800138000");
+        assert_eq!(f.entity.unit_name, "北京ABC科技有限公司");
+        assert_eq!(f.entity.leader.name, "阿卜杜拉·买买提");
+        assert_eq!(f.websites[0].domains, "example.com\nexample.net");
+        assert!(check_entity(&f, today()).is_empty(), "{:?}", check_entity(&f, today()));
+        assert!(check_websites(&f, today()).get("websites[0].domains").is_none());
+        // The type check reads them the same way.
+        let (cert, domains) = check_type_inputs("９１１１０１０８７１７７４３４６９Ｋ", "https://www.new-site.cn/index.html", None).unwrap();
+        assert_eq!(cert, "91110108717743469K");
+        assert_eq!(domains[0].ascii, "new-site.cn");
+        // What was cleaned is told.
+        let c = clean_domain_lines("http://a-site.cn/x\nb-site.cn").unwrap();
+        assert_eq!(c.text, "a-site.cn\nb-site.cn");
+        assert_eq!(c.changed, vec![("http://a-site.cn/x".to_string(), "a-site.cn".to_string())]);
+        assert!(clean_domain_lines("a-site.cn").is_none());
+    }
+
+    #[test]
     fn cert_type_must_match_the_nature() {
         let mut f = company();
         f.entity.cert_type = "1".into(); // an enterprise with an ID card
@@ -1268,6 +1422,11 @@ mod tests {
         let mut exe = b"MZ\x90\x00".to_vec();
         exe.resize(500, 0);
         assert_eq!(check_material(MaterialKind::Other, &exe).unwrap_err().code, "material.type");
+        // Every upload message names the slot and what it takes.
+        let photo = check_material(MaterialKind::LeaderPhoto, &exe).unwrap_err().message.zh;
+        assert!(photo.contains("负责人") && photo.contains("JPG 或 PNG"), "{photo}");
+        let cert = check_material(MaterialKind::EntityCert, &exe).unwrap_err().message.zh;
+        assert!(cert.contains("PDF") && cert.contains("5 MB"), "{cert}");
         assert_eq!(check_material(MaterialKind::Other, &png[..50]).unwrap_err().code, "material.too_small");
         let mut big = png.clone();
         big.resize(MAX_MATERIAL_BYTES + 1, 0);

@@ -2,6 +2,7 @@
 //! browser (instant field messages) and the server (which checks again).
 
 pub mod account;
+pub mod chars;
 pub mod codes;
 pub mod contact;
 pub mod date;

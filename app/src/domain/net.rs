@@ -121,6 +121,38 @@ pub fn parse_site_domain(input: &str) -> Result<DomainName, Problem> {
     Ok(with_unicode(ascii, registrable))
 }
 
+/// A web address pasted where a domain is wanted, reduced to the domain:
+/// the scheme, user, port, path, query and a leading `www.` dropped
+/// (`https://www.example.com/a?b` → `example.com`). Other subdomains are
+/// kept for the domain rule to explain. `None` when nothing was dropped.
+pub fn clean_pasted_domain(input: &str) -> Option<String> {
+    let t = input.trim();
+    let mut s = t;
+    if let Some((scheme, rest)) = s.split_once("://") {
+        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        s = rest;
+    }
+    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
+    s = &s[..end];
+    if let Some((_, host)) = s.rsplit_once('@') {
+        s = host;
+    }
+    if let Some((host, port)) = s.rsplit_once(':') {
+        if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+            s = host;
+        }
+    }
+    let lower = s.to_ascii_lowercase();
+    let mut lower = lower.as_str();
+    while lower.starts_with("www.") && lower[4..].contains('.') {
+        (s, lower) = (&s[4..], &lower[4..]);
+    }
+    let s = s.trim_end_matches('.');
+    (!s.is_empty() && s != t).then(|| s.to_string())
+}
+
 /// Read a domain the way a person pastes it into a search box: a scheme,
 /// `www.`, a path or a port are dropped, and the registrable domain is kept.
 pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
@@ -252,6 +284,22 @@ pub fn parse_public_ip(input: &str) -> Result<IpAddr, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_address_is_reduced_to_its_domain() {
+        assert_eq!(clean_pasted_domain("https://www.example.com/"), Some("example.com".into()));
+        assert_eq!(clean_pasted_domain("http://user@example.com:8080/a?b#c"), Some("example.com".into()));
+        assert_eq!(clean_pasted_domain("WWW.Example.com"), Some("Example.com".into()));
+        assert_eq!(clean_pasted_domain("example.com/"), Some("example.com".into()));
+        assert_eq!(clean_pasted_domain("https://中国移动.中国"), Some("中国移动.中国".into()));
+        // Other subdomains stay, for the rule to explain; a clean domain is left alone.
+        assert_eq!(clean_pasted_domain("https://blog.example.com"), Some("blog.example.com".into()));
+        assert_eq!(clean_pasted_domain("example.com"), None);
+        assert_eq!(clean_pasted_domain("www.com"), None);
+        assert_eq!(clean_pasted_domain("www.www.example.com"), Some("example.com".into()));
+        assert_eq!(clean_pasted_domain("://"), None);
+        assert_eq!(clean_pasted_domain("https://"), None);
+    }
 
     #[test]
     fn site_domains() {

@@ -15,9 +15,7 @@ pub const PERSONAL_BANNED_WORDS: [&str; 20] = [
 
 pub const MAX_SITE_NAME_CHARS: usize = 50;
 
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0xF900..=0xFAFF)
-}
+use super::chars::{is_han, SITE_NAME};
 
 /// Check a website name for an entity of the given nature (主办单位性质 id),
 /// with the 前置审批 type ids the website holds.
@@ -36,7 +34,7 @@ pub fn check_site_name(input: &str, nature_id: u8, approvals: &[u8]) -> Result<S
     if name.contains('.') && super::net::parse_lookup_domain(name).is_ok() {
         return Err(Problem::new("site_name.domain", "网站名称不能是域名，请用中文概括网站内容", "a website name cannot be a domain; describe the site in Chinese"));
     }
-    if let Some(c) = name.chars().find(|c| !(is_han(*c) || c.is_ascii_alphanumeric())) {
+    if let Some(c) = SITE_NAME.first_bad(name) {
         return Err(Problem::new(
             "site_name.symbols",
             format!("网站名称不能含有特殊符号或空格（“{c}”），只能使用汉字、字母和数字"),

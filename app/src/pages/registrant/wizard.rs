@@ -123,6 +123,8 @@ struct Wizard {
     saved: RwSignal<FilingForm>,
     /// The provider's marks when the filing was returned (path → comment).
     marks: StoredValue<Vec<Annotation>>,
+    /// Web addresses reduced to their domains, per field (as typed, as kept), for the notice.
+    cleaned: RwSignal<Vec<(String, Vec<(String, String)>)>>,
 }
 
 impl Wizard {
@@ -158,10 +160,41 @@ impl Wizard {
         if !self.alive() {
             return;
         }
+        self.fold(path);
         self.touched.try_update(|t| {
             t.insert(path.to_string());
         });
         self.check();
+    }
+
+    /// Fold what was typed into a field as it will be stored (full-width
+    /// letters and digits, lookalikes in codes, a pasted web address in a
+    /// domain field), so the person sees it before saving; a cleaned web
+    /// address is said in a notice under the field.
+    fn fold(&self, path: &str) {
+        let key = crate::domain::chars::key_of(path);
+        let Some(typed) = self.form.try_with_untracked(|f| text_of(f, path).cloned()).flatten() else { return };
+        let mut value = crate::domain::chars::fold_field(key, &typed).unwrap_or_else(|| typed.clone());
+        let mut changed = Vec::new();
+        if key == "domains" {
+            if let Some(c) = filing::clean_domain_lines(&value) {
+                value = c.text;
+                changed = c.changed;
+            }
+        }
+        self.cleaned.try_update(|list| {
+            list.retain(|(p, _)| p != path);
+            if !changed.is_empty() {
+                list.push((path.to_string(), changed));
+            }
+        });
+        if value != typed {
+            self.form.try_update(|f| {
+                if let Some(slot) = text_at(f, path) {
+                    *slot = value;
+                }
+            });
+        }
     }
 
     /// The message to show for a field, if any (reactive).
@@ -321,6 +354,7 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
     let i18n = use_i18n();
     let cert = RwSignal::new(String::new());
     let domains = RwSignal::new(String::new());
+    let detect_cleaned = RwSignal::new(None::<Vec<(String, String)>>);
     let error = RwSignal::new(None::<AppError>);
     let result = RwSignal::new(None::<Detection>);
     let proof = RwSignal::new(String::new());
@@ -381,7 +415,21 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
             <div class="field" class:field--invalid=move || field_err("domains").with(Option::is_some)>
                 <label class="field__label" for="domains">{move || i18n.t(fields::DOMAINS.label)}</label>
                 <p class="field__hint">{move || i18n.t(DETECT_DOMAINS_HINT)}</p>
-                <textarea class="field__input" id="domains" name="domains" rows="3" prop:value=move || domains.get() on:input=move |ev| domains.set(event_target_value(&ev))></textarea>
+                <textarea class="field__input" id="domains" name="domains" rows="3" maxlength=crate::domain::chars::max_chars("domains")
+                    prop:value=move || domains.get() on:input=move |ev| domains.set(event_target_value(&ev))
+                    on:blur=move |_| {
+                        let typed = domains.get_untracked();
+                        match filing::clean_domain_lines(&typed) {
+                            Some(c) => {
+                                let _ = domains.try_set(c.text);
+                                let _ = detect_cleaned.try_set(Some(c.changed));
+                            }
+                            None => {
+                                let _ = detect_cleaned.try_set(None);
+                            }
+                        }
+                    }></textarea>
+                {move || detect_cleaned.get().map(|changed| view! { <CleanedNotice changed /> })}
                 <p class="field__error" role="alert" data-testid="error-domains">{move || field_err("domains").get()}</p>
             </div>
             <button class="button button--primary button--block" type="submit" disabled=move || check.pending().get()>{move || i18n.t(DETECT_BUTTON)}</button>
@@ -488,6 +536,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         version: RwSignal::new(draft.version),
         saved: RwSignal::new(draft.form.clone()),
         marks: StoredValue::new(draft.annotations.clone()),
+        cleaned: RwSignal::new(Vec::new()),
     };
     // Unsaved typing is kept in this browser until it is saved, and leaving
     // the page with it asks first.
@@ -738,6 +787,12 @@ fn F(
     let invalid = move || message().is_some();
     let mark = w.mark(&path);
     let marked = mark.is_some();
+    // The input takes no more than the field's rule allows.
+    let max_len = crate::domain::chars::max_chars(&path);
+    let cleaned = move || {
+        let p = p.try_get_value()?;
+        w.cleaned.try_with(|list| list.iter().find(|(x, _)| *x == p).map(|(_, c)| c.clone())).flatten()
+    };
     let control = match (options, rows) {
         (Some(opts), _) => view! {
             <select
@@ -762,6 +817,7 @@ fn F(
                 id=id.clone()
                 name=path.clone()
                 rows=rows
+                maxlength=max_len
                 aria-invalid=move || invalid().to_string()
                 aria-describedby=err_id.clone()
                 prop:value=value
@@ -777,6 +833,7 @@ fn F(
                 type=kind.unwrap_or("text")
                 inputmode=inputmode
                 autocomplete="off"
+                maxlength=max_len
                 aria-invalid=move || invalid().to_string()
                 aria-describedby=err_id.clone()
                 prop:value=value
@@ -794,8 +851,27 @@ fn F(
             {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
             {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             {control}
+            {move || cleaned().map(|changed| view! { <CleanedNotice changed /> })}
             <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message()}</p>
         </div>
+    }
+}
+
+/// Under a domain field: the web addresses that were reduced to domains.
+#[component]
+fn CleanedNotice(changed: Vec<(String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="field__notice" role="status" data-testid="domains-cleaned">
+            {move || {
+                let zh = i18n.lang() == crate::domain::Lang::Zh;
+                changed
+                    .iter()
+                    .map(|(typed, kept)| if zh { format!("已将“{typed}”改为“{kept}”：只需填写域名，不带 http://、www. 和路径。") } else { format!("\"{typed}\" was changed to \"{kept}\": enter the domain only, without http://, www. or a path.") })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }}
+        </p>
     }
 }
 
@@ -1104,7 +1180,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
             let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
             // Size is checked here before any upload; the type from the bytes on the server.
             if file.size() as usize > filing::MAX_MATERIAL_BYTES {
-                upload_error.set(Some(i18n.t(Text::new("文件不能超过 5 MB，请压缩后重新上传", "The file must not exceed 5 MB; compress it and upload again")).to_string()));
+                upload_error.set(Some(kind.too_large().message.get(i18n.lang.get_untracked()).to_string()));
                 input.set_value("");
                 return;
             }
@@ -1138,13 +1214,15 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
-    let accept = if kind == MaterialKind::LeaderPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
+    let accept = kind.accept_attr();
+    let takes = kind.accepted();
     view! {
         <div class="field material" class:field--invalid=move || message().is_some() class:field--marked=marked data-testid=format!("material-{}", kind.code())>
             <div class="material__head">
                 <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
                 <span class=move || if required.get() { "badge badge--req" } else { "badge" }>{move || if required.get() { i18n.t(REQUIRED) } else { i18n.t(OPTIONAL) }}</span>
             </div>
+            <p class="field__hint">{move || i18n.t(takes)}</p>
             {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{}", field.path)>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
             <ul class="material__files">
                 {move || files.get().into_iter().map(|m| {

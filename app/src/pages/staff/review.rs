@@ -458,13 +458,14 @@ fn FieldRow(r: crate::domain::review::ReviewRow, verifying: bool, correcting: bo
     let editing = RwSignal::new(false);
     let input_id = format!("edit-{}", r.path.replace(['[', ']', '.'], "_"));
     let original = r.value.zh.clone();
+    let max_len = crate::domain::chars::max_chars(&r.path);
     view! {
         <tr data-testid=format!("row-{}", r.path) class:marked=move || marks.with(|m| m.iter().any(|x| x.path == path.get_value()))>
             <th scope="row">{move || label.get(i18n.lang()).to_string()}</th>
             <td class="review-table__value">
                 {move || value.get(i18n.lang()).to_string()}
                 <Show when=move || editing.get()>
-                    <input class="field__input" id=input_id.clone() aria-label=move || i18n.t(EDIT) value=original.clone()
+                    <input class="field__input" id=input_id.clone() aria-label=move || i18n.t(EDIT) value=original.clone() maxlength=max_len
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             edits.update(|list| {
@@ -533,7 +534,7 @@ fn VerificationUploads(id: String, files: RwSignal<Vec<crate::models::MaterialIn
                 let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
                 input.set_value("");
                 if file.size() as usize > crate::domain::filing::MAX_MATERIAL_BYTES {
-                    error.set(Some(i18n.t(Text::new("文件不能超过 5 MB，请压缩后重新上传", "The file must not exceed 5 MB; compress it and upload again")).to_string()));
+                    error.set(Some(kind.too_large().message.get(i18n.lang.get_untracked()).to_string()));
                     return;
                 }
                 let Ok(data) = web_sys::FormData::new() else { return };
@@ -560,12 +561,7 @@ fn VerificationUploads(id: String, files: RwSignal<Vec<crate::models::MaterialIn
             #[cfg(not(feature = "hydrate"))]
             let _ = (ev, &app, kind);
         };
-        let accepts = if kind == MaterialKind::VerificationPhoto { "image/jpeg,image/png" } else { "image/jpeg,image/png,application/pdf" };
-        let hint = if kind == MaterialKind::VerificationPhoto {
-            Text::new("JPG 或 PNG 照片，不超过 5 MB", "A JPG or PNG photo, at most 5 MB")
-        } else {
-            Text::new("JPG、PNG 或 PDF，不超过 5 MB", "JPG, PNG or PDF, at most 5 MB")
-        };
+        let (accepts, hint) = (kind.accept_attr(), kind.accepted());
         let current = move || files.with(|list| list.iter().find(|m| m.kind == kind.code()).cloned());
         view! {
             <div class="field material" data-testid=format!("staff-upload-{}", kind.code())>
