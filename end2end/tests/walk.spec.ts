@@ -246,3 +246,43 @@ test("names refuse what does not belong, full-width is folded, a pasted web addr
   await page.locator("#file-leader_photo").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("x".repeat(500)) });
   await expect(page.getByTestId("error-materials.leader_photo")).toContainText("只接受JPG 或 PNG 图片");
 });
+
+test("the signed-in header never cuts the name: a menu on a phone; the USCC offers its 主办单位性质", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "the wizard needs JavaScript");
+  const { register, freshUscc, unique } = await import("./filing");
+  const username = await register(page, info);
+  const phone = info.project.name === "phone";
+  if (phone) {
+    await expect(page.getByTestId("me")).toBeHidden();
+    await page.getByTestId("user-menu-button").click();
+    const name = page.getByTestId("user-menu-name");
+    await expect(name).toHaveText(username);
+    // The whole name, on the screen, not cut.
+    const box = (await name.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(page.viewportSize()!.width);
+    expect(await name.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    await page.getByTestId("user-menu").getByRole("link", { name: "账户设置" }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.getByTestId("user-menu-name")).toBeHidden();
+    await expectNoHorizontalScroll(page);
+  } else {
+    await expect(page.getByTestId("me")).toBeVisible();
+    await expect(page.getByTestId("user-menu")).toBeHidden();
+  }
+  // Every header link on one line.
+  for (const link of await page.locator(".site-header__nav a:visible").all()) {
+    expect(await link.evaluate((e) => e.getBoundingClientRect().height), await link.textContent() ?? "").toBeLessThan(60);
+  }
+  // The wizard offers the 主办单位性质 the USCC says, in one click.
+  await open(page, info, "/filings/new");
+  await page.getByLabel("主办单位证件号码").fill(freshUscc());
+  await page.getByLabel("网站域名").fill(`${unique(info, "nat")}.cn`);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await page.getByTestId("start").click();
+  await expect(page.getByTestId("nature-offer")).toContainText("企业");
+  await page.getByTestId("nature-take").click();
+  await expect(page.getByLabel("主办单位性质")).toHaveValue("4");
+  await expect(page.getByLabel("主办单位证件类型")).toHaveValue("12");
+  await expect(page.getByTestId("nature-offer")).toHaveCount(0);
+});

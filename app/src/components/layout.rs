@@ -59,22 +59,54 @@ fn UserMenu() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || me.get().map(|r| match r.ok().flatten() {
-                Some(u) if u.is_staff() => view! {
+                Some(u) if u.is_staff() => { let name = u.username.clone(); view! {
                     {(u.role == crate::domain::workflow::Role::Bureau).then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("管局审核", "Review"))}</A> })}
                     {(u.role == crate::domain::workflow::Role::Provider).then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
                     {(u.role == crate::domain::workflow::Role::Admin).then(|| view! { <A href="/dev/outbox" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_OUTBOX)}</A> })}
-                    <A href="/account" attr:class="site-header__link" attr:data-testid="me">{u.username.clone()}</A>
-                }.into_any(),
-                Some(u) => view! {
+                    <A href="/account" attr:class="site-header__link site-header__me" attr:data-testid="me">{u.username.clone()}</A>
+                    <AccountMenu username=name />
+                }.into_any() }
+                Some(u) => { let name = u.username.clone(); view! {
                     <A href="/filings" attr:class="site-header__link">{move || i18n.t(t::NAV_FILINGS)}</A>
-                    <A href="/account" attr:class="site-header__link" attr:data-testid="me">{u.username.clone()}</A>
-                }.into_any(),
+                    <A href="/account" attr:class="site-header__link site-header__me" attr:data-testid="me">{u.username.clone()}</A>
+                    <AccountMenu username=name />
+                }.into_any() }
                 None => view! {
                     <A href="/login" attr:class="site-header__link">{move || i18n.t(t::NAV_LOGIN)}</A>
                     <A href="/register" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_REGISTER)}</A>
                 }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// On a narrow screen the user's name does not fit the header: a menu
+/// button opens a panel with the whole name and the account's page.
+#[component]
+fn AccountMenu(username: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    view! {
+        <details class="user-menu" data-testid="user-menu" prop:open=move || open.get()
+            on:toggle=move |ev| {
+                #[cfg(feature = "hydrate")]
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                        open.set(d.open());
+                    }
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = ev;
+            }>
+            <summary class="site-header__link user-menu__button" data-testid="user-menu-button" aria-label=move || i18n.t(crate::domain::Text::new("账户菜单", "Account menu"))>
+                <span class="user-menu__icon" aria-hidden="true"></span>
+            </summary>
+            <div class="user-menu__panel">
+                <p class="user-menu__name" data-testid="user-menu-name">{username}</p>
+                <A href="/account" attr:class="user-menu__link" on:click=move |_| open.set(false)>{move || i18n.t(crate::domain::Text::new("账户设置", "Account settings"))}</A>
+            </div>
+        </details>
     }
 }
 

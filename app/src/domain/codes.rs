@@ -183,6 +183,38 @@ pub fn nature(id: u8) -> Option<&'static Nature> {
     NATURES.iter().find(|n| n.id == id)
 }
 
+/// The first two characters of a 统一社会信用代码 (登记管理部门 and 机构类别,
+/// GB 32100-2015 appendix A) and the 主办单位性质 they mean, where the
+/// meaning is unambiguous: 11 机关, 12 事业单位, 31 律师执业机构, 32 公证处,
+/// 34 司法鉴定机构, 51 社会团体, 52 民办非企业单位, 53 基金会, 71 宗教活动场所,
+/// 91 企业, 92 个体工商户, 93 农民专业合作社. The rest (编办 "其他", 外交, 文化,
+/// 工会, 农业, Y …) are left to the person.
+pub const USCC_NATURES: [(&str, u8); 12] = [
+    ("11", 2),
+    ("12", 3),
+    ("31", 9),
+    ("32", 16),
+    ("34", 12),
+    ("51", 6),
+    ("52", 7),
+    ("53", 8),
+    ("71", 13),
+    ("91", 4),
+    ("92", 4),
+    ("93", 4),
+];
+
+/// The 主办单位性质 a 统一社会信用代码 says, and the 证件类型 to file it with,
+/// when it is unambiguous (the code is checked, not only its shape).
+pub fn nature_of_uscc(code: &str) -> Option<(&'static Nature, &'static CertType)> {
+    let code = super::org_id::parse_uscc(code).ok()?;
+    let id = USCC_NATURES.iter().find(|(p, _)| code.starts_with(p))?.1;
+    let n = nature(id)?;
+    // The nature's first certificate checked as a USCC.
+    let c = n.cert_types.iter().filter_map(|c| cert_type(*c)).find(|c| c.check == CertCheck::Uscc)?;
+    Some((n, c))
+}
+
 /// Natures allowed to use national words (中国, 国家 …) in website names.
 pub fn may_use_national_words(nature_id: u8) -> bool {
     matches!(nature_id, 1..=3)
@@ -304,5 +336,22 @@ mod tests {
         }
         assert_eq!(nature(2).unwrap().cert_types, &[10, 11]);
         assert_eq!(nature(NATURE_PERSONAL).unwrap().name.zh, "个人");
+    }
+
+    #[test]
+    fn a_uscc_says_its_nature_where_unambiguous() {
+        let (n, c) = nature_of_uscc("91110108717743469K").unwrap();
+        assert_eq!((n.name.zh, c.name.zh), ("企业", "营业执照（个人或企业）"));
+        // Every entry names a nature that can file with a USCC certificate.
+        for (prefix, id) in USCC_NATURES {
+            let n = nature(id).unwrap();
+            assert!(n.cert_types.iter().any(|c| cert_type(*c).unwrap().check == CertCheck::Uscc), "{prefix}");
+        }
+        // A wrong check character, or a code whose category is ambiguous, offers nothing.
+        assert!(nature_of_uscc("911101087177434690").is_none());
+        let body = "19110108717743469";
+        let other = format!("{body}{}", super::super::org_id::uscc_check_char(body).unwrap());
+        assert!(super::super::org_id::parse_uscc(&other).is_ok());
+        assert!(nature_of_uscc(&other).is_none());
     }
 }

@@ -857,6 +857,41 @@ fn F(
     }
 }
 
+/// While 主办单位性质 is not chosen (or differs from what the code says):
+/// the nature and 证件类型 the 统一社会信用代码 says, offered in one click.
+#[component]
+fn NatureFromCode() -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let offer = Memo::new(move |_| {
+        w.form
+            .try_with(|f| {
+                let (n, c) = codes::nature_of_uscc(&f.entity.cert_number)?;
+                let same = f.entity.nature == n.id.to_string() && f.entity.cert_type == c.id.to_string();
+                (!same).then_some((n.id, n.name, c.id))
+            })
+            .flatten()
+    });
+    move || {
+        offer.get().map(|(nature, name, cert)| {
+            let take = move |_| {
+                w.form.update(|f| {
+                    f.entity.nature = nature.to_string();
+                    f.entity.cert_type = cert.to_string();
+                });
+                w.touch("entity.nature");
+            };
+            view! {
+                <p class="field__notice" data-testid="nature-offer">
+                    {move || i18n.t(Text::new("统一社会信用代码表明主办单位性质为：", "The unified social credit code says the sponsor type is: "))}
+                    <strong>{move || i18n.t(name)}</strong> " "
+                    <button class="button button--small" type="button" data-testid="nature-take" on:click=take>{move || i18n.t(Text::new("选用", "Use it"))}</button>
+                </p>
+            }
+        })
+    }
+}
+
 /// Under a domain field: the web addresses that were reduced to domains.
 #[component]
 fn CleanedNotice(changed: Vec<(String, String)>) -> impl IntoView {
@@ -1017,6 +1052,7 @@ fn EntityStep() -> impl IntoView {
         <fieldset class="group">
             <legend class="group__title">{move || i18n.t(Text::new("主办单位", "Sponsor"))}</legend>
             <F path="entity.nature".into() label=fields::NATURE.label options=natures />
+            <NatureFromCode />
             <Show when=personal fallback=move || view! { <F path="entity.unit_name".into() label=fields::UNIT_NAME.label hint=Text::new("与证件上的名称完全一致", "Exactly as on the certificate") /> }>
                 <p class="field__hint">{move || i18n.t(PERSONAL_NAME_NOTE)}</p>
             </Show>
