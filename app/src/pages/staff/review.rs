@@ -6,7 +6,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::layout::encode_component;
 
 use crate::domain::codes;
 use crate::domain::filing::MaterialKind;
@@ -71,19 +73,46 @@ pub fn BureauPage() -> impl IntoView {
 #[component]
 fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl IntoView {
     let i18n = use_i18n();
+    // The filters live in the address (`?status=…&name=…`): a search can be
+    // bookmarked and shared, and Back and Forward step through searches.
+    let query = use_query_map();
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        QueueFilter { status: get("status"), from: get("from"), to: get("to"), province: get("province"), name: get("name"), domain: get("domain") }
+    });
     let (status, from, to, province, name, domain) =
         (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let filter = RwSignal::new(QueueFilter::default());
+    // The inputs show the search in the address, also after Back or Forward.
+    let show = move |f: &QueueFilter| {
+        for (sig, v) in [(status, &f.status), (from, &f.from), (to, &f.to), (province, &f.province), (name, &f.name), (domain, &f.domain)] {
+            sig.set(v.clone());
+        }
+    };
+    show(&filter.get_untracked());
+    Effect::new(move |_| show(&filter.get()));
     let rows = Resource::new(move || filter.get(), move |f| review_queue(which, f));
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        filter.set(QueueFilter { status: status.get_untracked(), from: from.get_untracked(), to: to.get_untracked(), province: province.get_untracked(), name: name.get_untracked(), domain: domain.get_untracked() });
+        let pairs = [("status", status), ("from", from), ("to", to), ("province", province), ("name", name), ("domain", domain)];
+        let qs: Vec<String> = pairs
+            .iter()
+            .filter_map(|(k, sig)| {
+                let v = sig.get_untracked();
+                let v = v.trim();
+                (!v.is_empty()).then(|| format!("{k}={}", encode_component(v)))
+            })
+            .collect();
+        let path = location.pathname.get_untracked();
+        navigate(&if qs.is_empty() { path } else { format!("{path}?{}", qs.join("&")) }, Default::default());
     };
-    let text = move |label: Text, sig: RwSignal<String>, id: &'static str, kind: &'static str| {
+    let text = move |label: Text, sig: RwSignal<String>, id: &'static str, key: &'static str, kind: &'static str| {
         view! {
             <label class="filter" for=id>
                 <span>{move || i18n.t(label)}</span>
-                <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+                <input id=id name=key type=kind maxlength="100" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
             </label>
         }
     };
@@ -93,25 +122,25 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
             <ConsoleNav role />
             <h1>{move || i18n.t(title)}</h1>
             <crate::components::form::NeedsScript />
-            <form class="filters" on:submit=search data-testid="filters">
+            <form class="filters" method="get" on:submit=search data-testid="filters">
                 <label class="filter" for="f-status">
                     <span>{move || i18n.t(Text::new("状态", "Status"))}</span>
-                    <select id="f-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <select id="f-status" name="status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {which.statuses().into_iter().map(|s| view! { <option value=s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                        {which.statuses().into_iter().map(|s| view! { <option value=s.code() selected=move || status.get() == s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
                     </select>
                 </label>
-                {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "date")}
-                {text(Text::new("提交日期止", "Submitted until"), to, "f-to", "date")}
+                {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "from", "date")}
+                {text(Text::new("提交日期止", "Submitted until"), to, "f-to", "to", "date")}
                 <label class="filter" for="f-province">
                     <span>{move || i18n.t(Text::new("省份", "Province"))}</span>
-                    <select id="f-province" on:change=move |ev| province.set(event_target_value(&ev))>
+                    <select id="f-province" name="province" prop:value=move || province.get() on:change=move |ev| province.set(event_target_value(&ev))>
                         <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {codes::PROVINCES.iter().map(|p| view! { <option value=p.code.to_string()>{move || i18n.t(p.name)}</option> }).collect_view()}
+                        {codes::PROVINCES.iter().map(|p| { let code = p.code.to_string(); let c2 = code.clone(); view! { <option value=code selected=move || province.get() == c2>{move || i18n.t(p.name)}</option> } }).collect_view()}
                     </select>
                 </label>
-                {text(Text::new("主办单位名称", "Sponsor name"), name, "f-name", "search")}
-                {text(Text::new("域名", "Domain"), domain, "f-domain", "search")}
+                {text(Text::new("主办单位名称", "Sponsor name"), name, "f-name", "name", "search")}
+                {text(Text::new("域名", "Domain"), domain, "f-domain", "domain", "search")}
                 <button class="button button--primary" type="submit">{move || i18n.t(SEARCH)}</button>
             </form>
             <Transition fallback=|| ()>
