@@ -112,16 +112,21 @@ export async function fillEntityStep(page: Page, cert: string) {
   await page.locator("#entity_leader_email").fill("zhang@example.com");
 }
 
-export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
-  await detectAndStart(page, info, domain, cert);
-  await fillEntityStep(page, cert);
-  await next(page, "网站信息");
+/** Fill ② 网站信息 (a search site, no 前置审批), go on and fill ③ 接入信息. */
+export async function fillWebsiteAndAccess(page: Page) {
   await page.getByLabel("网站名称").fill("星河搜索服务网");
   await page.getByRole("checkbox", { name: "搜索引擎" }).check();
   await page.getByRole("checkbox", { name: "以上都不涉及" }).check();
   await next(page, "接入信息");
   await page.getByLabel("网站IP地址").fill("1.2.4.8");
   await page.getByLabel("服务器放置地").selectOption({ label: "北京" });
+}
+
+export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
+  await detectAndStart(page, info, domain, cert);
+  await fillEntityStep(page, cert);
+  await next(page, "网站信息");
+  await fillWebsiteAndAccess(page);
   await next(page, "材料");
   await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
   await expect(page.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();

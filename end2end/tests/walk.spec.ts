@@ -177,7 +177,7 @@ test("注册 and 开始备案 are on the home page's first screen", async ({ pag
 test("names refuse what does not belong, full-width is folded, a pasted web address becomes its domain, and every input has its length", async ({ page }, info) => {
   test.skip(!jsEnabled(info), "the wizard needs JavaScript");
   test.setTimeout(90_000);
-  const { register, freshUscc, unique, fillEntityStep, next } = await import("./filing");
+  const { register, freshUscc, unique, fillEntityStep, fillWebsiteAndAccess, next } = await import("./filing");
   await register(page, info);
   await open(page, info, "/filings/new");
   const wide = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
@@ -233,12 +233,7 @@ test("names refuse what does not belong, full-width is folded, a pasted web addr
   await expect(domains).toHaveValue(domain);
   await expect(page.getByTestId("domains-cleaned")).toBeVisible();
   if (info.project.name === "phone") await expectNoHorizontalScroll(page);
-  await page.getByLabel("网站名称").fill("星河搜索服务网");
-  await page.getByRole("checkbox", { name: "搜索引擎" }).check();
-  await page.getByRole("checkbox", { name: "以上都不涉及" }).check();
-  await next(page, "接入信息");
-  await page.getByLabel("网站IP地址").fill("1.2.4.8");
-  await page.getByLabel("服务器放置地").selectOption({ label: "北京" });
+  await fillWebsiteAndAccess(page);
   await next(page, "材料");
   // Each slot says what it takes, and a wrong file is told so in those words.
   await expect(page.getByTestId("material-leader_photo")).toContainText("JPG 或 PNG 图片，不超过 5 MB");

@@ -121,41 +121,9 @@ pub fn parse_site_domain(input: &str) -> Result<DomainName, Problem> {
     Ok(with_unicode(ascii, registrable))
 }
 
-/// A web address pasted where a domain is wanted, reduced to the domain:
-/// the scheme, user, port, path, query and a leading `www.` dropped
-/// (`https://www.example.com/a?b` → `example.com`). Other subdomains are
-/// kept for the domain rule to explain. `None` when nothing was dropped.
-pub fn clean_pasted_domain(input: &str) -> Option<String> {
-    let t = input.trim();
-    let mut s = t;
-    if let Some((scheme, rest)) = s.split_once("://") {
-        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphabetic()) {
-            return None;
-        }
-        s = rest;
-    }
-    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
-    s = &s[..end];
-    if let Some((_, host)) = s.rsplit_once('@') {
-        s = host;
-    }
-    if let Some((host, port)) = s.rsplit_once(':') {
-        if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
-            s = host;
-        }
-    }
-    let lower = s.to_ascii_lowercase();
-    let mut lower = lower.as_str();
-    while lower.starts_with("www.") && lower[4..].contains('.') {
-        (s, lower) = (&s[4..], &lower[4..]);
-    }
-    let s = s.trim_end_matches('.');
-    (!s.is_empty() && s != t).then(|| s.to_string())
-}
-
-/// Read a domain the way a person pastes it into a search box: a scheme,
-/// `www.`, a path or a port are dropped, and the registrable domain is kept.
-pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
+/// The host of a web address as typed: a scheme, a user, a port and a
+/// path, query or fragment dropped.
+fn host_of(input: &str) -> &str {
     let mut s = input.trim();
     if let Some((_, rest)) = s.split_once("://") {
         s = rest;
@@ -170,7 +138,29 @@ pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
             s = host;
         }
     }
-    let ascii = to_ascii(s)?;
+    s
+}
+
+/// A web address pasted where a domain is wanted, reduced to the domain:
+/// the scheme, user, port, path, query and a leading `www.` dropped
+/// (`https://www.example.com/a?b` → `example.com`). Other subdomains are
+/// kept for the domain rule to explain. `None` when nothing was dropped.
+pub fn clean_pasted_domain(input: &str) -> Option<String> {
+    let t = input.trim();
+    let mut s = host_of(t);
+    let lower = s.to_ascii_lowercase();
+    let mut lower = lower.as_str();
+    while lower.starts_with("www.") && lower[4..].contains('.') {
+        (s, lower) = (&s[4..], &lower[4..]);
+    }
+    let s = s.trim_end_matches('.');
+    (!s.is_empty() && s != t).then(|| s.to_string())
+}
+
+/// Read a domain the way a person pastes it into a search box: a scheme,
+/// `www.`, a path or a port are dropped, and the registrable domain is kept.
+pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {
+    let ascii = to_ascii(host_of(input))?;
     let registrable = registrable_of(&ascii)?;
     let keep = if ascii.ends_with(".gov.cn") { ascii.trim_start_matches("www.").to_string() } else { registrable.clone() };
     Ok(with_unicode(keep, registrable))
