@@ -147,13 +147,20 @@ fn host_of(input: &str) -> &str {
 /// kept for the domain rule to explain. `None` when nothing was dropped.
 pub fn clean_pasted_domain(input: &str) -> Option<String> {
     let t = input.trim();
-    let mut s = host_of(t);
-    let lower = s.to_ascii_lowercase();
-    let mut lower = lower.as_str();
-    while lower.starts_with("www.") && lower[4..].contains('.') {
-        (s, lower) = (&s[4..], &lower[4..]);
+    // Until nothing more comes off ("a.cn.:80" loses the port, then the dot):
+    // cleaning what was cleaned changes nothing.
+    let mut s = t;
+    loop {
+        let mut next = host_of(s).trim_end_matches('.');
+        while next.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) && next[4..].contains('.') {
+            next = &next[4..];
+        }
+        let next = next.trim();
+        if next == s {
+            break;
+        }
+        s = next;
     }
-    let s = s.trim_end_matches('.');
     (!s.is_empty() && s != t).then(|| s.to_string())
 }
 
@@ -287,6 +294,11 @@ mod tests {
         assert_eq!(clean_pasted_domain("example.com"), None);
         assert_eq!(clean_pasted_domain("www.com"), None);
         assert_eq!(clean_pasted_domain("www.www.example.com"), Some("example.com".into()));
+        // Cleaning what was cleaned changes nothing.
+        for typed in ["a-site.cn.:80", "2001:ld::1", "x:.", "https://www.中国移动.中国:8080/"] {
+            let once = clean_pasted_domain(typed).unwrap_or_else(|| typed.to_string());
+            assert_eq!(clean_pasted_domain(&once), None, "{typed}");
+        }
         assert_eq!(clean_pasted_domain("://"), None);
         assert_eq!(clean_pasted_domain("https://"), None);
     }
