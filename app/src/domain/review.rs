@@ -177,15 +177,20 @@ pub fn check_draft_marks(form: &FilingForm, marks: &[Mark]) -> Result<Vec<Mark>,
 
 /// 核实意见 (provider) or 驳回原因 (管局): required, 2 to 500 characters.
 pub fn check_opinion(text: &str) -> Result<String, Problem> {
-    let t = text.trim();
+    let t = check_note(text)?;
     if t.is_empty() {
         return Err(required());
     }
-    let n = text_len(t);
-    if n < 2 {
+    if text_len(&t) < 2 {
         return Err(Problem::new("opinion.short", "请写得具体一些（至少2个字）", "be more specific (at least 2 characters)"));
     }
-    if n > MAX_OPINION {
+    Ok(t)
+}
+
+/// 退回说明: optional, at most 500 characters; trimmed.
+pub fn check_note(text: &str) -> Result<String, Problem> {
+    let t = text.trim();
+    if text_len(t) > MAX_OPINION {
         return Err(Problem::new("opinion.long", format!("不能超过{MAX_OPINION}字"), format!("at most {MAX_OPINION} characters")));
     }
     Ok(t.to_string())

@@ -137,10 +137,7 @@ pub async fn return_filing(cx: &Ctx, version: i64, marks: &[Mark], comment: &str
     let rid = row.record_id();
     let form = row.form()?;
     let marks = review::check_marks(&form, marks).map_err(|p| invalid(MARKS, p))?;
-    let comment = comment.trim();
-    if comment.chars().count() > review::MAX_OPINION {
-        return Err(invalid(OPINION, Problem::new("opinion.long", format!("不能超过{}字", review::MAX_OPINION), format!("at most {} characters", review::MAX_OPINION))));
-    }
+    let comment = review::check_note(comment).map_err(|p| invalid(OPINION, p))?;
     let files = materials::values(&materials::list(db, &rid).await?);
     let annotations: Vec<serde_json::Value> = marks
         .iter()
@@ -173,16 +170,13 @@ pub async fn keep_marks(cx: &Ctx, marks: &[Mark], comment: &str) -> Result<(), A
     let (db, row) = (&cx.db, cx.filing()?);
     let form = row.form()?;
     let marks = review::check_draft_marks(&form, marks).map_err(|p| invalid(MARKS, p))?;
-    let comment = comment.trim();
-    if comment.chars().count() > review::MAX_OPINION {
-        return Err(invalid(OPINION, Problem::new("opinion.long", format!("不能超过{}字", review::MAX_OPINION), format!("at most {} characters", review::MAX_OPINION))));
-    }
+    let comment = review::check_note(comment).map_err(|p| invalid(OPINION, p))?;
     let marks: Vec<serde_json::Value> = marks.iter().map(|m| serde_json::json!({ "path": m.path, "comment": m.comment })).collect();
     // Only while the filing is still where the check found it.
     db.query("UPDATE $app SET draft_marks = $marks, draft_note = $note WHERE status = $status AND version = $version RETURN NONE")
         .bind(("app", row.record_id()))
         .bind(("marks", serde_json::Value::Array(marks)))
-        .bind(("note", comment.to_string()))
+        .bind(("note", comment))
         .bind(("status", row.status.code()))
         .bind(("version", row.version))
         .await?
