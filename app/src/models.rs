@@ -188,6 +188,8 @@ pub struct QueueFilter {
     pub name: String,
     /// Part of a domain.
     pub domain: String,
+    /// A business type code (首次备案, 变更网站, …), or empty for all.
+    pub kind: String,
 }
 
 /// One line of /filings.
@@ -242,6 +244,11 @@ pub struct FilingDetail {
     /// the filing now (empty for everyone else).
     pub draft_marks: Vec<crate::domain::review::Mark>,
     pub draft_note: String,
+    /// A 变更: what it changes, field by field (old → new).
+    pub changes: Vec<crate::domain::business::DiffRow>,
+    /// A 注销 or 取消接入: the reason chosen, and the note.
+    pub cancel_reason: Option<crate::domain::Message>,
+    pub cancel_note: String,
 }
 
 /// A row of the notification outbox (development page for admins), secrets masked.
@@ -254,4 +261,73 @@ pub struct OutboxItem {
     pub body: String,
     pub status: String,
     pub created: String,
+}
+
+/// A live application on a filed entity (one at a time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRef {
+    pub id: String,
+    pub kind: BusinessKind,
+    pub status: ApplicationStatus,
+}
+
+/// One access of a filed website.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessView {
+    pub key: String,
+    pub provider_name: String,
+    /// active | pending | cancelled
+    pub status: String,
+    pub ips: Vec<String>,
+    /// This system's provider.
+    pub here: bool,
+}
+
+/// A filed website as it stands now, with what may be done to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledSite {
+    pub key: String,
+    pub licence: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    /// normal | limited | empty | cancelled
+    pub status: String,
+    pub access: Vec<AccessView>,
+    pub offers: Vec<crate::domain::business::Offer>,
+}
+
+/// A filed entity (主体) with its websites: one card of 我的备案.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledRecord {
+    pub key: String,
+    pub licence: String,
+    pub unit_name: String,
+    /// normal | empty | cancelled
+    pub status: String,
+    pub approved: String,
+    pub websites: Vec<FiledSite>,
+    pub open: Option<OpenRef>,
+    pub offers: Vec<crate::domain::business::Offer>,
+}
+
+/// What starting a business on a filed record produced: an application to
+/// edit in the wizard (变更), or one already submitted (注销, 取消接入).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Started {
+    pub id: String,
+    pub kind: BusinessKind,
+    pub submitted: bool,
+}
+
+/// A website left with no access (空壳网站), for the 管局.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct EmptySite {
+    pub licence: String,
+    pub name: String,
+    pub unit_name: String,
+    pub domains: Vec<String>,
+    pub province: i64,
+    /// When its last access ended.
+    pub since: String,
 }

@@ -144,7 +144,8 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/filing/start", form("cert_number=bad&domains=bad"), registrants),
         row("/api/filing/list", form(""), registrants),
         row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}},"version":-1}}"#)), [U, T, F, F, F, F, F]),
-        row("/api/filing/discard", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
+        // (A filing with the 管局: a withdrawal of one waiting for 核实 would go through.)
+        row("/api/filing/discard", form(&format!("id={b}")), [U, T, F, F, F, F, F]),
         row("/api/filing/submit", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
         row("/api/filing/open", form(&format!("id={p}")), [U, T, F, F, F, F, F]),
         row("/api/filing/upload", multipart(p, "other"), [U, T, F, F, F, F, F]),
@@ -163,6 +164,14 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/review/pass", form(&format!("id={p}&version=-1&opinion=ok")), [U, F, F, T, F, F, F]),
         row("/api/review/correct", json(format!(r#"{{"id":"{p}","version":-1,"edits":[{{"path":"entity.address","value":"x"}}]}}"#)), [U, F, F, T, F, F, F]),
         row("/api/review/reissue_password", form("licence=%E4%BA%ACICP%E5%A4%872026000999%E5%8F%B7"), [U, F, F, T, F, F, F]),
+        // Life after approval: 我的备案 and starting a business are the registrant's;
+        // 取消接入 and its confirmation the provider's; 空壳网站 the 管局's.
+        row("/api/business/records", form(""), registrants),
+        row("/api/business/begin", form("kind=change_entity&entity=nosuchentity&proof=x"), registrants),
+        row("/api/business/confirm", form(&format!("id={p}&version=-1")), [U, F, F, T, F, F, F]),
+        row("/api/business/sites", form("q="), [U, F, F, T, F, F, F]),
+        row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
+        row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
         // The 管局's decisions, in its own province only.
         row("/api/review/approve", form(&format!("id={b}&version=-1")), [U, F, F, F, T, F, F]),
         row("/api/review/reject", form(&format!("id={b}&version=-1&reason=no")), [U, F, F, F, T, F, F]),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod chars;
+pub mod business;
 pub mod codes;
 pub mod contact;
 pub mod date;

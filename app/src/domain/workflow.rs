@@ -271,10 +271,13 @@ pub enum Action {
     Approve,
     Reject,
     SubmitOnBehalf,
+    /// 确认取消接入: the provider confirms a registrant's 取消接入 request,
+    /// which takes effect at once (no 管局, seed 002 §3(5)).
+    Confirm,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Create,
         Action::Save,
         Action::Submit,
@@ -288,6 +291,7 @@ impl Action {
         Action::Approve,
         Action::Reject,
         Action::SubmitOnBehalf,
+        Action::Confirm,
     ];
 
     pub fn code(self) -> &'static str {
@@ -305,6 +309,7 @@ impl Action {
             Action::Approve => "approve",
             Action::Reject => "reject",
             Action::SubmitOnBehalf => "submit_on_behalf",
+            Action::Confirm => "confirm",
         }
     }
 
@@ -328,6 +333,7 @@ impl Action {
             Action::Approve => Text::new("审核通过", "Approved"),
             Action::Reject => Text::new("驳回", "Rejected"),
             Action::SubmitOnBehalf => Text::new("代为提交", "Submitted on the sponsor's behalf"),
+            Action::Confirm => Text::new("确认取消接入", "Access cancellation confirmed"),
         }
     }
 }
@@ -350,7 +356,7 @@ use ApplicationStatus as S;
 /// The whole state machine, and the only place that says who may do what
 /// to a filing in which state: anything not listed is refused. Edits that
 /// keep the state (save, verify, correct) are listed as moves to itself.
-pub const TRANSITIONS: [Transition; 19] = [
+pub const TRANSITIONS: [Transition; 21] = [
     t(S::Draft, S::Draft, Role::Registrant, Action::Save),
     t(S::Draft, S::PendingVerification, Role::Registrant, Action::Submit),
     t(S::Draft, S::Abandoned, Role::Registrant, Action::Discard),
@@ -370,12 +376,29 @@ pub const TRANSITIONS: [Transition; 19] = [
     t(S::PreApproval, S::Approved, Role::Bureau, Action::Approve),
     t(S::PreApproval, S::BureauRejected, Role::Bureau, Action::Reject),
     t(S::Draft, S::PendingVerification, Role::Provider, Action::SubmitOnBehalf),
+    // 撤回: the registrant withdraws a submitted application before the provider acts.
+    t(S::PendingVerification, S::Abandoned, Role::Registrant, Action::Discard),
+    t(S::PendingVerification, S::Approved, Role::Provider, Action::Confirm),
 ];
+
+/// Whether an action fits a business: 取消接入 is confirmed by the
+/// provider and never goes to the 管局; everything else is passed to the
+/// 管局 and never merely confirmed.
+pub fn fits(action: Action, kind: BusinessKind) -> bool {
+    match action {
+        Action::Confirm => !kind.goes_to_bureau(),
+        Action::Pass | Action::Approve | Action::Reject | Action::RequirePreApproval | Action::Correct => kind.goes_to_bureau(),
+        _ => true,
+    }
+}
 
 /// The transition for this action by this actor from this state, if
 /// allowed. Submitting a returned filing is resubmitting it.
-pub fn transition(from: ApplicationStatus, action: Action, actor: Role) -> Option<Transition> {
+pub fn transition(from: ApplicationStatus, action: Action, actor: Role, kind: BusinessKind) -> Option<Transition> {
     let action = if action == Action::Submit && from == ApplicationStatus::Returned { Action::Resubmit } else { action };
+    if !fits(action, kind) {
+        return None;
+    }
     TRANSITIONS.into_iter().find(|t| t.from == from && t.action == action && t.actor == actor)
 }
 
@@ -387,10 +410,10 @@ pub fn role_may(action: Action, actor: Role) -> bool {
 
 /// The actions this role may take on a filing in this state, in table
 /// order: what the staff pages offer.
-pub fn allowed_actions(from: ApplicationStatus, actor: Role) -> Vec<Action> {
+pub fn allowed_actions(from: ApplicationStatus, actor: Role, kind: BusinessKind) -> Vec<Action> {
     let mut out = Vec::new();
     for t in TRANSITIONS {
-        if t.from == from && t.actor == actor && !out.contains(&t.action) {
+        if t.from == from && t.actor == actor && fits(t.action, kind) && !out.contains(&t.action) {
             out.push(t.action);
         }
     }
@@ -479,17 +502,25 @@ mod tests {
 
     #[test]
     fn only_listed_moves_are_allowed() {
-        assert!(transition(S::Draft, Action::Submit, Role::Registrant).is_some());
+        const F: BusinessKind = BusinessKind::FirstFiling;
+        assert!(transition(S::Draft, Action::Submit, Role::Registrant, F).is_some());
         // Approving a draft, a registrant passing their own filing, resubmitting in review.
-        assert!(transition(S::Draft, Action::Approve, Role::Bureau).is_none());
-        assert!(transition(S::PendingVerification, Action::Pass, Role::Registrant).is_none());
-        assert!(transition(S::PendingBureau, Action::Resubmit, Role::Registrant).is_none());
-        assert!(transition(S::Approved, Action::Reject, Role::Bureau).is_none());
+        assert!(transition(S::Draft, Action::Approve, Role::Bureau, F).is_none());
+        assert!(transition(S::PendingVerification, Action::Pass, Role::Registrant, F).is_none());
+        assert!(transition(S::PendingBureau, Action::Resubmit, Role::Registrant, F).is_none());
+        assert!(transition(S::Approved, Action::Reject, Role::Bureau, F).is_none());
         // Saving a submitted filing (the race with submit) is not a move.
-        assert!(transition(S::PendingVerification, Action::Save, Role::Registrant).is_none());
+        assert!(transition(S::PendingVerification, Action::Save, Role::Registrant, F).is_none());
         assert!(role_may(Action::Save, Role::Registrant) && !role_may(Action::Save, Role::Provider));
-        assert_eq!(allowed_actions(S::BureauRejected, Role::Provider), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
-        assert!(allowed_actions(S::Approved, Role::Bureau).is_empty());
+        assert_eq!(allowed_actions(S::BureauRejected, Role::Provider, F), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
+        assert!(allowed_actions(S::Approved, Role::Bureau, F).is_empty());
+        // 取消接入 is confirmed by the provider, never passed; nothing else is confirmed.
+        assert_eq!(allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::CancelAccess), vec![Action::Verify, Action::Return, Action::Confirm]);
+        assert!(!allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::ChangeWebsite).contains(&Action::Confirm));
+        assert!(transition(S::PendingVerification, Action::Confirm, Role::Provider, F).is_none());
+        // The registrant may withdraw a submitted application before the provider acts.
+        assert_eq!(transition(S::PendingVerification, Action::Discard, Role::Registrant, F).map(|t| t.to), Some(S::Abandoned));
+        assert!(transition(S::PendingBureau, Action::Discard, Role::Registrant, F).is_none());
         for a in Action::ALL {
             assert_eq!(Action::from_code(a.code()), Some(a));
         }

@@ -2,6 +2,7 @@
 //! validates before it acts: the pages' guards are a convenience only.
 
 pub mod account;
+pub mod business;
 pub mod filing;
 pub mod public;
 pub mod review;

@@ -64,6 +64,9 @@ struct Row {
     reject_reason: Option<String>,
     entity: Option<RecordId>,
     websites: Vec<RecordId>,
+    before: Option<String>,
+    cancel_reason: Option<i64>,
+    cancel_note: String,
 }
 
 /// An application as the server works with it. Its status and kind are
@@ -87,9 +90,13 @@ pub struct AppRow {
     pub reject_reason: Option<String>,
     pub entity: Option<RecordId>,
     pub websites: Vec<RecordId>,
+    /// The filed data a 变更 or 注销 started from (JSON of the form).
+    before: Option<String>,
+    pub cancel_reason: Option<i64>,
+    pub cancel_note: String,
 }
 
-pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, \
+pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, before, cancel_reason, cancel_note, \
     time::format(updated_at + 8h, '%Y-%m-%d %H:%M') AS updated, \
     IF submitted_at != NONE THEN time::format(submitted_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS submitted";
 
@@ -123,6 +130,9 @@ impl Row {
             reject_reason: self.reject_reason,
             entity: self.entity,
             websites: self.websites,
+            before: self.before,
+            cancel_reason: self.cancel_reason,
+            cancel_note: self.cancel_note,
         })
     }
 }
@@ -136,6 +146,19 @@ impl AppRow {
             tracing::error!(error = %e, application = %self.key, "draft JSON does not parse");
             unreadable()
         })
+    }
+
+    /// The filed data a 变更 or 注销 started from; None for new filings.
+    pub fn before(&self) -> Result<Option<FilingForm>, AppError> {
+        self.before
+            .as_deref()
+            .map(|b| {
+                serde_json::from_str(b).map_err(|e| {
+                    tracing::error!(error = %e, application = %self.key, "filed data JSON does not parse");
+                    unreadable()
+                })
+            })
+            .transpose()
     }
 
     pub fn record_id(&self) -> RecordId {

@@ -12,13 +12,14 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 6] = [
+pub const SCHEMA: [(&str, &str); 7] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
     ("004_public", include_str!("../../schema/004_public.surql")),
     ("005_review", include_str!("../../schema/005_review.surql")),
     ("006_trust", include_str!("../../schema/006_trust.surql")),
+    ("007_business", include_str!("../../schema/007_business.surql")),
 ];
 
 /// Open the database and apply the schema.

@@ -12,10 +12,11 @@ use super::materials;
 use super::outbox::Note;
 use super::transition::{self, Bind, Change};
 use super::Settings;
-use crate::domain::filing::{self, check_through, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, PersonForm, STEPS, STEP_CONFIRM};
+use crate::domain::business::{check_until, keep_filed};
+use crate::domain::filing::{self, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, PersonForm, STEPS, STEP_CONFIRM};
 use crate::domain::review::{changed_fields, labels_of};
 use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
-use crate::domain::{FieldErrors, Message};
+use crate::domain::Message;
 use crate::error::AppError;
 use crate::models::{Annotation, Detection, DomainFinding, DraftView, FilingDetail, FilingSummary, TimelineEvent, Verification};
 
@@ -208,7 +209,7 @@ struct WebsiteRow {
     remark: String,
 }
 
-async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, AppError> {
+pub(crate) async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, AppError> {
     let mut res = db
         .query("SELECT unit_name, nature, cert_type, cert_number, cert_address, province, address, investor, leader, remark FROM ONLY $id")
         .bind(("id", id.clone()))
@@ -229,7 +230,7 @@ async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, AppEr
     }))
 }
 
-async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, AppError> {
+pub(crate) async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, AppError> {
     let mut res = db
         .query("SELECT name, domains, home_urls, content_types, languages, leader, remark FROM ONLY $id")
         .bind(("id", id.clone()))
@@ -403,6 +404,10 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str)
         .query(
             "BEGIN;
              CREATE type::record('draft_slot', $slot) SET application = $app RETURN NONE;
+             IF $entity != NONE {
+                 IF type::record('entity_lock', record::id($entity)).application != NONE { THROW 'entity_busy' };
+                 CREATE type::record('entity_lock', record::id($entity)) SET application = $app, kind = $kind RETURN NONE;
+             };
              CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, step = 1, domains = $domains, cert_number = $cert, entity = $entity, websites = $websites RETURN NONE;
              CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              COMMIT;",
@@ -421,6 +426,12 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str)
         .and_then(super::db::tx_check);
     match res {
         Ok(_) => {}
+        Err(e) if classify(&e) == Failure::Thrown("entity_busy".into()) => {
+            return Err(AppError::Conflict(Message::new(
+                "该主体已有一份未完结的申请（变更、注销或新增），办结、撤回或放弃后才能新增网站或接入。",
+                "This entity already has an open application (a change, cancellation or addition); it must end, be withdrawn or be discarded first.",
+            )));
+        }
         Err(e) if classify(&e) == Failure::Exists => {
             return Err(AppError::Conflict(Message::new("您已有一份未完成的备案，请先继续或放弃它", "You already have an unfinished filing; continue or discard it first")));
         }
@@ -433,7 +444,12 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str)
 
 /// For filings under a filed entity the entity's details are the filed
 /// ones, whatever the form says: a draft cannot rename somebody's entity.
+/// A 变更 or 注销 keeps everything but the part it may change.
 async fn keep_filed_entity(db: &Db, row: &AppRow, form: &mut FilingForm) -> Result<(), AppError> {
+    if let Some(before) = row.before()? {
+        keep_filed(row.kind, &before, form);
+        return Ok(());
+    }
     if row.kind == BusinessKind::FirstFiling {
         return Ok(());
     }
@@ -463,14 +479,14 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm, version: i64) -> Res
     filing::bound(&form).map_err(AppError::Invalid)?;
     normalise(&mut form);
     keep_filed_entity(db, before, &mut form).await?;
-    let step = step.clamp(1, STEPS);
+    let step = before.kind.step_at(step.clamp(1, STEPS));
     // Edits of a returned filing go into its history (drafts are the registrant's own business).
     // A stored draft that cannot be read is never written over blindly.
     let old = before.form()?;
     let changed = if before.status == ApplicationStatus::Returned { changed_fields(&old, &form) } else { Vec::new() };
     let rid = before.record_id();
     let uploaded = materials::kinds(&materials::list(db, &rid).await?);
-    let errors = if step > 1 { check_through(&form, step - 1, &uploaded, Some(today())) } else { FieldErrors::new() };
+    let errors = check_until(before.kind, &form, step, &uploaded, Some(today()));
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
     let mut change = Change::new(Action::Save, version)
@@ -499,11 +515,12 @@ pub async fn discard(cx: &Ctx) -> Result<(), AppError> {
     let staff_kinds: Vec<String> = crate::domain::filing::MaterialKind::STAFF.iter().map(|k| k.code().to_string()).collect();
     let change = Change::new(Action::Discard, row.version)
         .then(
-            "IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };
+            "LET $slot = type::record('draft_slot', $slot_key);
+             IF $slot.application = $app { DELETE $slot };
              DELETE domain_claim WHERE application = $app;
              DELETE material WHERE application = $app AND kind NOT IN $staff;",
         )
-        .bind("slot", Bind::Text(me.key.clone()))
+        .bind("slot_key", Bind::Text(me.key.clone()))
         .bind("staff", Bind::Json(serde_json::json!(staff_kinds)));
     transition::apply(&cx.db, me, row, change, &[], None).await
 }
@@ -521,7 +538,18 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     normalise(&mut form);
     keep_filed_entity(db, row, &mut form).await?;
     let files = materials::list(db, &rid).await?;
-    let mut errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
+    let mut errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
+    let before = row.before()?;
+    if let (Some(b), true) = (&before, row.kind.is_change()) {
+        if crate::domain::business::diff(b, &form).is_empty() {
+            errors.push(crate::domain::FieldError {
+                path: "change".into(),
+                label: Message::new("变更内容", "Changes"),
+                code: "change.none".into(),
+                message: Message::new("您还没有修改任何信息。请修改要变更的内容后再提交，或放弃这次变更。", "Nothing was changed. Change what needs changing, or discard this application."),
+            });
+        }
+    }
     let mut comment = String::new();
     if from == ApplicationStatus::Returned {
         let marked: Vec<(String, String)> = mark_rows(db, &rid).await?.into_iter().map(|m| (m.path, m.value)).collect();
@@ -539,9 +567,17 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    // 新增接入: the filed website already holds its domains.
+    // 新增接入, 变更 and 注销: the filed website already holds its domains;
+    // a 变更网站 claims only the domains it adds.
     let domains = filing_domains(&form);
-    let claims = if row.kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
+    let claims: Vec<String> = match (row.kind, &before) {
+        (BusinessKind::FirstFiling | BusinessKind::NewWebsite, _) => domains.clone(),
+        (BusinessKind::ChangeWebsite, Some(b)) => {
+            let old = filing_domains(b);
+            domains.iter().filter(|d| !old.contains(d)).cloned().collect()
+        }
+        _ => Vec::new(),
+    };
     let action = if from == ApplicationStatus::Returned { Action::Resubmit } else { Action::Submit };
     let province = form.entity.province.trim().parse::<i64>().ok();
     let unit = form.entity.unit_name.trim().to_string();
@@ -558,14 +594,15 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
         .then(
             "DELETE domain_claim WHERE application = $app;
              FOR $d IN $claims { CREATE domain_claim SET domain = $d, application = $app RETURN NONE; };
-             IF $from = 'draft' { DELETE type::record('draft_slot', $slot) };",
+             LET $slot = type::record('draft_slot', $slot_key);
+             IF $slot.application = $app { DELETE $slot };",
         )
         .bind("claims", Bind::Json(serde_json::json!(claims)))
         .bind("domains", Bind::Json(serde_json::json!(domains)))
         .bind("unit", Bind::Text(unit))
         .bind("province", Bind::Json(serde_json::json!(province)))
         .bind("draft", Bind::Text(draft))
-        .bind("slot", Bind::Text(me.key.clone()))
+        .bind("slot_key", Bind::Text(me.key.clone()))
         .comment(comment)
         .notes(notes);
     let taken = Message::new(
@@ -643,14 +680,14 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
     let mut res = db
         .query(
             "SELECT VALUE IF verification != NONE THEN { by: verification.by.contact_name, at: time::format(verification.at + 8h, '%Y-%m-%d %H:%M'), \
-             opinion: verification.opinion, photo: record::id(verification.photo), form: record::id(verification.form) } ELSE NONE END FROM ONLY $app",
+             opinion: verification.opinion, photo: IF verification.photo != NONE THEN record::id(verification.photo) ELSE NONE END, form: IF verification.form != NONE THEN record::id(verification.form) ELSE NONE END } ELSE NONE END FROM ONLY $app",
         )
         .bind(("app", rid.clone()))
         .await?
         .check()?;
     let verification: Option<VerificationRow> = res.take(0)?;
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
-    let actions = crate::domain::workflow::allowed_actions(row.status, me.role);
+    let actions = crate::domain::workflow::allowed_actions(row.status, me.role, row.kind);
     // The clerk's unsent marks: only for whoever may send them.
     let (draft_marks, draft_note) = if actions.contains(&Action::Return) { draft_marks(db, &rid).await? } else { (Vec::new(), String::new()) };
     Ok(FilingDetail {
@@ -664,6 +701,16 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         actions,
         draft_marks,
         draft_note,
+        changes: match row.before()? {
+            Some(b) if row.kind.is_change() => {
+                let mut now = row.form()?;
+                keep_filed(row.kind, &b, &mut now);
+                crate::domain::business::diff(&b, &now)
+            }
+            _ => Vec::new(),
+        },
+        cancel_reason: super::business::reason_of(row),
+        cancel_note: row.cancel_note.clone(),
     })
 }
 

@@ -118,7 +118,7 @@ pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUs
                 return Err(forbidden(user, "filing"));
             }
             if let Intent::Act(action) = intent {
-                if transition(row.status, action, user.role).is_none() {
+                if transition(row.status, action, user.role, row.kind).is_none() {
                     return Err(wrong_state(&row, action));
                 }
             }

@@ -15,7 +15,8 @@ use super::materials;
 use super::outbox::{self, Channel, Note, SECRET_MARK};
 use super::transition::{self, Bind, Change};
 use crate::domain::codes;
-use crate::domain::filing::{check_through, filing_domains, normalise, MaterialKind, STEP_CONFIRM};
+use crate::domain::business::check_until;
+use crate::domain::filing::{filing_domains, normalise, MaterialKind, STEP_CONFIRM};
 use crate::domain::review::{self, labels_of, Edit, Mark};
 use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Queue, Role};
 use crate::domain::{Field, FieldErrors, Message, Problem};
@@ -113,6 +114,13 @@ pub async fn queue(cx: &Ctx, which: Queue, f: &QueueFilter) -> Result<Vec<Filing
     if !domain.is_empty() {
         cond.push("string::contains(array::join(domains, ' '), $domain)".into());
     }
+    let kind = f.kind.trim();
+    if !kind.is_empty() {
+        if BusinessKind::from_code(kind).is_none() {
+            return Err(AppError::BadRequest(Message::new("业务类型筛选无效", "Unknown business type filter")));
+        }
+        cond.push("kind = $kind".into());
+    }
     let order = if which == Queue::Progress { "DESC" } else { "ASC" };
     let q = format!("SELECT {APP_FIELDS}, submitted_at FROM application WHERE {} ORDER BY submitted_at {order} LIMIT 500", cond.join(" AND "));
     let mut res = db
@@ -123,6 +131,7 @@ pub async fn queue(cx: &Ctx, which: Queue, f: &QueueFilter) -> Result<Vec<Filing
         .bind(("province", province))
         .bind(("name", name))
         .bind(("domain", domain))
+        .bind(("kind", kind.to_string()))
         .await?
         .check()?;
     Ok(application::rows(&mut res, 0)?.iter().map(summary).collect())
@@ -192,7 +201,7 @@ pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary
     let opinion = review::check_opinion(opinion).map_err(|p| invalid(OPINION, p))?;
     let files = materials::list(db, &rid).await?;
     let mut errors = FieldErrors::new();
-    for kind in MaterialKind::STAFF {
+    for kind in MaterialKind::STAFF.into_iter().filter(|_| row.kind.needs_verification()) {
         if !files.iter().any(|m| m.kind == kind.code()) {
             errors.push(Problem::new("verification.missing", "核验时须上传此材料", "upload this at verification").at(kind.field()));
         }
@@ -200,7 +209,7 @@ pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary
     // The filing itself must still pass every rule (a correction may have broken it).
     let mut form = row.form()?;
     normalise(&mut form);
-    errors.0.extend(check_through(&form, STEP_CONFIRM, &materials::kinds(&files), Some(today())).0);
+    errors.0.extend(check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today())).0);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -232,7 +241,7 @@ pub async fn correct(cx: &Ctx, version: i64, edits: &[Edit]) -> Result<FilingSum
         return Err(AppError::BadRequest(Message::new("没有修改任何内容", "Nothing was changed")));
     }
     normalise(&mut form);
-    let errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
+    let errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -300,6 +309,11 @@ pub async fn require_pre_approval(cx: &Ctx, version: i64, note: &str) -> Result<
 pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> {
     let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
     let rid = row.record_id();
+    if row.kind.scope() != crate::domain::business::Scope::New {
+        // 变更 and 注销 change the filed records; no number is issued.
+        super::business::decide(cx, version, Action::Approve).await?;
+        return reload(db, &rid).await;
+    }
     let mut form = row.form()?;
     normalise(&mut form);
     if row.status == ApplicationStatus::PendingBureau && review::needs_pre_approval(&form) {
@@ -308,7 +322,7 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
             "This website needs pre-approval: check the approval documents (pre-approval state) before approving",
         )));
     }
-    let errors = check_through(&form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
+    let errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
     if !errors.is_empty() {
         return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
     }

@@ -10,7 +10,7 @@ use super::application::{stale, AppRow};
 use super::auth::CurrentUser;
 use super::db::{classify, retrying, tx_check, Db, Failure, STALE};
 use super::outbox::{self, Note};
-use crate::domain::workflow::{transition, Action};
+use crate::domain::workflow::{transition, Action, ApplicationStatus};
 use crate::domain::Message;
 use crate::error::AppError;
 
@@ -98,7 +98,7 @@ pub type Rules<'a> = &'a [(&'a str, Message)];
 /// change's own statements may THROW to what the caller is told; a UNIQUE
 /// index refusing a row is answered with `unique` (when given).
 pub async fn apply(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, rules: Rules<'_>, unique: Option<Message>) -> Result<(), AppError> {
-    let Some(t) = transition(row.status, change.action, actor.role) else {
+    let Some(t) = transition(row.status, change.action, actor.role, row.kind) else {
         return Err(super::guard::wrong_state(row, change.action));
     };
     let rid = row.record_id();
@@ -107,12 +107,15 @@ pub async fn apply(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, r
          LET $done = (UPDATE $app SET status = $to, version += 1, updated_at = time::now(){set} WHERE status = $from AND version = $v RETURN VALUE id);
          IF array::len($done) = 0 {{ THROW '{STALE}' }};
          {then}
+         {release}
          CREATE audit_event SET application = $app, entity = $audit_entity, actor = $me, role = $role, action = $action, from_status = $from, to_status = $to,
              comment = $comment, fields = $fields RETURN NONE;
          {notes}
          COMMIT;",
         set = change.set,
         then = change.then,
+        // An application that ends frees its entity for the next one.
+        release = if matches!(t.to, ApplicationStatus::Approved | ApplicationStatus::Abandoned) { "DELETE entity_lock WHERE application = $app;" } else { "" },
         notes = outbox::insert_all(),
     );
     let notes = outbox::notes_value(&change.notes);

@@ -10,7 +10,7 @@ use app::domain::account::Registration;
 use app::domain::filing::{FilingForm, MaterialKind, STEP_CONFIRM};
 use app::domain::org_id::{org_check_char, uscc_check_char};
 use app::domain::review::{Edit, Mark};
-use app::domain::workflow::{Action, Queue, Role};
+use app::domain::workflow::{Action, BusinessKind, Queue, Role};
 use app::error::AppError;
 use app::models::{DraftView, FilingDetail, FilingSummary, MaterialInfo, QueueFilter};
 use app::ssr::accounts::{create_user, NewUser};
@@ -18,7 +18,7 @@ use app::ssr::auth::{self, CurrentUser, LoginOutcome};
 use app::ssr::db::{open_memory, Db};
 use app::ssr::guard::{authorize, Ctx, Intent, Need};
 use app::ssr::outbox::{self, Delivered, Transport};
-use app::ssr::{filings, limits::Limits, materials, review, Settings};
+use app::ssr::{business, filings, limits::Limits, materials, review, Settings};
 
 pub const PASSWORD: &str = "s3cret-pass";
 
@@ -246,6 +246,53 @@ impl World {
     pub async fn reissue(&self, who: &CurrentUser, licence: &str) -> Result<String, AppError> {
         let cx = self.cx(Some(who), Need::Role(&[Role::Provider])).await?;
         review::reissue_password(&cx, licence).await
+    }
+
+    // ------------------------------------------------------------ life after approval
+
+    pub async fn records(&self, who: &CurrentUser) -> Result<Vec<app::models::FiledRecord>, AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Registrant])).await?;
+        business::records(&cx).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn begin(&self, who: &CurrentUser, kind: BusinessKind, entity: &str, website: &str, proof: &str, reason: &str) -> Result<app::models::Started, AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Registrant])).await?;
+        business::begin(&cx, kind, entity, website, proof, reason, "").await
+    }
+
+    pub async fn confirm(&self, who: &CurrentUser, id: &str, v: i64) -> Result<(), AppError> {
+        let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Confirm))).await?;
+        business::decide(&cx, v, Action::Confirm).await
+    }
+
+    pub async fn provider_sites(&self, who: &CurrentUser, q: &str) -> Result<Vec<app::models::FiledRecord>, AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Provider])).await?;
+        business::provider_sites(&cx, q).await
+    }
+
+    pub async fn cancel_access(&self, who: &CurrentUser, access: &str, reason: &str) -> Result<(), AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Provider])).await?;
+        business::cancel_access(&cx, access, reason).await
+    }
+
+    pub async fn empty_sites(&self, who: &CurrentUser) -> Result<Vec<app::models::EmptySite>, AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Bureau])).await?;
+        business::empty_sites(&cx).await
+    }
+
+    /// Passed by the clerk (with the 核验 where the business needs it) and
+    /// approved by the 管局.
+    pub async fn through(&self, clerk: &CurrentUser, bureau: &CurrentUser, id: &str) -> FilingSummary {
+        let kind = self.detail(clerk, id).await.unwrap().summary.kind;
+        if kind.needs_verification() {
+            self.verify_and_pass(clerk, id).await;
+        } else {
+            let v = self.version(clerk, id).await;
+            self.pass(clerk, id, v, "已核实").await.unwrap();
+        }
+        let v = self.version(bureau, id).await;
+        self.approve(bureau, id, v).await.unwrap()
     }
 
     /// Upload the 核验 photo and form, then pass with an opinion.

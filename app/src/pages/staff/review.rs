@@ -13,7 +13,7 @@ use crate::components::layout::encode_component;
 use crate::domain::codes;
 use crate::domain::filing::MaterialKind;
 use crate::domain::review::{needs_pre_approval, review_rows, Edit, Mark};
-use crate::domain::workflow::{self, ApplicationStatus, Queue, Role};
+use crate::domain::workflow::{self, ApplicationStatus, BusinessKind, Queue, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::filing::get_filing;
@@ -81,13 +81,20 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
     let filter = Memo::new(move |_| {
         let q = query.read();
         let get = |k: &str| q.get(k).unwrap_or_default();
-        QueueFilter { status: get("status"), from: get("from"), to: get("to"), province: get("province"), name: get("name"), domain: get("domain") }
+        QueueFilter { status: get("status"), from: get("from"), to: get("to"), province: get("province"), name: get("name"), domain: get("domain"), kind: get("kind") }
     });
-    let (status, from, to, province, name, domain) =
-        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (status, from, to, province, name, domain, kind) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     // The inputs show the search in the address, also after Back or Forward.
     let show = move |f: &QueueFilter| {
-        for (sig, v) in [(status, &f.status), (from, &f.from), (to, &f.to), (province, &f.province), (name, &f.name), (domain, &f.domain)] {
+        for (sig, v) in [(status, &f.status), (from, &f.from), (to, &f.to), (province, &f.province), (name, &f.name), (domain, &f.domain), (kind, &f.kind)] {
             sig.set(v.clone());
         }
     };
@@ -96,7 +103,7 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
     let rows = Resource::new(move || filter.get(), move |f| review_queue(which, f));
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let pairs = [("status", status), ("from", from), ("to", to), ("province", province), ("name", name), ("domain", domain)];
+        let pairs = [("status", status), ("kind", kind), ("from", from), ("to", to), ("province", province), ("name", name), ("domain", domain)];
         let qs: Vec<String> = pairs
             .iter()
             .filter_map(|(k, sig)| {
@@ -128,6 +135,13 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
                     <select id="f-status" name="status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
                         {which.statuses().into_iter().map(|s| view! { <option value=s.code() selected=move || status.get() == s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="filter" for="f-kind">
+                    <span>{move || i18n.t(Text::new("业务类型", "Business"))}</span>
+                    <select id="f-kind" name="kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
+                        {BusinessKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k.code()>{move || i18n.t(k.label())}</option> }).collect_view()}
                     </select>
                 </label>
                 {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "from", "date")}

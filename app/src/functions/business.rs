@@ -1,0 +1,75 @@
+//! Life after approval: 我的备案, starting a 变更 / 注销 / 取消接入 with the
+//! proof, the provider's confirmation and its own 取消接入, and the 管局's
+//! list of 空壳网站. Each starts with `serve(need, …)`.
+
+use leptos::prelude::*;
+
+use crate::domain::workflow::Role;
+use crate::error::AppError;
+use crate::models::{EmptySite, FiledRecord, FilingSummary, Started};
+
+/// 我的备案: the registrant's filed entities and websites as they stand.
+#[server(endpoint = "business/records")]
+pub async fn my_records() -> Result<Vec<FiledRecord>, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Registrant]), |cx| async move { crate::ssr::business::records(&cx).await }).await
+}
+
+/// Start a business on a filed entity (and website): `kind` is a business
+/// code, `proof` the 备案密码 or code, `reason` a 注销 reason's code.
+#[server(endpoint = "business/begin")]
+pub async fn begin_business(
+    kind: String,
+    entity: String,
+    #[server(default)] website: String,
+    #[server(default)] proof: String,
+    #[server(default)] reason: String,
+    #[server(default)] note: String,
+) -> Result<Started, AppError> {
+    use crate::domain::workflow::BusinessKind;
+    use crate::domain::Message;
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    serve(Need::Role(&[Role::Registrant]), |cx| async move {
+        let kind = BusinessKind::from_code(kind.trim()).ok_or_else(|| AppError::BadRequest(Message::new("业务类型无效", "Unknown business type")))?;
+        if kind.needs_filing_password() {
+            cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
+        }
+        crate::ssr::business::begin(&cx, kind, &entity, &website, &proof, &reason, &note).await
+    })
+    .await
+}
+
+/// 确认取消接入: the provider confirms a registrant's 取消接入 request.
+#[server(endpoint = "business/confirm")]
+pub async fn confirm_business(id: String, version: i64) -> Result<FilingSummary, AppError> {
+    use crate::domain::workflow::Action;
+    use crate::ssr::guard::{serve, Intent, Need};
+    serve(Need::Filing(&id, Intent::Act(Action::Confirm)), |cx| async move {
+        crate::ssr::business::decide(&cx, version, Action::Confirm).await?;
+        let row = crate::ssr::application::load(&cx.db, &cx.filing()?.record_id()).await?.ok_or(AppError::Internal)?;
+        Ok(crate::ssr::application::summary(&row))
+    })
+    .await
+}
+
+/// The filed websites with this provider's access (the console's 已接入网站).
+#[server(endpoint = "business/sites")]
+pub async fn provider_sites(#[server(default)] q: String) -> Result<Vec<FiledRecord>, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Provider]), |cx| async move { crate::ssr::business::provider_sites(&cx, &q).await }).await
+}
+
+/// 取消接入 by the provider, with a reason (no 备案密码).
+#[server(endpoint = "business/cancel_access")]
+pub async fn cancel_access(access: String, reason: String) -> Result<(), AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Provider]), |cx| async move { crate::ssr::business::cancel_access(&cx, &access, &reason).await }).await
+}
+
+/// 空壳网站 of the 管局's province.
+#[server(endpoint = "business/empty")]
+pub async fn empty_sites() -> Result<Vec<EmptySite>, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Bureau]), |cx| async move { crate::ssr::business::empty_sites(&cx).await }).await
+}

@@ -1,0 +1,580 @@
+//! Life after approval on the server: 我的备案 (the filed records as they
+//! stand, with the businesses each allows), starting a 变更 or 注销 with
+//! the proof, the provider's 取消接入, and what approval writes for each
+//! business. Every function takes the [`Ctx`] its server function's check
+//! produced; every change of an application goes through
+//! [`transition::apply`].
+
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::application::{self, key_ok, new_key, AppRow};
+use super::db::{classify, Db, Failure};
+use super::entity_proof;
+use super::filings::{entity_form, website_form};
+use super::guard::{Ctx, Intent, Need};
+use super::outbox::{self, Note};
+use super::transition::{self, Bind, Change};
+use crate::domain::business::{check_cancel_reason, keep_filed, offers, OpenApplication, Scope, CANCEL_REASONS};
+use crate::domain::filing::{filing_domains, normalise, FilingForm, MaterialKind};
+use crate::domain::review::{check_note, filed};
+use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
+use crate::domain::Message;
+use crate::error::AppError;
+use crate::models::{AccessView, EmptySite, FiledRecord, FiledSite, OpenRef, Started};
+
+// ---------------------------------------------------------------- 我的备案
+
+#[derive(SurrealValue)]
+struct AccessRow {
+    key: String,
+    provider_name: String,
+    status: String,
+    ips: Vec<String>,
+}
+
+#[derive(SurrealValue)]
+struct SiteRow {
+    key: String,
+    licence: String,
+    name: String,
+    domains: Vec<String>,
+    status: String,
+    access: Vec<AccessRow>,
+}
+
+#[derive(SurrealValue)]
+struct OpenRow {
+    id: String,
+    kind: String,
+    status: String,
+}
+
+#[derive(SurrealValue)]
+struct RecordRow {
+    key: String,
+    licence: String,
+    unit_name: String,
+    status: String,
+    approved: String,
+    websites: Vec<SiteRow>,
+    open: Option<OpenRow>,
+}
+
+/// The entities a registrant may act for: those it filed, and those it
+/// filed a website or access under (after approval).
+const MINE: &str = "LET $mine = array::union((SELECT VALUE id FROM entity WHERE owner = $me), \
+     (SELECT VALUE entity FROM application WHERE registrant = $me AND status = 'approved' AND entity != NONE));";
+
+const RECORD_FIELDS: &str = "record::id(id) AS key, licence ?? '' AS licence, unit_name, status, \
+     time::format((approved_at ?? created_at) + 8h, '%Y-%m-%d') AS approved, \
+     (SELECT record::id(id) AS key, licence ?? '' AS licence, name, domains.*.unicode AS domains, status, service_no, \
+        (SELECT record::id(id) AS key, provider_name, status, ips, created_at FROM access WHERE website = $parent.id ORDER BY created_at) AS access \
+      FROM website WHERE entity = $parent.id ORDER BY service_no) AS websites, \
+     (SELECT record::id(application) AS id, kind, application.status AS status FROM type::record('entity_lock', record::id($parent.id)))[0] AS open";
+
+fn record_view(r: RecordRow, provider: &str) -> FiledRecord {
+    let open = r.open.and_then(|o| Some(OpenRef { id: o.id, kind: BusinessKind::from_code(&o.kind)?, status: ApplicationStatus::from_code(&o.status)? }));
+    let open_app = open.as_ref().map(|o| OpenApplication { kind: o.kind, status: o.status });
+    let entity_cancelled = r.status == "cancelled";
+    let websites = r
+        .websites
+        .into_iter()
+        .map(|w| {
+            let access: Vec<AccessView> = w
+                .access
+                .into_iter()
+                .map(|a| AccessView { here: a.provider_name == provider, key: a.key, provider_name: a.provider_name, status: a.status, ips: a.ips })
+                .collect();
+            let here = access.iter().any(|a| a.here && a.status == "active");
+            FiledSite { offers: offers(Some((w.status == "cancelled", here)), entity_cancelled, open_app), key: w.key, licence: w.licence, name: w.name, domains: w.domains, status: w.status, access }
+        })
+        .collect();
+    FiledRecord { offers: offers(None, entity_cancelled, open_app), key: r.key, licence: r.licence, unit_name: r.unit_name, status: r.status, approved: r.approved, websites, open }
+}
+
+/// 我的备案: the registrant's filed entities with their websites and
+/// accesses as they stand now, newest first, with the businesses each
+/// allows now (or why not).
+pub async fn records(cx: &Ctx) -> Result<Vec<FiledRecord>, AppError> {
+    let me = cx.me()?;
+    let mut res = cx
+        .db
+        .query(format!("{MINE} SELECT {RECORD_FIELDS}, approved_at FROM $mine WHERE licence != NONE ORDER BY approved_at DESC LIMIT 200;"))
+        .bind(("me", me.id.clone()))
+        .await?
+        .check()?;
+    let rows: Vec<RecordRow> = res.take(1)?;
+    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name)).collect())
+}
+
+// ---------------------------------------------------------------- starting
+
+fn gone() -> AppError {
+    AppError::Conflict(Message::new("该备案已注销，不能再办理业务", "This filing is cancelled; nothing more can be done to it"))
+}
+
+fn busy() -> AppError {
+    AppError::Conflict(Message::new(
+        "该主体已有一份未完结的申请，办结、撤回或放弃后才能办理其他业务。请在“我的备案”查看。",
+        "This entity already has an open application; it must end, be withdrawn or be discarded first. See My filings.",
+    ))
+}
+
+/// The filed data of an entity (all its live websites) or of one website,
+/// as a form: what a 变更 starts from and a 注销 shows.
+async fn filed_form(cx: &Ctx, entity: &RecordId, website: Option<&RecordId>) -> Result<FilingForm, AppError> {
+    let (db, settings) = (&cx.db, &cx.settings);
+    let mut form = FilingForm { entity: entity_form(db, entity).await?.ok_or(AppError::NotFound)?, websites: Vec::new() };
+    let ids: Vec<RecordId> = match website {
+        Some(w) => vec![w.clone()],
+        None => {
+            let mut res = db
+                .query("SELECT VALUE id FROM (SELECT id, service_no FROM website WHERE entity = $e AND status != 'cancelled' ORDER BY service_no)")
+                .bind(("e", entity.clone()))
+                .await?
+                .check()?;
+            res.take(0)?
+        }
+    };
+    #[derive(SurrealValue)]
+    struct Acc {
+        provider_name: String,
+        method: i64,
+        ips: Vec<String>,
+        server_province: i64,
+    }
+    for id in ids {
+        let Some(mut site) = website_form(db, &id, settings, &form.entity.leader).await? else { continue };
+        let mut res = db
+            .query("SELECT provider_name, method, ips, server_province, provider_name = $p AS here, created_at FROM access WHERE website = $w AND status = 'active' ORDER BY here DESC, created_at")
+            .bind(("w", id.clone()))
+            .bind(("p", settings.provider_name.clone()))
+            .await?
+            .check()?;
+        let acc: Option<Acc> = res.take::<Vec<Acc>>(0)?.into_iter().next();
+        if let Some(a) = acc {
+            site.access.provider_name = a.provider_name;
+            site.access.method = a.method.to_string();
+            site.access.ips = a.ips.join("\n");
+            site.access.server_province = a.server_province.to_string();
+        }
+        form.websites.push(site);
+    }
+    Ok(form)
+}
+
+#[derive(SurrealValue)]
+struct EntityCheck {
+    status: String,
+    licence: Option<String>,
+    mine: bool,
+    unit_name: String,
+    province: i64,
+}
+
+#[derive(SurrealValue)]
+struct SiteCheck {
+    entity: RecordId,
+    status: String,
+    here: bool,
+}
+
+/// Start a 变更, 注销 or 取消接入 on a filed entity (and one of its
+/// websites): the caller must be one the entity's filings belong to and
+/// prove the right with the 备案密码 or code (取消接入 needs none, seed 002
+/// §3(5)); the entity takes one open application at a time. A 变更 opens
+/// as a draft holding a copy of the filed data (and the filed documents);
+/// a 注销 or 取消接入 is submitted at once with its reason.
+pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: &str, proof: &str, reason: &str, note: &str) -> Result<Started, AppError> {
+    let (db, settings, me) = (&cx.db, &cx.settings, cx.me()?);
+    if kind.scope() == Scope::New {
+        return Err(AppError::BadRequest(Message::new("新增网站和新增接入请从“备案类型检查”开始", "Start a new website or access from the type check")));
+    }
+    if !key_ok(entity_key) || (kind.scope() == Scope::Website && !key_ok(website_key)) {
+        return Err(AppError::NotFound);
+    }
+    let eid = RecordId::new("entity", entity_key);
+    let mut res = db
+        .query(format!(
+            "{MINE} SELECT status, licence, unit_name, province, id IN $mine AS mine FROM ONLY $e;"
+        ))
+        .bind(("me", me.id.clone()))
+        .bind(("e", eid.clone()))
+        .await?
+        .check()?;
+    let ent: Option<EntityCheck> = res.take(1)?;
+    // Another sponsor's entity is not found, whatever it is.
+    let ent = ent.filter(|e| e.mine).ok_or(AppError::NotFound)?;
+    if ent.status == "cancelled" || ent.licence.is_none() {
+        return Err(gone());
+    }
+    let wid = (kind.scope() == Scope::Website).then(|| RecordId::new("website", website_key));
+    if let Some(w) = &wid {
+        let mut res = db
+            .query("SELECT entity, status, count(SELECT id FROM access WHERE website = $parent.id AND provider_name = $p AND status = 'active') > 0 AS here FROM ONLY $w")
+            .bind(("w", w.clone()))
+            .bind(("p", settings.provider_name.clone()))
+            .await?
+            .check()?;
+        let site: Option<SiteCheck> = res.take(0)?;
+        let site = site.filter(|s| s.entity == eid).ok_or(AppError::NotFound)?;
+        if site.status == "cancelled" {
+            return Err(gone());
+        }
+        if matches!(kind, BusinessKind::ChangeAccess | BusinessKind::CancelAccess) && !site.here {
+            return Err(AppError::Conflict(Message::new("该网站没有在本接入商的接入", "This website has no access with us")));
+        }
+    }
+    let reason = if kind.is_cancel() { Some(check_cancel_reason(reason).map_err(|p| application::invalid(REASON, p))?) } else { None };
+    let note = check_note(note).map_err(|p| application::invalid(NOTE, p))?;
+    if kind.needs_filing_password() {
+        entity_proof::verify(db, settings.entity_verify, &eid, proof).await?;
+    }
+
+    let mut before = filed_form(cx, &eid, wid.as_ref()).await?;
+    normalise(&mut before);
+    let json = serde_json::to_string(&before).map_err(|_| AppError::Internal)?;
+    let key = new_key();
+    let app = RecordId::new("application", key.as_str());
+    let staff: Vec<String> = MaterialKind::STAFF.iter().map(|k| k.code().to_string()).collect();
+    let res = db
+        .query(
+            "BEGIN;
+             CREATE type::record('entity_lock', record::id($eid)) SET application = $app, kind = $kind RETURN NONE;
+             CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, before = $draft, step = $step, domains = $domains,
+                 cert_number = $cert, entity = $eid, websites = $websites, unit_name = $unit, province = $province,
+                 cancel_reason = $reason, cancel_note = $note RETURN NONE;
+             CREATE audit_event SET application = $app, entity = $eid, website = $website, actor = $me, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
+             IF $copy {
+                 LET $src = (SELECT id, decided_at FROM application WHERE entity = $eid AND status = 'approved' ORDER BY decided_at DESC LIMIT 1)[0].id;
+                 IF $src != NONE {
+                     FOR $m IN (SELECT * FROM material WHERE application = $src AND kind NOT IN $staff) {
+                         CREATE material SET application = $app, kind = $m.kind, filename = $m.filename, content_type = $m.content_type, size = $m.size,
+                             sha256 = $m.sha256, data = $m.data, uploaded_by = $m.uploaded_by RETURN NONE;
+                     };
+                 };
+             };
+             COMMIT;",
+        )
+        .bind(("eid", eid.clone()))
+        .bind(("app", app.clone()))
+        .bind(("kind", kind.code().to_string()))
+        .bind(("me", me.id.clone()))
+        .bind(("role", me.role.code().to_string()))
+        .bind(("draft", json))
+        .bind(("step", i64::from(kind.steps()[0])))
+        .bind(("domains", filing_domains(&before)))
+        .bind(("cert", before.entity.cert_number.clone()))
+        .bind(("websites", wid.clone().into_iter().collect::<Vec<_>>()))
+        .bind(("website", wid.clone()))
+        .bind(("unit", ent.unit_name.clone()))
+        .bind(("province", ent.province))
+        .bind(("reason", reason.map(i64::from)))
+        .bind(("note", note))
+        .bind(("comment", kind.label().zh.to_string()))
+        .bind(("copy", kind.is_change()))
+        .bind(("staff", staff))
+        .await
+        .and_then(super::db::tx_check);
+    match res {
+        Ok(_) => {}
+        Err(e) if matches!(classify(&e), Failure::Exists | Failure::Unique(_)) => return Err(busy()),
+        Err(e) => return Err(e.into()),
+    }
+    if kind.is_cancel() {
+        // Filed with its reason: submitted at once, through the same check and transition.
+        let inner = super::guard::authorize(db, settings, Some(me.clone()), Need::Filing(&key, Intent::Act(Action::Submit))).await?;
+        super::filings::submit(&inner).await?;
+    }
+    Ok(Started { id: key, kind, submitted: kind.is_cancel() })
+}
+
+pub const REASON: crate::domain::Field = crate::domain::Field::new("reason", "注销理由", "Reason");
+pub const NOTE: crate::domain::Field = crate::domain::Field::new("note", "补充说明", "Note");
+
+/// The reason of an application, for its pages.
+pub fn reason_of(row: &AppRow) -> Option<Message> {
+    let id = u8::try_from(row.cancel_reason?).ok()?;
+    CANCEL_REASONS.iter().find(|(i, _)| *i == id).map(|(_, t)| Message::from(*t))
+}
+
+// ---------------------------------------------------------------- approval
+
+/// What approving (or, for 取消接入, confirming) a business writes, as
+/// statements of the one transaction [`transition::apply`] runs: the
+/// records changed or cancelled, the public read model, the domain claims
+/// and the entity's lock released. Numbers never change and are never
+/// reused (a cancelled website keeps its number on its row).
+pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppError> {
+    let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
+    let rid = row.record_id();
+    let kind = row.kind;
+    let eid = row.entity.clone().ok_or(AppError::Internal)?;
+    let before = row.before()?.ok_or(AppError::Internal)?;
+    let mut form = row.form()?;
+    normalise(&mut form);
+    keep_filed(kind, &before, &mut form);
+    if kind.is_change() {
+        let uploaded = super::materials::kinds(&super::materials::list(db, &rid).await?);
+        let errors = crate::domain::business::check_until(kind, &form, crate::domain::filing::STEP_CONFIRM, &uploaded, Some(application::today()));
+        if !errors.is_empty() {
+            return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
+        }
+        if action == Action::Approve && row.status == ApplicationStatus::PendingBureau && crate::domain::review::needs_pre_approval(&form) && kind == BusinessKind::ChangeWebsite {
+            let added = form.websites.iter().zip(&before.websites).any(|(n, o)| n.pre_approvals.iter().any(|k| !o.pre_approvals.contains(k)));
+            if added {
+                return Err(AppError::Conflict(Message::new(
+                    "变更后的网站涉及新的前置审批，请先转入“前置审批中”核对审批文件后再审核通过",
+                    "The changed website needs new pre-approval: check the documents (pre-approval state) first",
+                )));
+            }
+        }
+    }
+    let f = filed(&form);
+    let site = f.websites.first();
+    let mut x = serde_json::json!({
+        "entity": f.entity,
+        "site": site.map(|w| serde_json::json!({
+            "name": w.name,
+            "domains": w.domains.iter().map(|d| serde_json::json!({ "ascii": d.ascii, "unicode": d.unicode })).collect::<Vec<_>>(),
+            "ascii": w.domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>(),
+            "unicode": w.domains.iter().map(|d| d.unicode.clone()).collect::<Vec<_>>(),
+            "home_urls": w.home_urls,
+            "home": w.home_urls.first().cloned().unwrap_or_default(),
+            "content_types": w.content_types,
+            "languages": [w.language],
+            "pre_approvals": w.pre_approvals.iter().map(|k| serde_json::json!({ "kind": k, "number": w.pre_approval_number })).collect::<Vec<_>>(),
+            "leader": w.leader,
+            "remark": w.remark,
+            "method": w.method,
+            "ips": w.ips,
+            "server_province": w.server_province,
+        })),
+    });
+    // A whole 负责人 object replaces the stored one: its defaulted fields too.
+    if let Some(leader) = x.pointer_mut("/entity/leader") {
+        leader["phone_e164"] = serde_json::json!("");
+    }
+    if let Some(leader) = x.pointer_mut("/site/leader") {
+        leader["phone_e164"] = serde_json::json!("");
+    }
+    let website = row.websites.first().cloned();
+    let body = match kind {
+        BusinessKind::ChangeEntity => {
+            "LET $e = $x.entity;
+             UPDATE $eid SET unit_name = $e.unit_name, nature = $e.nature, cert_address = $e.cert_address, address = $e.address, investor = $e.investor,
+                 leader = $e.leader, remark = $e.remark, updated_at = time::now() RETURN NONE;
+             UPDATE public_record SET unit_name = $e.unit_name, nature = $e.nature, updated_at = time::now() WHERE entity = $eid RETURN NONE;"
+        }
+        BusinessKind::ChangeWebsite => {
+            "LET $s = $x.site;
+             IF $website.status = 'cancelled' { THROW 'record_gone' };
+             UPDATE $website SET name = $s.name, domains = $s.domains, home_urls = $s.home_urls, content_types = $s.content_types, languages = $s.languages,
+                 pre_approvals = $s.pre_approvals, leader = $s.leader, remark = $s.remark, updated_at = time::now() RETURN NONE;
+             DELETE domain_claim WHERE website = $website AND domain NOT IN $s.ascii;
+             DELETE domain_claim WHERE application = $app;
+             FOR $d IN $s.ascii {
+                 IF count(SELECT id FROM domain_claim WHERE domain = $d AND website = $website) = 0 { CREATE domain_claim SET domain = $d, website = $website RETURN NONE; };
+             };
+             UPDATE type::record('public_record', record::id($website)) SET service_name = $s.name, home_url = $s.home, domains = $s.ascii,
+                 domains_unicode = $s.unicode, content_types = $s.content_types, updated_at = time::now() RETURN NONE;"
+        }
+        BusinessKind::ChangeAccess => {
+            "LET $s = $x.site;
+             LET $done = (UPDATE access SET method = $s.method, ips = $s.ips, server_province = $s.server_province, updated_at = time::now()
+                 WHERE website = $website AND provider_name = $provider AND status = 'active' RETURN VALUE id);
+             IF array::len($done) = 0 { THROW 'record_gone' };"
+        }
+        BusinessKind::CancelAccess => {
+            "LET $done = (UPDATE access SET status = 'cancelled', cancelled_at = time::now(), cancelled_by = $me, updated_at = time::now()
+                 WHERE website = $website AND provider_name = $provider AND status = 'active' RETURN VALUE id);
+             IF array::len($done) = 0 { THROW 'record_gone' };
+             IF count(SELECT id FROM access WHERE website = $website AND status = 'active') = 0 {
+                 UPDATE $website SET status = 'empty', updated_at = time::now() RETURN NONE;
+             };"
+        }
+        BusinessKind::CancelWebsite => {
+            "IF $website.status = 'cancelled' { THROW 'record_gone' };
+             UPDATE $website SET status = 'cancelled', cancelled_at = time::now(), updated_at = time::now() RETURN NONE;
+             UPDATE access SET status = 'cancelled', cancelled_at = time::now(), cancelled_by = $me, updated_at = time::now() WHERE website = $website AND status != 'cancelled' RETURN NONE;
+             DELETE domain_claim WHERE website = $website;
+             DELETE type::record('public_record', record::id($website));
+             IF count(SELECT id FROM website WHERE entity = $eid AND status != 'cancelled') = 0 {
+                 UPDATE $eid SET status = 'empty', updated_at = time::now() RETURN NONE;
+             };"
+        }
+        BusinessKind::CancelEntity => {
+            "IF $eid.status = 'cancelled' { THROW 'record_gone' };
+             LET $sites = (SELECT VALUE id FROM website WHERE entity = $eid AND status != 'cancelled');
+             UPDATE website SET status = 'cancelled', cancelled_at = time::now(), updated_at = time::now() WHERE entity = $eid AND status != 'cancelled' RETURN NONE;
+             UPDATE access SET status = 'cancelled', cancelled_at = time::now(), cancelled_by = $me, updated_at = time::now() WHERE website IN $sites AND status != 'cancelled' RETURN NONE;
+             DELETE domain_claim WHERE website IN $sites;
+             DELETE public_record WHERE entity = $eid;
+             UPDATE $eid SET status = 'cancelled', cancelled_at = time::now(), updated_at = time::now() RETURN NONE;"
+        }
+        BusinessKind::FirstFiling | BusinessKind::NewWebsite | BusinessKind::NewAccess => return Err(AppError::Internal),
+    };
+    let (unit, _) = application::unit_and_domains(row);
+    let what = kind.label();
+    let text = format!(
+        "【ICP备案】您的{}申请（{unit}）已{}，已生效。Your {} application for {unit} was {}.",
+        what.zh,
+        if action == Action::Confirm { "由接入服务商确认" } else { "通过管局审核" },
+        what.en.to_lowercase(),
+        if action == Action::Confirm { "confirmed by the provider" } else { "approved" }
+    );
+    let notes = registrant_notes(db, row, &format!("{}已生效 / {} done", what.zh, what.en), &text).await?;
+    let change = Change::new(action, version)
+        .set(", decided_at = time::now()")
+        .then(body)
+        .then(
+            "UPDATE $app SET entity_licence = $eid.licence, website_licences = (SELECT VALUE licence FROM $app.websites) RETURN NONE;",
+        )
+        .bind("eid", Bind::Id(eid.clone()))
+        .bind("website", Bind::OptId(website))
+        .bind("provider", Bind::Text(cx.settings.provider_name.clone()))
+        .bind("x", Bind::Json(x))
+        .entity(eid)
+        .notes(notes);
+    let rules = [("record_gone", Message::new("该备案或接入已注销或取消，不能再办理，请驳回", "The filing or access no longer exists; reject this application"))];
+    let clash = Message::new("变更后的域名已在其他备案中，不能审核通过，请驳回", "A new domain is already in another filing; reject this application");
+    transition::apply(db, me, row, change, &rules, Some(clash)).await
+}
+
+async fn registrant_notes(db: &Db, row: &AppRow, subject: &str, body: &str) -> Result<Vec<Note>, AppError> {
+    #[derive(SurrealValue)]
+    struct Contact {
+        mobile: String,
+        email: String,
+    }
+    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", row.registrant.clone())).await?.check()?;
+    let c: Option<Contact> = res.take(0)?;
+    Ok(c.map(|c| Note::both(&c.mobile, &c.email, subject, body).into_iter().map(|n| n.for_account(&row.registrant).about(&row.record_id())).collect()).unwrap_or_default())
+}
+
+// ---------------------------------------------------------------- provider
+
+/// 取消接入 by the provider (seed 002 §3(5): no 备案密码): this provider's
+/// access to a website ends at once, audited on the entity and website;
+/// a website left with no access becomes 空壳 and is listed for the 管局.
+/// The registrant is told.
+pub async fn cancel_access(cx: &Ctx, access_key: &str, reason: &str) -> Result<(), AppError> {
+    let (db, me) = (&cx.db, cx.me()?);
+    if me.role != Role::Provider {
+        return Err(AppError::Forbidden);
+    }
+    if !key_ok(access_key) {
+        return Err(AppError::NotFound);
+    }
+    let reason = check_cancel_reason(reason).map_err(|p| application::invalid(REASON, p))?;
+    #[derive(SurrealValue)]
+    struct Acc {
+        website: RecordId,
+        entity: RecordId,
+        provider_name: String,
+        status: String,
+        licence: String,
+        domains: Vec<String>,
+        owner: Option<RecordId>,
+        mobile: Option<String>,
+        email: Option<String>,
+    }
+    let aid = RecordId::new("access", access_key);
+    let mut res = db
+        .query(
+            "SELECT website, website.entity AS entity, provider_name, status, website.licence ?? '' AS licence, website.domains.*.unicode AS domains, \
+             website.entity.owner AS owner, website.entity.owner.mobile AS mobile, website.entity.owner.email AS email FROM ONLY $a",
+        )
+        .bind(("a", aid.clone()))
+        .await?
+        .check()?;
+    let acc: Option<Acc> = res.take(0)?;
+    // Another provider's access is not this provider's to see.
+    let acc = acc.filter(|a| a.provider_name == cx.settings.provider_name).ok_or(AppError::NotFound)?;
+    if acc.status != "active" {
+        return Err(AppError::Conflict(Message::new("该接入已取消", "This access was already cancelled")));
+    }
+    let why = crate::domain::business::cancel_reason(reason).map(|t| t.zh).unwrap_or_default();
+    let text = format!(
+        "【ICP备案】接入服务商已取消网站（{}，{}）在本接入商的接入，理由：{why}。如网站仍需开办，请在新的接入商办理新增接入，否则该网站将成为空壳网站。Our access to your website {} was cancelled.",
+        acc.licence,
+        acc.domains.join("、"),
+        acc.licence
+    );
+    let notes: Vec<Note> = match (&acc.owner, &acc.mobile, &acc.email) {
+        (Some(o), Some(m), Some(e)) => Note::both(m, e, "取消接入 / Access cancelled", &text).into_iter().map(|n| n.for_account(o)).collect(),
+        _ => Vec::new(),
+    };
+    let q = format!(
+        "BEGIN;
+         LET $done = (UPDATE $a SET status = 'cancelled', cancelled_at = time::now(), cancelled_by = $me, updated_at = time::now() WHERE status = 'active' RETURN VALUE id);
+         IF array::len($done) = 0 {{ THROW '{}' }};
+         IF count(SELECT id FROM access WHERE website = $w AND status = 'active') = 0 {{
+             UPDATE $w SET status = 'empty', updated_at = time::now() WHERE status != 'cancelled' RETURN NONE;
+         }};
+         CREATE audit_event SET entity = $e, website = $w, actor = $me, role = 'provider', action = 'cancel_access', comment = $c RETURN NONE;
+         {}
+         COMMIT;",
+        super::db::STALE,
+        outbox::insert_all()
+    );
+    let res = db
+        .query(q)
+        .bind(("a", aid))
+        .bind(("w", acc.website))
+        .bind(("e", acc.entity))
+        .bind(("me", me.id.clone()))
+        .bind(("c", format!("取消接入（{}）：{why}", cx.settings.provider_name)))
+        .bind(("notes", outbox::notes_value(&notes)))
+        .await
+        .and_then(super::db::tx_check);
+    match res {
+        Ok(_) => {
+            outbox::wake();
+            Ok(())
+        }
+        Err(e) if matches!(classify(&e), Failure::Stale | Failure::Conflict) => Err(AppError::Conflict(Message::new("该接入已取消", "This access was already cancelled"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The filed websites this provider has an access to, for its console
+/// (取消接入 and the businesses done for a client), filtered by part of the
+/// 主办单位名称, a domain or a number.
+pub async fn provider_sites(cx: &Ctx, q: &str) -> Result<Vec<FiledRecord>, AppError> {
+    let db = &cx.db;
+    let q = q.trim();
+    if q.chars().count() > 100 {
+        return Err(AppError::BadRequest(Message::new("查询条件过长", "Query too long")));
+    }
+    let mut res = db
+        .query(format!(
+            "LET $sites = (SELECT VALUE website FROM access WHERE provider_name = $p AND status = 'active');
+             LET $ents = array::distinct((SELECT VALUE entity FROM $sites WHERE $q = '' OR string::contains(string::lowercase(entity.unit_name), string::lowercase($q))
+                 OR string::contains(array::join(domains.*.ascii, ' '), string::lowercase($q)) OR string::contains(licence ?? '', $q)));
+             SELECT {RECORD_FIELDS}, approved_at FROM $ents WHERE status != 'cancelled' ORDER BY approved_at DESC LIMIT 100;"
+        ))
+        .bind(("p", cx.settings.provider_name.clone()))
+        .bind(("q", q.to_string()))
+        .await?
+        .check()?;
+    let rows: Vec<RecordRow> = res.take(2)?;
+    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name)).collect())
+}
+
+/// 空壳网站 of the 管局's province: filed websites with no access left,
+/// longest first; the sponsor must file a new access or cancel them.
+pub async fn empty_sites(cx: &Ctx) -> Result<Vec<EmptySite>, AppError> {
+    let me = cx.me()?;
+    let mut res = cx
+        .db
+        .query(
+            "SELECT licence ?? '' AS licence, name, entity.unit_name AS unit_name, domains.*.unicode AS domains, entity.province AS province,
+                 time::format(updated_at + 8h, '%Y-%m-%d') AS since, updated_at FROM website
+             WHERE status = 'empty' AND ($province = NONE OR entity.province = $province) ORDER BY updated_at LIMIT 500",
+        )
+        .bind(("province", me.province.map(i64::from)))
+        .await?
+        .check()?;
+    Ok(res.take(0)?)
+}

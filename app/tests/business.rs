@@ -1,0 +1,269 @@
+//! Life after approval against `mem://`: 变更, 注销, 取消接入 and 新增网站,
+//! each from start to approval (or rejection), and every refusal.
+
+mod common;
+
+use app::domain::filing::STEP_CONFIRM;
+use app::domain::lookup::parse_lookup;
+use app::domain::workflow::{ApplicationStatus, BusinessKind, Queue, Role};
+use app::error::AppError;
+use app::models::{FiledRecord, QueueFilter};
+use app::ssr::auth::CurrentUser;
+use common::{conflict, uscc, World};
+
+struct Filed {
+    w: World,
+    owner: CurrentUser,
+    clerk: CurrentUser,
+    bureau: CurrentUser,
+    cert: String,
+    main: String,
+    password: String,
+}
+
+async fn filed(n: u32, domain: &str) -> Filed {
+    let w = World::new().await;
+    let owner = w.registrant(&format!("owner{n}"), &format!("138001{n:05}")).await;
+    let clerk = w.staff(&format!("clerk{n}"), Role::Provider, &format!("137001{n:05}"), None).await;
+    let bureau = w.staff(&format!("bureau{n}"), Role::Bureau, &format!("136001{n:05}"), Some(11)).await;
+    let cert = uscc(n);
+    let (_, done) = w.approved(&owner, &clerk, &bureau, &cert, domain).await;
+    let password = w.secret_to("zhang@example.com", "备案密码：", 10).await;
+    Filed { w, owner, clerk, bureau, cert, main: done.entity_licence.unwrap(), password }
+}
+
+async fn record(w: &World, who: &CurrentUser) -> FiledRecord {
+    let mut r = w.records(who).await.unwrap();
+    assert_eq!(r.len(), 1, "{r:?}");
+    r.remove(0)
+}
+
+async fn public_names(w: &World, q: &str) -> Vec<(String, String, String)> {
+    let page = app::ssr::public::search(&w.db, &parse_lookup(q).unwrap(), 1, 10).await.unwrap();
+    page.items.into_iter().map(|r| (r.unit_name, r.service_name, r.service_licence)).collect()
+}
+
+#[tokio::test]
+async fn a_website_change_is_seen_only_once_approved_and_keeps_its_number() {
+    let f = filed(301, "change-site.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.licence, f.main);
+    let site = &r.websites[0];
+    assert_eq!((site.licence.as_str(), site.domains.clone()), (format!("{}-1", f.main).as_str(), vec!["change-site.cn".to_string()]));
+    assert!(site.offers.iter().all(|o| o.blocked.is_none()), "{:?}", site.offers);
+    assert!(site.access[0].here && site.access[0].status == "active");
+
+    // The 备案密码 is needed; a wrong one is a field error.
+    let wrong = w.begin(&f.owner, BusinessKind::ChangeWebsite, &r.key, &site.key, "Wrong-pass1", "").await;
+    assert!(matches!(wrong, Err(AppError::Invalid(e)) if e.0[0].path == "proof"));
+    let started = w.begin(&f.owner, BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await.unwrap();
+    assert!(!started.submitted);
+    // One open application per entity: everything else waits, with the reason.
+    let m = conflict(w.begin(&f.owner, BusinessKind::CancelEntity, &r.key, "", &f.password, "1").await);
+    assert!(m.contains("未完结"), "{m}");
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.open.as_ref().map(|o| (o.id.clone(), o.kind)), Some((started.id.clone(), BusinessKind::ChangeWebsite)));
+    assert!(r.offers.iter().chain(&r.websites[0].offers).all(|o| o.blocked.as_ref().is_some_and(|m| m.zh.contains("变更网站"))));
+    // 新增网站 through the type check waits too.
+    assert!(conflict(w.start_with(&f.owner, &f.cert, "another-site.cn", &f.password).await).contains("未完结"));
+
+    // The draft holds the filed website; nothing changed is not a change.
+    let draft = w.open(&f.owner, &started.id).await.unwrap();
+    assert_eq!(draft.kind, BusinessKind::ChangeWebsite);
+    assert_eq!(draft.step, 2, "a website change opens at the website step");
+    assert!(draft.materials.len() >= 2, "the filed documents come along: {:?}", draft.materials);
+    let mut form = draft.form.clone();
+    w.save(&f.owner, &started.id, STEP_CONFIRM, form.clone()).await.unwrap();
+    let e = w.submit(&f.owner, &started.id).await.unwrap_err();
+    assert!(matches!(&e, AppError::Invalid(x) if x.0[0].code == "change.none"), "{e:?}");
+    // A new name and a second domain; an edit of the entity is ignored.
+    form.websites[0].name = "星河资讯服务网".into();
+    form.websites[0].domains = "change-site.cn\nchange-site-new.cn".into();
+    form.entity.unit_name = "偷改的名称有限公司".into();
+    w.save(&f.owner, &started.id, STEP_CONFIRM, form).await.unwrap();
+    w.submit(&f.owner, &started.id).await.unwrap();
+
+    // Staff see the change field by field; the public query still shows the old data.
+    let d = w.detail(&f.clerk, &started.id).await.unwrap();
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, vec!["websites[0].name", "websites[0].domains"], "{:?}", d.changes);
+    assert_eq!(d.changes[0].old, "星河搜索服务网");
+    assert_eq!(d.changes[0].new, "星河资讯服务网");
+    assert_eq!(public_names(w, "change-site.cn").await[0].1, "星河搜索服务网");
+    assert!(public_names(w, "change-site-new.cn").await.is_empty());
+    // The queue filters by business type.
+    let q = w.queue(&f.clerk, Queue::Verify, &QueueFilter { kind: "change_website".into(), ..QueueFilter::default() }).await.unwrap();
+    assert_eq!(q.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec![started.id.as_str()]);
+    assert!(w.queue(&f.clerk, Queue::Verify, &QueueFilter { kind: "first_filing".into(), ..QueueFilter::default() }).await.unwrap().is_empty());
+    assert!(matches!(w.queue(&f.clerk, Queue::Verify, &QueueFilter { kind: "bogus".into(), ..QueueFilter::default() }).await, Err(AppError::BadRequest(_))));
+
+    let done = w.through(&f.clerk, &f.bureau, &started.id).await;
+    assert_eq!(done.status, ApplicationStatus::Approved);
+    let now = public_names(w, "change-site-new.cn").await;
+    assert_eq!(now, vec![("北京星河网络科技有限公司".to_string(), "星河资讯服务网".to_string(), format!("{}-1", f.main))], "number unchanged");
+    assert_eq!(public_names(w, "change-site.cn").await.len(), 1);
+    // Free again; the history keeps the old version.
+    let r = record(w, &f.owner).await;
+    assert!(r.open.is_none() && r.offers.iter().all(|o| o.blocked.is_none()));
+    assert_eq!(r.websites[0].name, "星河资讯服务网");
+    let d = w.detail(&f.owner, &started.id).await.unwrap();
+    assert_eq!(d.changes[0].old, "星河搜索服务网");
+    // The registrant was told.
+    let sent = w.sent().await;
+    assert!(sent.iter().any(|m| m.recipient == f.owner.mobile && m.body.contains("变更网站申请")));
+}
+
+#[tokio::test]
+async fn an_entity_change_renames_every_public_record_and_a_new_website_continues_the_sequence() {
+    let f = filed(302, "entity-one.cn").await;
+    let w = &f.w;
+    // 新增网站 through the type check: …号-2.
+    let id = w.submitted_with(&f.owner, &f.cert, "entity-two.cn", false, &f.password).await;
+    let done = w.through(&f.clerk, &f.bureau, &id).await;
+    assert_eq!(done.website_licences, vec![format!("{}-2", f.main)]);
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.websites.len(), 2);
+    assert!(r.open.is_none(), "the approval freed the entity");
+
+    let started = w.begin(&f.owner, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await.unwrap();
+    let mut form = w.open(&f.owner, &started.id).await.unwrap().form;
+    assert_eq!(form.websites.len(), 2, "the websites come along, unchanged");
+    form.entity.unit_name = "北京星河数字科技有限公司".into();
+    form.entity.cert_number = uscc(999);
+    w.save(&f.owner, &started.id, STEP_CONFIRM, form).await.unwrap();
+    w.submit(&f.owner, &started.id).await.unwrap();
+    let changes = w.detail(&f.clerk, &started.id).await.unwrap().changes;
+    assert_eq!(changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), vec!["entity.unit_name"], "the certificate edit was dropped");
+    w.through(&f.clerk, &f.bureau, &started.id).await;
+    let names: Vec<String> = public_names(w, &f.main).await.into_iter().map(|(u, _, _)| u).collect();
+    assert_eq!(names, vec!["北京星河数字科技有限公司".to_string(); 2]);
+    // The certificate never changes.
+    let mut res = w.db.query("SELECT VALUE cert_number FROM entity").await.unwrap();
+    assert_eq!(res.take::<Vec<String>>(0).unwrap(), vec![f.cert.clone()]);
+}
+
+#[tokio::test]
+async fn a_cancelled_website_frees_its_domain_and_its_number_is_never_reused() {
+    let f = filed(303, "cancel-site.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let site = r.websites[0].key.clone();
+    // A reason from the list is needed.
+    assert!(matches!(w.begin(&f.owner, BusinessKind::CancelWebsite, &r.key, &site, &f.password, "").await, Err(AppError::Invalid(e)) if e.0[0].path == "reason"));
+    let s = w.begin(&f.owner, BusinessKind::CancelWebsite, &r.key, &site, &f.password, "1").await.unwrap();
+    assert!(s.submitted);
+    let d = w.detail(&f.clerk, &s.id).await.unwrap();
+    assert_eq!(d.cancel_reason.map(|m| m.zh), Some("网站已停办".to_string()));
+    // Withdrawn while undecided, then filed again.
+    w.discard(&f.owner, &s.id).await.unwrap();
+    assert_eq!(w.detail(&f.owner, &s.id).await.unwrap().summary.status, ApplicationStatus::Abandoned);
+    let s = w.begin(&f.owner, BusinessKind::CancelWebsite, &r.key, &site, &f.password, "2").await.unwrap();
+    // No 核验 for a 注销: passed straight to the 管局, which rejects it; the provider files it again.
+    let v = w.version(&f.clerk, &s.id).await;
+    w.pass(&f.clerk, &s.id, v, "主办者申请注销").await.unwrap();
+    let v = w.version(&f.bureau, &s.id).await;
+    w.reject(&f.bureau, &s.id, v, "请主体负责人确认").await.unwrap();
+    assert_eq!(public_names(w, "cancel-site.cn").await.len(), 1, "still filed");
+    let v = w.version(&f.clerk, &s.id).await;
+    w.pass(&f.clerk, &s.id, v, "已确认").await.unwrap();
+    let v = w.version(&f.bureau, &s.id).await;
+    w.approve(&f.bureau, &s.id, v).await.unwrap();
+
+    assert!(public_names(w, "cancel-site.cn").await.is_empty(), "the public query no longer finds it");
+    let r = record(w, &f.owner).await;
+    assert_eq!((r.status.as_str(), r.websites[0].status.as_str()), ("empty", "cancelled"));
+    assert_eq!(r.websites[0].access[0].status, "cancelled");
+    // The domain is free for somebody else.
+    let other = w.registrant("someoneelse", "13800138399").await;
+    let d = w.detect(&other, &uscc(3031), "cancel-site.cn").await.unwrap();
+    assert_eq!(d.kind, Some(BusinessKind::FirstFiling));
+    // A new website of the same entity gets -2: -1 is never reused.
+    let id = w.submitted_with(&f.owner, &f.cert, "cancel-site-next.cn", false, &f.password).await;
+    assert_eq!(w.through(&f.clerk, &f.bureau, &id).await.website_licences, vec![format!("{}-2", f.main)]);
+}
+
+#[tokio::test]
+async fn a_cancelled_entity_takes_every_website_and_waits_for_an_open_change() {
+    let f = filed(304, "cancel-entity.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let change = w.begin(&f.owner, BusinessKind::ChangeWebsite, &r.key, &r.websites[0].key, &f.password, "").await.unwrap();
+    assert!(conflict(w.begin(&f.owner, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await).contains("未完结"));
+    w.discard(&f.owner, &change.id).await.unwrap();
+    let s = w.begin(&f.owner, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await.unwrap();
+    w.through(&f.clerk, &f.bureau, &s.id).await;
+    assert!(public_names(w, "cancel-entity.cn").await.is_empty());
+    assert!(public_names(w, &f.main).await.is_empty());
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.status, "cancelled");
+    assert!(r.offers.iter().all(|o| o.blocked.as_ref().is_some_and(|m| m.zh.contains("已注销"))));
+    assert!(conflict(w.begin(&f.owner, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await).contains("已注销"));
+    // The certificate may file again, as a first filing with a new number.
+    let d = w.detect(&f.owner, &f.cert, "cancel-entity.cn").await.unwrap();
+    assert_eq!(d.kind, Some(BusinessKind::FirstFiling));
+}
+
+#[tokio::test]
+async fn access_is_cancelled_by_the_provider_or_on_request_and_an_empty_site_is_listed() {
+    let f = filed(305, "access-one.cn").await;
+    let w = &f.w;
+    let id = w.submitted_with(&f.owner, &f.cert, "access-two.cn", false, &f.password).await;
+    w.through(&f.clerk, &f.bureau, &id).await;
+    let r = record(w, &f.owner).await;
+    let (one, two) = (&r.websites[0], &r.websites[1]);
+
+    // Another provider's access is not this provider's to cancel.
+    w.db.query("CREATE access:elsewhere SET website = type::record('website', $w), provider_name = '别家云', method = 2, ips = ['1.1.1.1'], server_province = 11")
+        .bind(("w", one.key.clone()))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    assert!(matches!(w.cancel_access(&f.clerk, "elsewhere", "1").await, Err(AppError::NotFound)));
+    // Only the provider; a reason is needed.
+    assert!(matches!(w.cancel_access(&f.owner, &one.access[0].key, "1").await, Err(AppError::Forbidden)));
+    assert!(matches!(w.cancel_access(&f.clerk, &one.access[0].key, "").await, Err(AppError::Invalid(_))));
+    // The provider cancels its access at once; the other provider's stays, so no 空壳.
+    w.cancel_access(&f.clerk, &one.access[0].key, "1").await.unwrap();
+    assert!(conflict(w.cancel_access(&f.clerk, &one.access[0].key, "1").await).contains("已取消"));
+    let listed = w.provider_sites(&f.clerk, "access-one").await.unwrap();
+    assert!(listed.is_empty(), "the website left this provider's list: {listed:?}");
+    assert!(w.empty_sites(&f.bureau).await.unwrap().is_empty());
+    let mut res = w.db.query("SELECT VALUE action FROM audit_event WHERE action = 'cancel_access' AND website != NONE").await.unwrap();
+    assert_eq!(res.take::<Vec<String>>(0).unwrap().len(), 1, "audited");
+
+    // The registrant asks for the other website (no 备案密码); the provider confirms.
+    let s = w.begin(&f.owner, BusinessKind::CancelAccess, &r.key, &two.key, "", "2").await.unwrap();
+    assert!(s.submitted);
+    let v = w.version(&f.clerk, &s.id).await;
+    assert!(matches!(w.pass(&f.clerk, &s.id, v, "x").await, Err(AppError::Conflict(_))), "取消接入 is not passed to the 管局");
+    w.confirm(&f.clerk, &s.id, v).await.unwrap();
+    assert_eq!(w.detail(&f.owner, &s.id).await.unwrap().summary.status, ApplicationStatus::Approved);
+    let empty = w.empty_sites(&f.bureau).await.unwrap();
+    assert_eq!(empty.iter().map(|e| e.licence.clone()).collect::<Vec<_>>(), vec![two.licence.clone()]);
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.websites[1].status, "empty");
+    // Still filed: the public query still finds it (the record stays at MIIT).
+    assert_eq!(public_names(w, "access-two.cn").await.len(), 1);
+    // Another 管局 sees nothing of Beijing's.
+    let sh = w.staff("bureau_sh305", Role::Bureau, "13600136305", Some(31)).await;
+    assert!(w.empty_sites(&sh).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_stranger_neither_sees_nor_starts_anything_on_somebody_elses_filing() {
+    let f = filed(306, "private-one.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let stranger = w.registrant("stranger306", "13800138306").await;
+    assert!(w.records(&stranger).await.unwrap().is_empty());
+    // Even with the right password, an entity that is not theirs is not found.
+    let r2 = w.begin(&stranger, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await;
+    assert!(matches!(r2, Err(AppError::NotFound)), "{r2:?}");
+    // A website of another entity under this entity's key is not found either.
+    assert!(matches!(w.begin(&f.owner, BusinessKind::CancelWebsite, &r.key, "nosuchsite", &f.password, "1").await, Err(AppError::NotFound)));
+    assert!(matches!(w.begin(&f.owner, BusinessKind::ChangeWebsite, &r.key, "bad key!", &f.password, "").await, Err(AppError::NotFound)));
+    // New filings are not begun here.
+    assert!(matches!(w.begin(&f.owner, BusinessKind::NewWebsite, &r.key, "", &f.password, "").await, Err(AppError::BadRequest(_))));
+}
