@@ -41,7 +41,11 @@ cmd_test() {
   port="$(free_port)"
   log="$CACHE/e2e-server.log"
   say "starting the server on 127.0.0.1:$port with an in-memory database and demo data"
-  BEIAN_DB=mem:// BEIAN_DEV=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off BEIAN_RATE_LIMITS=off \
+  # E-mails go to a folder the tests read (the 备案密码 reaches the 主体负责人 only there).
+  local mail="$CACHE/e2e-mail"
+  rm -rf "$mail"
+  export BEIAN_E2E_MAIL_DIR="$mail"
+  BEIAN_MAIL_DIR="$mail" BEIAN_DB=mem:// BEIAN_DEV=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off BEIAN_RATE_LIMITS=off \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
     "$CARGO_TARGET_DIR/debug/beian" serve --demo >"$log" 2>&1 &
   pid=$!

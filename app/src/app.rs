@@ -9,8 +9,9 @@ use crate::components::layout::{Footer, Header};
 use crate::i18n::{initial_lang, provide_i18n, t};
 use crate::pages::account::{AccountPage, ActivatePage, ForgotPage, LoginPage, RegisterPage, ResetPage};
 use crate::pages::public::{home::HomePage, not_found::NotFound, query::QueryPage};
-use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, wizard::NewFilingPage};
+use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, records::BusinessPage, wizard::NewFilingPage};
 use crate::pages::staff::outbox::OutboxPage;
+use crate::pages::staff::records::{EmptySitesPage, ProviderSitesPage};
 use crate::pages::staff::review::{BureauPage, BureauReviewPage, ProgressPage, ProviderPage, ProviderReviewPage};
 
 /// The document around the app, rendered on the server only.
@@ -96,10 +97,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/filings") view=FilingsPage />
                     <Route path=path!("/filings/new") view=NewFilingPage />
+                    <Route path=path!("/filings/act") view=BusinessPage />
                     <Route path=path!("/filings/:id") view=FilingPage />
                     <Route path=path!("/dev/outbox") view=OutboxPage />
                     <Route path=path!("/provider") view=ProviderPage />
                     <Route path=path!("/provider/progress") view=ProgressPage />
+                    <Route path=path!("/provider/sites") view=ProviderSitesPage />
+                    <Route path=path!("/bureau/empty") view=EmptySitesPage />
                     <Route path=path!("/provider/filings/:id") view=ProviderReviewPage />
                     <Route path=path!("/bureau") view=BureauPage />
                     <Route path=path!("/bureau/filings/:id") view=BureauReviewPage />

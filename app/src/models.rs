@@ -149,6 +149,8 @@ pub struct DraftView {
     pub annotations: Vec<Annotation>,
     /// The version saved: a save based on an older one is refused.
     pub version: i64,
+    /// A 变更: the filed data it started from (for what changes).
+    pub before: Option<crate::domain::filing::FilingForm>,
 }
 
 /// A field the provider marked wrong when returning the filing.
@@ -308,6 +310,8 @@ pub struct FiledRecord {
     pub websites: Vec<FiledSite>,
     pub open: Option<OpenRef>,
     pub offers: Vec<crate::domain::business::Offer>,
+    /// The proof is a code sent to the 主体负责人 (not the 备案密码).
+    pub proof_by_code: bool,
 }
 
 /// What starting a business on a filed record produced: an application to

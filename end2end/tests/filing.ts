@@ -136,3 +136,35 @@ export async function fileFirstFiling(page: Page, info: TestInfo, domain: string
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
 }
+
+/** The text of the newest e-mail to `recipient` that contains `needle`, from
+ * the folder the test server writes e-mails to (BEIAN_E2E_MAIL_DIR). */
+export async function mailTo(recipient: string, needle: string): Promise<string> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const dir = process.env.BEIAN_E2E_MAIL_DIR ?? "";
+  expect(dir, "BEIAN_E2E_MAIL_DIR names the test server's mail folder").not.toBe("");
+  const decode = (raw: string) => {
+    const split = raw.indexOf("\r\n\r\n") >= 0 ? raw.indexOf("\r\n\r\n") : raw.indexOf("\n\n");
+    const head = raw.slice(0, split);
+    const body = raw.slice(split).trim();
+    if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+      const bytes = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      return Buffer.from(bytes, "latin1").toString("utf8");
+    }
+    return body;
+  };
+  for (let i = 0; i < 40; i++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".eml")) : [];
+    const mails = files
+      .map((f) => ({ t: fs.statSync(path.join(dir, f)).mtimeMs, raw: fs.readFileSync(path.join(dir, f), "utf8") }))
+      .filter((m) => m.raw.includes(`To: ${recipient}`))
+      .sort((a, b) => b.t - a.t)
+      .map((m) => decode(m.raw))
+      .filter((text) => text.includes(needle));
+    if (mails.length > 0) return mails[0];
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no e-mail to ${recipient} containing ${needle} in ${dir}`);
+}

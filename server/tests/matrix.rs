@@ -168,6 +168,7 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // 取消接入 and its confirmation the provider's; 空壳网站 the 管局's.
         row("/api/business/records", form(""), registrants),
         row("/api/business/begin", form("kind=change_entity&entity=nosuchentity&proof=x"), registrants),
+        row("/api/business/code", form("entity=nosuchentity"), registrants),
         row("/api/business/confirm", form(&format!("id={p}&version=-1")), [U, F, F, T, F, F, F]),
         row("/api/business/sites", form("q="), [U, F, F, T, F, F, F]),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use crate::domain::workflow::Role;
 use crate::error::AppError;
 use crate::models::{EmptySite, FiledRecord, FilingSummary, Started};
 
@@ -12,7 +11,7 @@ use crate::models::{EmptySite, FiledRecord, FilingSummary, Started};
 #[server(endpoint = "business/records")]
 pub async fn my_records() -> Result<Vec<FiledRecord>, AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(&[Role::Registrant]), |cx| async move { crate::ssr::business::records(&cx).await }).await
+    serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move { crate::ssr::business::records(&cx).await }).await
 }
 
 /// Start a business on a filed entity (and website): `kind` is a business
@@ -30,12 +29,24 @@ pub async fn begin_business(
     use crate::domain::Message;
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
-    serve(Need::Role(&[Role::Registrant]), |cx| async move {
+    serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
         let kind = BusinessKind::from_code(kind.trim()).ok_or_else(|| AppError::BadRequest(Message::new("业务类型无效", "Unknown business type")))?;
         if kind.needs_filing_password() {
             cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
         }
         crate::ssr::business::begin(&cx, kind, &entity, &website, &proof, &reason, &note).await
+    })
+    .await
+}
+
+/// Send a one-time code to the entity's 主体负责人 (proof by code).
+#[server(endpoint = "business/code")]
+pub async fn send_business_code(entity: String) -> Result<String, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    use crate::ssr::limits::Door;
+    serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
+        cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
+        crate::ssr::business::send_code(&cx, &entity).await
     })
     .await
 }
@@ -57,19 +68,19 @@ pub async fn confirm_business(id: String, version: i64) -> Result<FilingSummary,
 #[server(endpoint = "business/sites")]
 pub async fn provider_sites(#[server(default)] q: String) -> Result<Vec<FiledRecord>, AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(&[Role::Provider]), |cx| async move { crate::ssr::business::provider_sites(&cx, &q).await }).await
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::business::provider_sites(&cx, &q).await }).await
 }
 
 /// 取消接入 by the provider, with a reason (no 备案密码).
 #[server(endpoint = "business/cancel_access")]
 pub async fn cancel_access(access: String, reason: String) -> Result<(), AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(&[Role::Provider]), |cx| async move { crate::ssr::business::cancel_access(&cx, &access, &reason).await }).await
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::business::cancel_access(&cx, &access, &reason).await }).await
 }
 
 /// 空壳网站 of the 管局's province.
 #[server(endpoint = "business/empty")]
 pub async fn empty_sites() -> Result<Vec<EmptySite>, AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(&[Role::Bureau]), |cx| async move { crate::ssr::business::empty_sites(&cx).await }).await
+    serve(Need::Role(&[crate::domain::workflow::Role::Bureau]), |cx| async move { crate::ssr::business::empty_sites(&cx).await }).await
 }

@@ -72,7 +72,7 @@ const RECORD_FIELDS: &str = "record::id(id) AS key, licence ?? '' AS licence, un
       FROM website WHERE entity = $parent.id ORDER BY service_no) AS websites, \
      (SELECT record::id(application) AS id, kind, application.status AS status FROM type::record('entity_lock', record::id($parent.id)))[0] AS open";
 
-fn record_view(r: RecordRow, provider: &str) -> FiledRecord {
+fn record_view(r: RecordRow, provider: &str, proof_by_code: bool) -> FiledRecord {
     let open = r.open.and_then(|o| Some(OpenRef { id: o.id, kind: BusinessKind::from_code(&o.kind)?, status: ApplicationStatus::from_code(&o.status)? }));
     let open_app = open.as_ref().map(|o| OpenApplication { kind: o.kind, status: o.status });
     let entity_cancelled = r.status == "cancelled";
@@ -89,7 +89,7 @@ fn record_view(r: RecordRow, provider: &str) -> FiledRecord {
             FiledSite { offers: offers(Some((w.status == "cancelled", here)), entity_cancelled, open_app), key: w.key, licence: w.licence, name: w.name, domains: w.domains, status: w.status, access }
         })
         .collect();
-    FiledRecord { offers: offers(None, entity_cancelled, open_app), key: r.key, licence: r.licence, unit_name: r.unit_name, status: r.status, approved: r.approved, websites, open }
+    FiledRecord { proof_by_code, offers: offers(None, entity_cancelled, open_app), key: r.key, licence: r.licence, unit_name: r.unit_name, status: r.status, approved: r.approved, websites, open }
 }
 
 /// 我的备案: the registrant's filed entities with their websites and
@@ -104,10 +104,26 @@ pub async fn records(cx: &Ctx) -> Result<Vec<FiledRecord>, AppError> {
         .await?
         .check()?;
     let rows: Vec<RecordRow> = res.take(1)?;
-    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name)).collect())
+    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name, cx.settings.entity_verify == entity_proof::Method::Code)).collect())
 }
 
 // ---------------------------------------------------------------- starting
+
+/// Send a one-time code to the 主体负责人 of one of the caller's filed
+/// entities (proof by code).
+pub async fn send_code(cx: &Ctx, entity_key: &str) -> Result<String, AppError> {
+    let me = cx.me()?;
+    if !key_ok(entity_key) {
+        return Err(AppError::NotFound);
+    }
+    let eid = RecordId::new("entity", entity_key);
+    let mut res = cx.db.query(format!("{MINE} RETURN $e IN $mine AND $e.status != 'cancelled';")).bind(("me", me.id.clone())).bind(("e", eid.clone())).await?.check()?;
+    let mine: Option<bool> = res.take(1)?;
+    if mine != Some(true) {
+        return Err(AppError::NotFound);
+    }
+    entity_proof::send_code(&cx.db, &eid).await
+}
 
 fn gone() -> AppError {
     AppError::Conflict(Message::new("该备案已注销，不能再办理业务", "This filing is cancelled; nothing more can be done to it"))
@@ -559,7 +575,7 @@ pub async fn provider_sites(cx: &Ctx, q: &str) -> Result<Vec<FiledRecord>, AppEr
         .await?
         .check()?;
     let rows: Vec<RecordRow> = res.take(2)?;
-    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name)).collect())
+    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name, cx.settings.entity_verify == entity_proof::Method::Code)).collect())
 }
 
 /// 空壳网站 of the 管局's province: filed websites with no access left,

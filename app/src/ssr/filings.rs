@@ -268,6 +268,7 @@ fn view(settings: &Settings, row: &AppRow, form: FilingForm, materials: Vec<crat
         provider_name: settings.provider_name.clone(),
         today: today().compact(),
         version: row.version,
+        before: row.before().ok().flatten(),
     }
 }
 

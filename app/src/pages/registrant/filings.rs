@@ -17,6 +17,12 @@ use crate::pages::account::SIGN_IN_FIRST;
 
 const LIST_TITLE: Text = Text::new("我的备案", "My filings");
 const NEW: Text = Text::new("新增备案", "New filing");
+const APPLICATIONS: Text = Text::new("备案申请", "Applications");
+const WITHDRAW: Text = Text::new("撤回申请", "Withdraw the application");
+const WITHDRAW_LEAD: Text = Text::new("接入服务商核实之前可以撤回。撤回后该申请结束，可以重新提出。", "Until the provider verifies it you may withdraw it; it then ends and can be filed again.");
+const CHANGES: Text = Text::new("变更内容", "Changes");
+const OLD: Text = Text::new("原内容", "Before");
+const NEW_VALUE: Text = Text::new("变更后", "After");
 const EMPTY: Text = Text::new("您还没有备案申请。点击“新增备案”开始。", "You have no filings yet. Choose New filing to start.");
 const DETAIL_TITLE: Text = Text::new("备案详情", "Filing");
 const TIMELINE: Text = Text::new("办理记录", "History");
@@ -55,6 +61,8 @@ pub fn FilingsPage() -> impl IntoView {
                 <crate::components::form::NeedsScript />
                 <a class="button button--primary" href="/filings/new" data-testid="new-filing">{move || i18n.t(NEW)}</a>
             </div>
+            <crate::pages::registrant::records::FiledRecords />
+            <h2>{move || i18n.t(APPLICATIONS)}</h2>
             <Transition fallback=|| ()>
                 {move || list.get().map(|r| match r {
                     Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),
@@ -72,6 +80,7 @@ fn FilingItem(f: FilingSummary) -> impl IntoView {
     let i18n = use_i18n();
     let status = Some(f.status);
     let href = match f.status {
+        ApplicationStatus::Draft if f.kind.is_change() => format!("/filings/new?id={}", f.id),
         ApplicationStatus::Draft => "/filings/new".to_string(),
         ApplicationStatus::Returned => format!("/filings/new?id={}", f.id),
         _ => format!("/filings/{}", f.id),
@@ -131,6 +140,13 @@ pub fn FilingPage() -> impl IntoView {
                                     }
                                 })}
                             </div>
+                            {d.cancel_reason.clone().map(|m| view! {
+                                <p data-testid="cancel-reason"><strong>{move || i18n.t(Text::new("注销理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()} {(!d.cancel_note.is_empty()).then(|| format!("（{}）", d.cancel_note))}</p>
+                            })}
+                            <Changes changes=d.changes.clone() />
+                            {(status == Some(ApplicationStatus::PendingVerification) && d.actions.contains(&crate::domain::workflow::Action::Discard)).then(|| view! {
+                                <Withdraw id=d.summary.id.clone() />
+                            })}
                             <dl class="facts">
                                 <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind; move || i18n.t(kind_label(k))}</dd>
                                 <dt>{move || i18n.t(SUBMITTED_AT)}</dt><dd>{d.summary.submitted.clone().unwrap_or_default()}</dd>
@@ -166,6 +182,51 @@ pub fn FilingPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// What a 变更 changes, field by field (old → new).
+#[component]
+pub fn Changes(changes: Vec<crate::domain::business::DiffRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!changes.is_empty()).then(|| view! {
+        <h2>{move || i18n.t(CHANGES)}</h2>
+        <div class="table-wrap">
+            <table class="dense diff" data-testid="changes">
+                <thead><tr><th scope="col"></th><th scope="col">{move || i18n.t(OLD)}</th><th scope="col">{move || i18n.t(NEW_VALUE)}</th></tr></thead>
+                <tbody>
+                    {changes.into_iter().map(|c| {
+                        let l = c.label.clone();
+                        view! {
+                            <tr data-testid="change" data-path=c.path.clone()>
+                                <th scope="row">{move || l.get(i18n.lang()).to_string()}</th>
+                                <td class="diff__old"><del>{c.old.clone()}</del></td>
+                                <td class="diff__new"><ins>{c.new.clone()}</ins></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    })
+}
+
+/// 撤回: the registrant withdraws an application the provider has not verified yet.
+#[component]
+fn Withdraw(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let go = Action::new(move |id: &String| crate::functions::filing::discard_draft(id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = go.value().get() {
+            crate::pages::account::go("/filings");
+        }
+    });
+    view! {
+        <div class="notice" data-testid="withdraw">
+            <p>{move || i18n.t(WITHDRAW_LEAD)}</p>
+            {move || go.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> })}
+            <button class="button" type="button" data-testid="withdraw-button" on:click=move |_| { go.dispatch(id.clone()); } disabled=move || go.pending().get()>{move || i18n.t(WITHDRAW)}</button>
+        </div>
     }
 }
 

@@ -16,6 +16,8 @@ use crate::domain::filing::{
     self, check_step, fields, flag_at, flag_of, ids_at, ids_of, indexed, new_website, normalise, required_materials, text_at, text_of, FilingForm, MaterialKind, STEPS, STEP_ACCESS, STEP_CONFIRM,
     STEP_ENTITY, STEP_MATERIALS, STEP_WEBSITES,
 };
+use crate::domain::business::check_until;
+use crate::domain::workflow::BusinessKind;
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
 use crate::functions::filing::{current_draft, detect_filing_type, discard_draft, remove_material, save_draft, send_entity_code, start_filing, submit_filing};
@@ -125,6 +127,10 @@ struct Wizard {
     marks: StoredValue<Vec<Annotation>>,
     /// Web addresses reduced to their domains, per field (as typed, as kept), for the notice.
     cleaned: RwSignal<Vec<(String, Vec<(String, String)>)>>,
+    /// The business: a 变更 shows only the steps it may change.
+    kind: BusinessKind,
+    /// The filed data a 变更 started from.
+    before: StoredValue<Option<FilingForm>>,
 }
 
 impl Wizard {
@@ -151,7 +157,8 @@ impl Wizard {
         if !self.alive() {
             return FieldErrors::new();
         }
-        let errors = check_step(&self.normalised(), self.step.try_get_untracked().unwrap_or(STEP_ENTITY), &self.uploaded(), self.today.try_get_value().flatten());
+        let (form, step, today) = (self.normalised(), self.step.try_get_untracked().unwrap_or(STEP_ENTITY), self.today.try_get_value().flatten());
+        let errors = if step == STEP_CONFIRM { check_until(self.kind, &form, STEP_CONFIRM, &self.uploaded(), today) } else { check_step(&form, step, &self.uploaded(), today) };
         self.errors.try_set(errors.clone());
         errors
     }
@@ -289,6 +296,8 @@ pub fn NewFilingPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                         Ok(Some(d)) if d.status == crate::domain::workflow::ApplicationStatus::Returned => view! { <WizardView draft=d /> }.into_any(),
+                        // A 变更 just started (from 我的备案) opens at once.
+                        Ok(Some(d)) if query.with_untracked(|q| q.get("go").is_some()) => view! { <WizardView draft=d /> }.into_any(),
                         Ok(Some(d)) => view! { <Resume draft=d open /> }.into_any(),
                         Ok(None) => view! { <Detect open /> }.into_any(),
                     })
@@ -305,6 +314,7 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let id = draft.id.clone();
+    let kind = draft.kind;
     let discard = Action::new(move |_: &()| {
         let id = id.clone();
         async move { discard_draft(id).await }
@@ -312,12 +322,12 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     Effect::new(move |_| {
         if let Some(Ok(())) = discard.value().get() {
             forget_stash();
-            crate::pages::account::go("/filings/new");
+            crate::pages::account::go(if kind.is_change() { "/filings" } else { "/filings/new" });
         }
     });
     let step = draft.step;
     let domains = filing::filing_domains(&draft.form).join("、");
-    let (unit, updated, kind) = (draft.form.entity.unit_name.clone(), draft.updated.clone(), draft.kind);
+    let (unit, updated) = (draft.form.entity.unit_name.clone(), draft.updated.clone());
     let d = StoredValue::new(draft);
     view! {
         <div class="resume" data-testid="resume">
@@ -479,14 +489,15 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
     let first_incomplete = Memo::new(move |_| {
         w.form.track();
         w.materials.track();
-        let errors = filing::check_through(&w.normalised(), STEP_MATERIALS, &w.uploaded(), w.today.try_get_value().flatten());
+        let errors = check_until(w.kind, &w.normalised(), STEP_CONFIRM, &w.uploaded(), w.today.try_get_value().flatten());
         errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_CONFIRM)
     });
     let reachable = move |n: u8| n != w.step.get() && n <= first_incomplete.get();
     view! {
         <ol class="stepper" aria-label=move || i18n.t(Text::new("备案步骤", "Filing steps"))>
-            {(1..=STEPS).map(|n| {
+            {w.kind.steps().iter().copied().enumerate().map(|(i, n)| {
                 let name = STEP_NAMES[usize::from(n) - 1];
+                let shown = i + 1;
                 view! {
                     <li
                         class="stepper__step"
@@ -495,11 +506,11 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
                         aria-current=move || (w.step.get() == n).then_some("step")
                     >
                         <Show when=move || reachable(n) fallback=move || view! {
-                            <span class="stepper__number">{n}</span>
+                            <span class="stepper__number">{shown}</span>
                             <span class="stepper__name">{move || i18n.t(name)}</span>
                         }>
                             <button class="stepper__link" type="button" data-testid=format!("goto-step-{n}") on:click=move |_| goto.run(n)>
-                                <span class="stepper__number">{n}</span>
+                                <span class="stepper__number">{shown}</span>
                                 <span class="stepper__name">{move || i18n.t(name)}</span>
                             </button>
                         </Show>
@@ -537,6 +548,8 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         saved: RwSignal::new(draft.form.clone()),
         marks: StoredValue::new(draft.annotations.clone()),
         cleaned: RwSignal::new(Vec::new()),
+        kind: draft.kind,
+        before: StoredValue::new(draft.before.clone()),
     };
     // Unsaved typing is kept in this browser until it is saved, and leaving
     // the page with it asks first.
@@ -612,8 +625,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                 Err(AppError::Invalid(errors)) => {
                     // The server found what the browser did not (or an older
                     // step): show that step with its errors.
-                    let first = errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_ENTITY);
-                    w.step.set(first);
+                    w.step.set(first_error_step(w.kind, &errors));
                     w.submitted.set(true);
                     w.errors.set(errors);
                 }
@@ -631,8 +643,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             w.expired.set(true);
         }
         Some(Err(AppError::Invalid(errors))) => {
-            let first = errors.0.iter().map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_ENTITY);
-            w.step.set(first);
+            w.step.set(first_error_step(w.kind, &errors));
             w.submitted.set(true);
             w.errors.set(errors);
         }
@@ -647,12 +658,12 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             focus_first_error();
             return;
         }
-        save.dispatch(step + 1);
+        save.dispatch(next_step(w.kind, step));
     };
     let back = move |_| {
         // Going back keeps what was typed on this step, checked or not.
         let step = w.step.get_untracked();
-        save.dispatch(step.saturating_sub(1).max(1));
+        save.dispatch(previous_step(w.kind, step));
     };
     let save_exit = move |_| {
         save.dispatch(0);
@@ -667,6 +678,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             </div>
         }>
             <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{move || i18n.t(kind_label(kind))}</strong></p>
+            {kind.is_change().then(|| view! { <p class="notice" data-testid="change-explain">{move || i18n.t(kind.explain())}</p> })}
             {returned.then(|| view! {
                 <div class="notice notice--warn marks" role="note" data-testid="marks">
                     <p><strong>{move || i18n.t(RETURNED_LEAD)}</strong></p>
@@ -709,7 +721,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                     _ => view! { <ConfirmStep /> }.into_any(),
                 }}
                 <div class="wizard__actions">
-                    <Show when=move || { w.step.get() > 1 }>
+                    <Show when=move || { w.step.get() > w.kind.steps()[0] }>
                         <button class="button" type="button" on:click=back disabled=move || save.pending().get()>{move || i18n.t(PREV)}</button>
                     </Show>
                     <button class="button" type="button" data-testid="save-exit" on:click=save_exit disabled=move || save.pending().get()>{move || i18n.t(SAVE_EXIT)}</button>
@@ -724,6 +736,23 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             </form>
         </Show>
     }
+}
+
+/// The first step this business shows that has an error (the confirmation
+/// for "nothing was changed").
+fn first_error_step(kind: BusinessKind, errors: &FieldErrors) -> u8 {
+    let first = errors.0.iter().filter(|e| e.path != "change").map(|e| filing::step_of(&e.path)).min().unwrap_or(STEP_CONFIRM);
+    kind.step_at(first)
+}
+
+/// The step after `step` that this business shows.
+fn next_step(kind: BusinessKind, step: u8) -> u8 {
+    kind.steps().iter().copied().find(|s| *s > step).unwrap_or(STEP_CONFIRM)
+}
+
+/// The step before `step` that this business shows (its first at the start).
+fn previous_step(kind: BusinessKind, step: u8) -> u8 {
+    kind.steps().iter().copied().rev().find(|s| *s < step).unwrap_or(kind.steps()[0])
 }
 
 fn scroll_top() {
@@ -1304,7 +1333,7 @@ fn ConfirmStep() -> impl IntoView {
     let w = use_wizard();
     let f = w.normalised();
     let edit = move |step: u8| {
-        view! { <button class="button button--link" type="button" data-testid=format!("edit-{step}") on:click=move |_| w.step.set(step)>{move || i18n.t(EDIT)}</button> }
+        w.kind.steps().contains(&step).then(|| view! { <button class="button button--link" type="button" data-testid=format!("edit-{step}") on:click=move |_| w.step.set(step)>{move || i18n.t(EDIT)}</button> })
     };
     let e = f.entity.clone();
     let nature = e.nature.parse().ok().and_then(codes::nature).map(|n| n.name);
@@ -1313,6 +1342,7 @@ fn ConfirmStep() -> impl IntoView {
     let row = move |label: Text, value: String| view! { <dt>{move || i18n.t(label)}</dt><dd>{value}</dd> };
     let text_row = move |label: Text, value: Option<Text>| view! { <dt>{move || i18n.t(label)}</dt><dd>{move || value.map(|v| i18n.t(v)).unwrap_or("")}</dd> };
     let materials = w.materials.get_untracked();
+    let changes = w.before.with_value(|b| b.as_ref().filter(|_| w.kind.is_change()).map(|b| crate::domain::business::diff(b, &f))).unwrap_or_default();
     // A 负责人 in full: everything that will be filed, nothing left out.
     let person = move |who: Text, p: &crate::domain::filing::PersonForm| {
         let cert = p.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
@@ -1331,6 +1361,8 @@ fn ConfirmStep() -> impl IntoView {
     view! {
         <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[4])}</h2>
         <p class="page__lead">{move || i18n.t(CONFIRM_LEAD)}</p>
+        <crate::pages::registrant::filings::Changes changes />
+        {move || w.errors.with(|e| e.get("change").map(|e| e.message.get(i18n.lang()).to_string())).map(|m| view! { <p class="notice notice--error" role="alert" data-testid="no-change">{m}</p> })}
         <section class="review" data-testid="review-entity">
             <header class="review__header"><h3>{move || i18n.t(STEP_NAMES[0])}</h3>{edit(STEP_ENTITY)}</header>
             <dl class="facts">

@@ -1,4 +1,5 @@
 //! Staff pages: the provider's and the 管局's consoles, and the outbox.
 
 pub mod outbox;
+pub mod records;
 pub mod review;

@@ -16,6 +16,7 @@ use crate::domain::review::{needs_pre_approval, review_rows, Edit, Mark};
 use crate::domain::workflow::{self, ApplicationStatus, BusinessKind, Queue, Role};
 use crate::domain::Text;
 use crate::error::AppError;
+use crate::functions::business::confirm_business;
 use crate::functions::filing::get_filing;
 use crate::functions::review::{approve_filing, correct_filing, keep_marks, pass_filing, pre_approval_filing, reissue_filing_password, reject_filing, return_filing, review_queue};
 use crate::i18n::use_i18n;
@@ -35,18 +36,18 @@ const MARK_COMMENT: Text = Text::new("问题说明", "What is wrong");
 const EDIT: Text = Text::new("代为修改", "Correct");
 const DONE: Text = Text::new("已办理。", "Done.");
 
-fn sign_in(next: String) -> impl IntoView {
+pub(crate) fn sign_in(next: String) -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="notice notice--error" role="alert">{move || i18n.t(crate::pages::account::SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>"登录 / Sign in"</a></p> }
 }
 
 /// The tabs of a console.
 #[component]
-fn ConsoleNav(role: Role) -> impl IntoView {
+pub(crate) fn ConsoleNav(role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let links: Vec<(&'static str, Text)> = match role {
-        Role::Bureau => vec![("/bureau", BUREAU_TITLE)],
-        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE)],
+        Role::Bureau => vec![("/bureau", BUREAU_TITLE), ("/bureau/empty", crate::pages::staff::records::EMPTY_TITLE)],
+        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE), ("/provider/sites", crate::pages::staff::records::SITES_TITLE)],
     };
     view! {
         <nav class="console-nav" aria-label="console">
@@ -254,6 +255,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
     let correcting = may(workflow::Action::Correct);
     let deciding = may(workflow::Action::Approve) || may(workflow::Action::Reject);
     let may_pre = may(workflow::Action::RequirePreApproval);
+    let (may_pass, may_confirm) = (may(workflow::Action::Pass), may(workflow::Action::Confirm));
     let reissue = role == Role::Provider && status == ApplicationStatus::Approved;
     let licence = StoredValue::new(d.summary.entity_licence.clone().unwrap_or_default());
     let (id, version) = (StoredValue::new(d.summary.id.clone()), d.summary.version);
@@ -299,6 +301,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                 "pass" => pass_filing(id, version, o).await,
                 "correct" => correct_filing(id, version, e).await,
                 "approve" => approve_filing(id, version).await,
+                "confirm" => confirm_business(id, version).await,
                 "reject" => reject_filing(id, version, r).await,
                 _ => pre_approval_filing(id, version, n).await,
             }
@@ -333,7 +336,17 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let (sites, existing) = (d.form.websites.len(), StoredValue::new(d.summary.entity_licence.clone().unwrap_or_default()));
     let first = d.summary.kind == crate::domain::workflow::BusinessKind::FirstFiling;
+    let business = d.summary.kind;
+    let numbers = business.scope() == crate::domain::business::Scope::New;
     let issue_text = move || {
+        if !numbers {
+            let (label, explain) = (business.label(), business.explain());
+            return if i18n.lang() == crate::domain::Lang::Zh {
+                format!("将办结该{}申请：{}公共查询立即按此更新，并通知主办者。此操作不能撤回。", label.zh, explain.zh)
+            } else {
+                format!("This completes the {} application: {} The public query changes at once and the registrant is told. It cannot be undone.", label.en.to_lowercase(), explain.en)
+            };
+        }
         let zh_main = if first { "分配新的主体备案号（本省当年顺序号）".to_string() } else { format!("沿用该主体已有的主体备案号{}", existing.get_value()) };
         let en_main = if first { "a new entity number (the province's next for this year)".to_string() } else { format!("the entity's existing number {}", existing.get_value()) };
         if i18n.lang() == crate::domain::Lang::Zh {
@@ -365,7 +378,11 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             <p data-testid="staff-step">{move || i18n.t(status.staff_step(role))}</p>
             {d.summary.entity_licence.clone().map(|l| view! { <p data-testid="licences"><strong>{l}</strong> " " {d.summary.website_licences.join("、")}</p> })}
             {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
+            {d.cancel_reason.clone().map(|m| view! {
+                <p data-testid="cancel-reason"><strong>{move || i18n.t(Text::new("申请理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()} {(!d.cancel_note.is_empty()).then(|| format!("（{}）", d.cancel_note))}</p>
+            })}
         </div>
+        <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
         <Show when=move || result.with(Option::is_some)>
             {move || result.get().map(|r| match r {
                 Ok(()) => view! { <p class="notice notice--ok" role="status" data-testid="act-ok">{move || i18n.t(DONE)}</p> }.into_any(),
@@ -418,6 +435,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         {verifying.then(|| view! {
             <section class="card actions" data-testid="provider-actions">
                 <h2 class="card__title">{move || i18n.t(Text::new("核验与核实", "Verify"))}</h2>
+                {(!business.needs_verification()).then(|| view! { <p class="muted" data-testid="no-verification">{move || i18n.t(Text::new("本业务无需当面核验，核验照片和核验单可不上传。", "This business needs no face-to-face verification; the photo and form are optional."))}</p> })}
                 <VerificationUploads id=id.get_value() files />
                 <div class="action">
                     <label class="field__label" for="return-comment">{move || i18n.t(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
@@ -432,7 +450,12 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                 <div class="action">
                     <label class="field__label" for="opinion">{move || i18n.t(Text::new("核实意见（必填）", "Verification opinion (required)"))}</label>
                     <textarea id="opinion" class="field__input" rows="2" prop:value=move || opinion.get() on:input=move |ev| opinion.set(event_target_value(&ev))></textarea>
-                    <button class="button button--primary" type="button" data-testid="pass" disabled=busy on:click=move |_| { act.dispatch("pass"); }>{move || i18n.t(Text::new("核实通过，报送管局", "Verified: pass to the administration"))}</button>
+                    {may_pass.then(|| view! {
+                        <button class="button button--primary" type="button" data-testid="pass" disabled=busy on:click=move |_| { act.dispatch("pass"); }>{move || i18n.t(Text::new("核实通过，报送管局", "Verified: pass to the administration"))}</button>
+                    })}
+                    {may_confirm.then(|| view! {
+                        <button class="button button--primary" type="button" data-testid="confirm" disabled=busy on:click=move |_| { act.dispatch("confirm"); }>{move || i18n.t(Text::new("确认取消接入（立即生效）", "Confirm: cancel the access now"))}</button>
+                    })}
                 </div>
                 {correcting.then(|| view! {
                     <div class="action">
@@ -459,11 +482,11 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                             <p>{move || issue_text()}</p>
                             <div class="form__actions">
                                 <button class="button" type="button" data-testid="approve-cancel" on:click=move |_| confirming.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
-                                <button class="button button--primary" type="button" data-testid="approve-confirm" disabled=busy on:click=move |_| { confirming.set(false); act.dispatch("approve"); }>{move || i18n.t(Text::new("确认通过并下发", "Approve and issue"))}</button>
+                                <button class="button button--primary" type="button" data-testid="approve-confirm" disabled=busy on:click=move |_| { confirming.set(false); act.dispatch("approve"); }>{move || i18n.t(if numbers { Text::new("确认通过并下发", "Approve and issue") } else { Text::new("确认通过", "Approve") })}</button>
                             </div>
                         </div>
                     }>
-                        <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| confirming.set(true)>{move || i18n.t(Text::new("审核通过，下发备案号", "Approve and issue numbers"))}</button>
+                        <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| confirming.set(true)>{move || i18n.t(if numbers { Text::new("审核通过，下发备案号", "Approve and issue numbers") } else { Text::new("审核通过", "Approve") })}</button>
                     </Show>
                 </div>
                 <div class="action">

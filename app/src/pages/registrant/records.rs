@@ -1,0 +1,266 @@
+//! 我的备案's filed records (the entity with its websites as they stand,
+//! and what each allows now) and /filings/act, where a 变更, 注销 or 取消接入
+//! is started with the 备案密码 (or code) and, for a 注销, a reason.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::form::{general_message, ErrorNotice, Input};
+use crate::domain::business::{check_cancel_reason, Offer, CANCEL_REASONS};
+use crate::domain::workflow::BusinessKind;
+use crate::domain::Text;
+use crate::error::AppError;
+use crate::functions::business::{begin_business, my_records, send_business_code};
+use crate::i18n::use_i18n;
+use crate::models::{FiledRecord, Started};
+
+const FILED: Text = Text::new("已备案的主体和网站", "Filed entities and websites");
+const ENTITY_NO: Text = Text::new("主体备案号", "Entity number");
+const SITE_NO: Text = Text::new("网站备案号", "Website number");
+const ACCESS: Text = Text::new("接入", "Access");
+const OPEN: Text = Text::new("办理中", "In progress");
+const SEE: Text = Text::new("查看", "See it");
+
+fn record_status(code: &str) -> Text {
+    match code {
+        "normal" => Text::new("正常", "Filed"),
+        "limited" => Text::new("限制接入", "Access limited"),
+        "empty" => Text::new("空壳（无接入）", "Empty (no access)"),
+        "cancelled" => Text::new("已注销", "Cancelled"),
+        _ => Text::new("未知", "Unknown"),
+    }
+}
+
+fn access_status(code: &str) -> Text {
+    match code {
+        "active" => Text::new("已接入", "Active"),
+        "pending" => Text::new("接入中", "Pending"),
+        _ => Text::new("已取消", "Cancelled"),
+    }
+}
+
+/// The registrant's filed records, with the businesses each allows.
+#[component]
+pub fn FiledRecords() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = Resource::new(|| (), |_| my_records());
+    view! {
+        <Transition fallback=|| ()>
+            {move || records.get().and_then(Result::ok).filter(|r| !r.is_empty()).map(|r| view! {
+                <h2>{move || i18n.t(FILED)}</h2>
+                <div class="records" data-testid="records">{r.into_iter().map(|r| view! { <RecordCard r /> }).collect_view()}</div>
+            })}
+        </Transition>
+    }
+}
+
+fn offer_links(offers: Vec<Offer>, entity: String, website: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="record__actions">
+            {offers.into_iter().map(|o| {
+                let label = o.kind.label();
+                match o.blocked {
+                    None => {
+                        // 新增网站 starts at the type check, with this entity's certificate.
+                        let href = if o.kind == BusinessKind::NewWebsite {
+                            "/filings/new".to_string()
+                        } else {
+                            format!("/filings/act?kind={}&entity={}{}", o.kind.code(), entity, website.as_ref().map(|w| format!("&website={w}")).unwrap_or_default())
+                        };
+                        view! { <a class="button button--small" href=href data-testid=format!("act-{}", o.kind.code())>{move || i18n.t(label)}</a> }.into_any()
+                    }
+                    Some(why) => view! {
+                        <button class="button button--small" type="button" disabled=true title=why.zh.clone() data-testid=format!("act-{}", o.kind.code())>{move || i18n.t(label)}</button>
+                    }.into_any(),
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn RecordCard(r: FiledRecord) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = record_status(&r.status);
+    let why = r.offers.iter().find_map(|o| o.blocked.clone());
+    view! {
+        <section class="card record" data-testid="record" data-status=r.status.clone()>
+            <h3 class="card__title">{r.unit_name.clone()}</h3>
+            <p class="record__meta">
+                {move || i18n.t(ENTITY_NO)} "：" <strong data-testid="entity-licence">{r.licence.clone()}</strong>
+                " · " <span class=format!("status status--record-{}", r.status)>{move || i18n.t(status)}</span>
+            </p>
+            {r.open.clone().map(|o| {
+                let (k, s) = (o.kind.label(), o.status.label());
+                view! {
+                    <p class="notice" data-testid="record-open">
+                        {move || i18n.t(OPEN)} "：" {move || i18n.t(k)} "（" {move || i18n.t(s)} "） "
+                        <a href=format!("/filings/{}", o.id)>{move || i18n.t(SEE)}</a>
+                    </p>
+                }
+            })}
+            {why.filter(|_| r.open.is_none()).map(|m| view! { <p class="field__hint">{move || m.get(i18n.lang()).to_string()}</p> })}
+            {offer_links(r.offers.clone(), r.key.clone(), None)}
+            <ul class="record__sites">
+                {r.websites.into_iter().map(|w| {
+                    let st = record_status(&w.status);
+                    let entity = r.key.clone();
+                    view! {
+                        <li class="record__site" data-testid="record-site" data-status=w.status.clone()>
+                            <p class="record__site-head"><strong>{w.name.clone()}</strong> " " <span class=format!("status status--record-{}", w.status)>{move || i18n.t(st)}</span></p>
+                            <p class="record__meta">{move || i18n.t(SITE_NO)} "：" <span data-testid="site-licence">{w.licence.clone()}</span></p>
+                            <p class="record__meta" data-testid="site-domains">{w.domains.join("、")}</p>
+                            <p class="record__meta">{move || i18n.t(ACCESS)} "："
+                                {w.access.iter().map(|a| { let s = access_status(&a.status); view! { <span class="record__access">{a.provider_name.clone()} "（" {move || i18n.t(s)} "）"</span> } }).collect_view()}
+                            </p>
+                            {(w.status != "cancelled").then(|| offer_links(w.offers.clone(), entity.clone(), Some(w.key.clone())))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+const ACT_TITLE: Text = Text::new("办理备案业务", "File a change or cancellation");
+const PROOF: Text = Text::new("备案密码", "Filing password");
+const PROOF_HINT: Text = Text::new("备案通过时发送到主体负责人邮箱的备案密码。忘记了可请接入服务商重新发送。", "The filing password e-mailed to the entity's contact at approval. The provider can send a new one.");
+const CODE: Text = Text::new("验证码", "Code");
+const CODE_HINT: Text = Text::new("点击“发送验证码”，验证码发送到已备案的主体负责人手机和邮箱。", "Send a code: it goes to the filed contact's mobile and e-mail.");
+const SEND_CODE: Text = Text::new("发送验证码", "Send a code");
+const REASON: Text = Text::new("注销理由", "Reason");
+const NOTE: Text = Text::new("补充说明（选填）", "Note (optional)");
+const CHOOSE: Text = Text::new("请选择", "Choose");
+const GO_CHANGE: Text = Text::new("验证并开始变更", "Verify and start the change");
+const GO_CANCEL: Text = Text::new("提交申请", "Submit the application");
+const FILED_OK: Text = Text::new("申请已提交，等待接入服务商核实。核实前您可以在申请详情中撤回。", "Submitted; the provider verifies it next. You can withdraw it from its page until then.");
+
+/// /filings/act?kind=…&entity=…&website=…: prove the right, choose the
+/// reason (注销, 取消接入), and start. A 变更 continues in the wizard.
+#[component]
+pub fn BusinessPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let get = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let kind = BusinessKind::from_code(&get("kind"));
+    let (entity, website) = (get("entity"), get("website"));
+    let records = Resource::new(|| (), |_| my_records());
+    let by_code = Memo::new(move |_| records.get().and_then(Result::ok).and_then(|l| l.first().map(|r| r.proof_by_code)).unwrap_or(false));
+    let proof = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<Started>);
+    let (e2, w2) = (entity.clone(), website.clone());
+    let begin = Action::new(move |_: &()| {
+        let (k, e, w) = (kind.map(|k| k.code().to_string()).unwrap_or_default(), e2.clone(), w2.clone());
+        let (p, r, n) = (proof.get_untracked(), reason.get_untracked(), note.get_untracked());
+        async move { begin_business(k, e, w, p, r, n).await }
+    });
+    let e3 = entity.clone();
+    let send = Action::new(move |_: &()| {
+        let e = e3.clone();
+        async move { send_business_code(e).await }
+    });
+    Effect::new(move |_| match begin.value().get() {
+        Some(Ok(s)) if !s.submitted => crate::pages::account::go(&format!("/filings/new?id={}&go=1", s.id)),
+        Some(Ok(s)) => done.set(Some(s)),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let field_err = move |path: &'static str| Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), path, i18n.lang())));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(k) = kind else { return };
+        // The same checks as the server, before any request.
+        let mut errors = crate::domain::FieldErrors::new();
+        if k.needs_filing_password() && proof.get_untracked().trim().is_empty() {
+            errors.push(crate::domain::Problem::new("proof.required", "请输入备案密码或验证码", "enter the filing password or code").at(crate::domain::Field::new("proof", "备案密码", "Filing password")));
+        }
+        if k.is_cancel() {
+            if let Err(p) = check_cancel_reason(&reason.get_untracked()) {
+                errors.push(p.at(crate::domain::Field::new("reason", "注销理由", "Reason")));
+            }
+        }
+        if errors.is_empty() {
+            begin.dispatch(());
+        } else {
+            error.set(Some(AppError::Invalid(errors)));
+        }
+    };
+    let (entity_key, website_key) = (entity.clone(), website.clone());
+    view! {
+        <Title text=ACT_TITLE.get(i18n.lang.get_untracked()) />
+        <section class="page page--narrow">
+            <p><a href="/filings">"← " {move || i18n.t(Text::new("我的备案", "My filings"))}</a></p>
+            <h1>{move || kind.map(|k| i18n.t(k.label())).unwrap_or_else(|| i18n.t(ACT_TITLE))}</h1>
+            <crate::components::form::NeedsScript />
+            {match kind.filter(|k| k.is_change() || k.is_cancel()) {
+                None => view! { <p class="notice notice--error" role="alert">{move || i18n.t(Text::new("业务类型无效", "Unknown business type"))}</p> }.into_any(),
+                Some(k) => view! {
+                    <p class="page__lead" data-testid="act-explain">{move || i18n.t(k.explain())}</p>
+                    <Transition fallback=|| ()>
+                        {
+                            let (entity_key, website_key) = (entity_key.clone(), website_key.clone());
+                            move || records.get().map(|r| match r {
+                                Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                                Ok(list) => {
+                                    let rec = list.into_iter().find(|r| r.key == entity_key);
+                                    let site = rec.as_ref().and_then(|r| r.websites.iter().find(|w| w.key == website_key).cloned());
+                                    view! {
+                                        <dl class="facts" data-testid="act-target">
+                                            {rec.map(|r| view! { <dt>{move || i18n.t(Text::new("主办单位", "Sponsor"))}</dt><dd>{r.unit_name.clone()} " · " {r.licence.clone()}</dd> })}
+                                            {site.map(|w| view! { <dt>{move || i18n.t(Text::new("网站", "Website"))}</dt><dd>{w.name.clone()} " · " {w.licence.clone()} " · " {w.domains.join("、")}</dd> })}
+                                        </dl>
+                                    }.into_any()
+                                }
+                            })
+                        }
+                    </Transition>
+                    <Show when=move || done.with(Option::is_none) fallback=move || view! {
+                        <div class="notice notice--ok" role="status" data-testid="act-done">
+                            <p>{move || i18n.t(FILED_OK)}</p>
+                            {move || done.get().map(|s| view! { <a class="button button--primary" href=format!("/filings/{}", s.id)>{move || i18n.t(SEE)}</a> })}
+                        </div>
+                    }>
+                        <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
+                        <form class="form" novalidate on:submit=on_submit data-testid="act-form">
+                            {k.needs_filing_password().then(|| view! {
+                                <Show when=move || by_code.get() fallback=move || view! {
+                                    <Input label=PROOF name="proof" value=proof error=field_err("proof") kind="password" hint=PROOF_HINT />
+                                }>
+                                    <p class="field__hint">{move || i18n.t(CODE_HINT)}</p>
+                                    <button class="button button--small" type="button" data-testid="send-code" on:click=move |_| { send.dispatch(()); } disabled=move || send.pending().get()>{move || i18n.t(SEND_CODE)}</button>
+                                    {move || send.value().get().map(|r| match r {
+                                        Ok(to) => view! { <p class="notice notice--ok" role="status">{to}</p> }.into_any(),
+                                        Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                                    })}
+                                    <Input label=CODE name="proof" value=proof error=field_err("proof") inputmode="numeric" />
+                                </Show>
+                            })}
+                            {k.is_cancel().then(|| view! {
+                                <div class="field" class:field--invalid=move || field_err("reason").with(Option::is_some)>
+                                    <label class="field__label" for="reason">{move || i18n.t(REASON)}</label>
+                                    <select class="field__input" id="reason" name="reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
+                                        <option value="">{move || i18n.t(CHOOSE)}</option>
+                                        {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
+                                    </select>
+                                    <p class="field__error" role="alert" data-testid="error-reason">{move || field_err("reason").get()}</p>
+                                </div>
+                                <div class="field">
+                                    <label class="field__label" for="note">{move || i18n.t(NOTE)}</label>
+                                    <textarea class="field__input" id="note" name="note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                                </div>
+                            })}
+                            <button class="button button--primary button--block" type="submit" data-testid="act-submit" disabled=move || begin.pending().get()>
+                                {move || i18n.t(if k.is_change() { GO_CHANGE } else { GO_CANCEL })}
+                            </button>
+                        </form>
+                    </Show>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,198 @@
+// Life after approval (issue 11): a registrant changes a filed website, adds a
+// website, cancels one; the provider passes, the 管局 approves, and the public
+// query follows — on a desktop and a phone.
+import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { expectNoHorizontalScroll, jsEnabled, open } from "./helpers";
+import {
+  BUREAU,
+  BUREAU_PASSWORD,
+  CLERK,
+  CLERK_PASSWORD,
+  fileFirstFiling,
+  fillWebsiteAndAccess,
+  freshUscc,
+  mailTo,
+  next,
+  png,
+  register,
+  signIn,
+  unique,
+} from "./filing";
+
+test.beforeEach(async ({}, info) => {
+  test.skip(!jsEnabled(info), "the wizard and the consoles need JavaScript");
+});
+
+const staffPage = async (browser: Browser, page: Page, info: TestInfo, who: "clerk" | "bureau") => {
+  const p = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  if (who === "clerk") await signIn(p, info, CLERK, "/login?next=/provider", CLERK_PASSWORD);
+  else await signIn(p, info, BUREAU, "/login?next=/bureau", BUREAU_PASSWORD);
+  return p;
+};
+
+/** The clerk opens the newest application for `domain` and passes it (with the 核验 uploads when asked). */
+async function clerkPasses(clerk: Page, info: TestInfo, domain: string, kind: string, verify: boolean) {
+  await open(clerk, info, `/provider?kind=${kind}&domain=${domain}`);
+  await clerk.getByTestId("queue-row").filter({ hasText: domain }).first().getByRole("link", { name: "办理" }).click();
+  await expect(clerk.getByTestId("review-status")).toContainText("待核实");
+  if (verify) {
+    await clerk.locator("#file-verification_photo").setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png() });
+    await expect(clerk.getByTestId("staff-upload-verification_photo").getByRole("link", { name: "face.png" })).toBeVisible();
+    await clerk.locator("#file-verification_form").setInputFiles({ name: "form.png", mimeType: "image/png", buffer: png() });
+    await expect(clerk.getByTestId("staff-upload-verification_form").getByRole("link", { name: "form.png" })).toBeVisible();
+  } else {
+    await expect(clerk.getByTestId("no-verification")).toBeVisible();
+  }
+  await clerk.locator("#opinion").fill("已核实，信息真实");
+  await clerk.getByTestId("pass").click();
+  await expect(clerk.getByTestId("status")).toHaveText("待管局审核");
+}
+
+/** The 管局 approves the newest application for `domain`; returns what the page shows as issued. */
+async function bureauApproves(bureau: Page, info: TestInfo, domain: string, kind: string) {
+  await open(bureau, info, `/bureau?kind=${kind}&domain=${domain}`);
+  await bureau.getByTestId("queue-row").filter({ hasText: domain }).first().getByRole("link", { name: "办理" }).click();
+  await bureau.getByTestId("approve").click();
+  await bureau.getByTestId("approve-confirm").click();
+  await expect(bureau.getByTestId("status")).toHaveText("已通过");
+  return (await bureau.getByTestId("review-status").textContent()) ?? "";
+}
+
+/** A first filing, passed and approved: its entity number and 备案密码. */
+async function filed(page: Page, browser: Browser, info: TestInfo, domain: string, cert: string) {
+  await fileFirstFiling(page, info, domain, cert);
+  const clerk = await staffPage(browser, page, info, "clerk");
+  await clerkPasses(clerk, info, domain, "first_filing", true);
+  const bureau = await staffPage(browser, page, info, "bureau");
+  const shown = await bureauApproves(bureau, info, domain, "first_filing");
+  const main = shown.match(/京ICP备\d{10}号/)![0];
+  const mail = await mailTo("zhang@example.com", main);
+  const password = mail.match(/备案密码：(\S{10})/)![1];
+  return { main, password, clerk, bureau };
+}
+
+async function publicName(p: Page, info: TestInfo, domain: string) {
+  await open(p, info, `/query?q=${domain}`);
+  return (await p.locator("main").textContent()) ?? "";
+}
+
+test("a filed website changes its name; the public query shows the new name once the 管局 approves; a new website gets …号-2", async ({ page, browser }, info) => {
+  test.setTimeout(240_000);
+  const phone = info.project.name === "phone";
+  await register(page, info);
+  const domain = `${unique(info, "lc")}.cn`;
+  const cert = freshUscc();
+  const { main, password, clerk, bureau } = await filed(page, browser, info, domain, cert);
+
+  // 我的备案 shows the filed entity and website with what each allows.
+  await open(page, info, "/filings");
+  const record = page.getByTestId("record").filter({ hasText: main });
+  await expect(record.getByTestId("entity-licence")).toHaveText(main);
+  const site = record.getByTestId("record-site").filter({ hasText: domain });
+  await expect(site.getByTestId("site-licence")).toHaveText(`${main}-1`);
+  if (phone) await expectNoHorizontalScroll(page);
+  await site.getByTestId("act-change_website").click();
+  await expect(page.getByTestId("act-explain")).toContainText("变更网站");
+  // A wrong 备案密码 is refused on the field.
+  await page.getByLabel("备案密码").fill("Wrong-pass1");
+  await page.getByTestId("act-submit").click();
+  await expect(page.getByTestId("error-proof")).toContainText("不正确");
+  await page.getByLabel("备案密码").fill(password);
+  await page.getByTestId("act-submit").click();
+  // The same wizard, at the website step, holding the filed data.
+  await expect(page.locator(".stepper__step--current")).toContainText("网站信息");
+  await expect(page.getByTestId("kind")).toHaveText("变更网站");
+  await expect(page.getByLabel("网站名称")).toHaveValue("星河搜索服务网");
+  await page.getByLabel("网站名称").fill("星河资讯服务网");
+  await next(page, "材料");
+  await next(page, "确认");
+  const change = page.getByTestId("change").filter({ hasText: "网站名称" });
+  await expect(change.locator(".diff__old")).toHaveText("星河搜索服务网");
+  await expect(change.locator(".diff__new")).toHaveText("星河资讯服务网");
+  if (phone) await expectNoHorizontalScroll(page);
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("submitted")).toBeVisible();
+
+  // Until it is approved the public query shows the old name; meanwhile nothing else can start.
+  const stranger = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  expect(await publicName(stranger, info, domain)).toContain("星河搜索服务网");
+  await open(page, info, "/filings");
+  await expect(page.getByTestId("record").filter({ hasText: main }).getByTestId("record-open")).toContainText("变更网站");
+  await expect(page.getByTestId("record").filter({ hasText: main }).getByTestId("act-cancel_entity")).toBeDisabled();
+
+  // The clerk sees old → new and passes it; the 管局 approves it.
+  await open(clerk, info, `/provider?kind=change_website&domain=${domain}`);
+  await clerk.getByTestId("queue-row").filter({ hasText: domain }).first().getByRole("link", { name: "办理" }).click();
+  await expect(clerk.getByTestId("changes")).toContainText("星河资讯服务网");
+  await clerkPasses(clerk, info, domain, "change_website", true);
+  const shown = await bureauApproves(bureau, info, domain, "change_website");
+  expect(shown).toContain(`${main}-1`);
+  const now = await publicName(stranger, info, domain);
+  expect(now).toContain("星河资讯服务网");
+  expect(now).toContain(`${main}-1`);
+
+  // 新增网站: the type check finds the filed entity; with the 备案密码 the new website is numbered -2.
+  const domain2 = `${unique(info, "lc2")}.cn`;
+  await open(page, info, "/filings/new");
+  await page.getByLabel("主办单位证件号码").fill(cert);
+  await page.getByLabel("网站域名").fill(domain2);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(page.getByTestId("detection")).toContainText("新增网站");
+  await page.getByLabel("备案密码").fill(password);
+  await page.getByTestId("start").click();
+  await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
+  await next(page, "网站信息");
+  await fillWebsiteAndAccess(page);
+  await next(page, "材料");
+  await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();
+  await page.locator("#file-leader_photo").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByTestId("material-leader_photo").getByRole("link", { name: "photo.png" })).toBeVisible();
+  await next(page, "确认");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("submitted")).toBeVisible();
+  await clerkPasses(clerk, info, domain2, "new_website", true);
+  expect(await bureauApproves(bureau, info, domain2, "new_website")).toContain(`${main}-2`);
+  await open(page, info, "/filings");
+  await expect(page.getByTestId("record").filter({ hasText: main }).getByTestId("site-licence")).toHaveText([`${main}-1`, `${main}-2`]);
+});
+
+test("注销网站: approved, the public query no longer finds the domain and somebody else may file it", async ({ page, browser }, info) => {
+  test.setTimeout(180_000);
+  const phone = info.project.name === "phone";
+  await register(page, info);
+  const domain = `${unique(info, "zx")}.cn`;
+  const { main, password, clerk, bureau } = await filed(page, browser, info, domain, freshUscc());
+
+  await open(page, info, "/filings");
+  const site = page.getByTestId("record").filter({ hasText: main }).getByTestId("record-site").filter({ hasText: domain });
+  await site.getByTestId("act-cancel_website").click();
+  await expect(page.getByTestId("act-explain")).toContainText("域名可以重新备案");
+  await page.getByLabel("备案密码").fill(password);
+  // A reason is needed, checked before any request.
+  await page.getByTestId("act-submit").click();
+  await expect(page.getByTestId("error-reason")).toContainText("请选择注销理由");
+  await page.getByLabel("注销理由").selectOption({ label: "网站已停办" });
+  if (phone) await expectNoHorizontalScroll(page);
+  await page.getByTestId("act-submit").click();
+  await expect(page.getByTestId("act-done")).toContainText("等待接入服务商核实");
+
+  // No 核验 for a 注销: the clerk passes it, the 管局 approves it.
+  await clerkPasses(clerk, info, domain, "cancel_website", false);
+  await expect(clerk.getByTestId("cancel-reason")).toContainText("网站已停办");
+  await bureauApproves(bureau, info, domain, "cancel_website");
+
+  const stranger = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await open(stranger, info, `/query?q=${domain}`);
+  await expect(stranger.locator("main")).not.toContainText(main);
+  await open(page, info, "/filings");
+  await expect(page.getByTestId("record").filter({ hasText: main }).getByTestId("record-site").filter({ hasText: domain })).toHaveAttribute("data-status", "cancelled");
+
+  // Somebody else may now file the domain: the type check says 首次备案.
+  await register(stranger, info);
+  await open(stranger, info, "/filings/new");
+  await stranger.getByLabel("主办单位证件号码").fill(freshUscc());
+  await stranger.getByLabel("网站域名").fill(domain);
+  await stranger.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(stranger.getByTestId("detection")).toContainText("备案类型：首次备案");
+});
