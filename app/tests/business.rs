@@ -249,6 +249,52 @@ async fn access_is_cancelled_by_the_provider_or_on_request_and_an_empty_site_is_
     // Another 管局 sees nothing of Beijing's.
     let sh = w.staff("bureau_sh305", Role::Bureau, "13600136305", Some(31)).await;
     assert!(w.empty_sites(&sh).await.unwrap().is_empty());
+
+    // The empty website comes back with a 新增接入 (type check, 备案密码, 核实, 管局) and leaves the list.
+    let d = w.detect(&f.owner, &f.cert, "access-two.cn").await.unwrap();
+    assert_eq!(d.kind, Some(BusinessKind::NewAccess), "{d:?}");
+    let id = w.submitted_with(&f.owner, &f.cert, "access-two.cn", false, &f.password).await;
+    w.through(&f.clerk, &f.bureau, &id).await;
+    assert!(w.empty_sites(&f.bureau).await.unwrap().is_empty());
+    let r = record(w, &f.owner).await;
+    assert_eq!(r.websites[1].status, "normal");
+    // A direct 取消接入 waits for the registrant's pending request to be confirmed.
+    let two = &r.websites[1];
+    let s = w.begin(&f.owner, BusinessKind::CancelAccess, &r.key, &two.key, "", "2").await.unwrap();
+    let here = two.access.iter().find(|a| a.here && a.status == "active").unwrap().key.clone();
+    assert!(conflict(w.cancel_access(&f.clerk, &here, "1").await).contains("确认"));
+    // The provider's list shows only its own websites and access rows.
+    let listed = w.provider_sites(&f.clerk, "").await.unwrap();
+    assert!(listed.iter().flat_map(|r| &r.websites).all(|w| w.access.iter().all(|a| a.here)), "{listed:?}");
+    w.discard(&f.owner, &s.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rejected_change_is_corrected_by_the_provider_and_only_changeable_fields_are_marked() {
+    let f = filed(307, "correct-site.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let s = w.begin(&f.owner, BusinessKind::ChangeWebsite, &r.key, &r.websites[0].key, &f.password, "").await.unwrap();
+    let mut form = w.open(&f.owner, &s.id).await.unwrap().form;
+    form.websites[0].name = "星河资讯服务网".into();
+    w.save(&f.owner, &s.id, STEP_CONFIRM, form).await.unwrap();
+    w.submit(&f.owner, &s.id).await.unwrap();
+    // The entity is not the registrant's to change here: it cannot be marked.
+    let v = w.version(&f.clerk, &s.id).await;
+    let bad = [app::domain::review::Mark { path: "entity.address".into(), comment: "门牌号".into() }];
+    assert!(matches!(w.return_filing(&f.clerk, &s.id, v, &bad, "").await, Err(AppError::Invalid(e)) if e.0[0].message.zh.contains("不在本次变更网站")));
+    w.verify_and_pass(&f.clerk, &s.id).await;
+    let v = w.version(&f.bureau, &s.id).await;
+    w.reject(&f.bureau, &s.id, v, "网站名称与内容不符").await.unwrap();
+    // 代为修改 of the website's name works (the filed domain stays the website's).
+    let v = w.version(&f.clerk, &s.id).await;
+    let edit = [app::domain::review::Edit { path: "websites[0].name".into(), value: "星河资讯网".into() }];
+    w.correct(&f.clerk, &s.id, v, &edit).await.unwrap();
+    let v = w.version(&f.clerk, &s.id).await;
+    w.pass(&f.clerk, &s.id, v, "已代为修改").await.unwrap();
+    let v = w.version(&f.bureau, &s.id).await;
+    w.approve(&f.bureau, &s.id, v).await.unwrap();
+    assert_eq!(public_names(w, "correct-site.cn").await[0].1, "星河资讯网");
 }
 
 #[tokio::test]

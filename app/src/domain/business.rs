@@ -115,6 +115,15 @@ pub fn check_until(kind: BusinessKind, form: &FilingForm, step: u8, uploaded: &[
     errors
 }
 
+/// Whether the provider may mark a field wrong in this business (and so
+/// return it): only what the registrant can change in it.
+pub fn markable(kind: BusinessKind, path: &str) -> bool {
+    if kind.is_cancel() {
+        return false;
+    }
+    kind.steps().contains(&super::filing::step_of(path))
+}
+
 /// 注销申请理由 (seed 001 §1.5.2: the reason is chosen from a list).
 pub const CANCEL_REASONS: [(u8, Text); 6] = [
     (1, Text::new("网站已停办", "The website has closed")),
@@ -350,6 +359,15 @@ mod tests {
         assert_eq!(check_until(BusinessKind::ChangeEntity, &f, STEP_MATERIALS, &[], None), entity_errors);
         assert!(check_until(BusinessKind::ChangeWebsite, &f, STEP_MATERIALS, &[], None).get("websites[0].name").is_some());
         assert!(check_until(BusinessKind::CancelWebsite, &FilingForm::default(), STEP_CONFIRM, &[], None).is_empty());
+    }
+
+    #[test]
+    fn only_what_the_registrant_can_change_is_marked() {
+        assert!(markable(BusinessKind::FirstFiling, "entity.unit_name"));
+        assert!(markable(BusinessKind::ChangeWebsite, "websites[0].name") && markable(BusinessKind::ChangeWebsite, "materials.leader_photo"));
+        assert!(!markable(BusinessKind::ChangeWebsite, "entity.unit_name"));
+        assert!(!markable(BusinessKind::ChangeAccess, "materials.leader_photo") && markable(BusinessKind::ChangeAccess, "websites[0].access.ips"));
+        assert!(!markable(BusinessKind::CancelWebsite, "websites[0].name"));
     }
 
     #[test]

@@ -256,13 +256,14 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
     let res = db
         .query(
             "BEGIN;
+             IF $eid.status = 'cancelled' { THROW 'record_gone' };
              CREATE type::record('entity_lock', record::id($eid)) SET application = $app, kind = $kind RETURN NONE;
              CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, before = $draft, step = $step, domains = $domains,
                  cert_number = $cert, entity = $eid, websites = $websites, unit_name = $unit, province = $province,
                  cancel_reason = $reason, cancel_note = $note RETURN NONE;
              CREATE audit_event SET application = $app, entity = $eid, website = $website, actor = $me, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              IF $copy {
-                 LET $src = (SELECT id, decided_at FROM application WHERE entity = $eid AND status = 'approved' ORDER BY decided_at DESC LIMIT 1)[0].id;
+                 LET $src = (SELECT id, decided_at FROM application WHERE entity = $eid AND registrant = $me AND status = 'approved' AND kind IN ['first_filing', 'new_website', 'change_entity', 'change_website'] ORDER BY decided_at DESC LIMIT 1)[0].id;
                  IF $src != NONE {
                      FOR $m IN (SELECT * FROM material WHERE application = $src AND kind NOT IN $staff) {
                          CREATE material SET application = $app, kind = $m.kind, filename = $m.filename, content_type = $m.content_type, size = $m.size,
@@ -294,7 +295,8 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
         .and_then(super::db::tx_check);
     match res {
         Ok(_) => {}
-        Err(e) if matches!(classify(&e), Failure::Exists | Failure::Unique(_)) => return Err(busy()),
+        Err(e) if matches!(classify(&e), Failure::Exists | Failure::Unique(_) | Failure::Conflict) => return Err(busy()),
+        Err(e) if classify(&e) == Failure::Thrown("record_gone".into()) => return Err(gone()),
         Err(e) => return Err(e.into()),
     }
     if kind.is_cancel() {
@@ -337,7 +339,7 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
             return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
         }
         if action == Action::Approve && row.status == ApplicationStatus::PendingBureau && crate::domain::review::needs_pre_approval(&form) && kind == BusinessKind::ChangeWebsite {
-            let added = form.websites.iter().zip(&before.websites).any(|(n, o)| n.pre_approvals.iter().any(|k| !o.pre_approvals.contains(k)));
+            let added = form.websites.iter().zip(&before.websites).any(|(n, o)| !n.pre_approvals.is_empty() && (n.pre_approvals != o.pre_approvals || n.pre_approval_number.trim() != o.pre_approval_number.trim()));
             if added {
                 return Err(AppError::Conflict(Message::new(
                     "变更后的网站涉及新的前置审批，请先转入“前置审批中”核对审批文件后再审核通过",
@@ -378,6 +380,7 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
     let body = match kind {
         BusinessKind::ChangeEntity => {
             "LET $e = $x.entity;
+             IF $eid.status = 'cancelled' { THROW 'record_gone' };
              UPDATE $eid SET unit_name = $e.unit_name, nature = $e.nature, cert_address = $e.cert_address, address = $e.address, investor = $e.investor,
                  leader = $e.leader, remark = $e.remark, updated_at = time::now() RETURN NONE;
              UPDATE public_record SET unit_name = $e.unit_name, nature = $e.nature, updated_at = time::now() WHERE entity = $eid RETURN NONE;"
@@ -523,6 +526,7 @@ pub async fn cancel_access(cx: &Ctx, access_key: &str, reason: &str) -> Result<(
     };
     let q = format!(
         "BEGIN;
+         IF array::len(SELECT VALUE id FROM entity_lock WHERE kind = 'cancel_access' AND application.websites CONTAINS $w) > 0 {{ THROW 'requested' }};
          LET $done = (UPDATE $a SET status = 'cancelled', cancelled_at = time::now(), cancelled_by = $me, updated_at = time::now() WHERE status = 'active' RETURN VALUE id);
          IF array::len($done) = 0 {{ THROW '{}' }};
          IF count(SELECT id FROM access WHERE website = $w AND status = 'active') = 0 {{
@@ -550,6 +554,10 @@ pub async fn cancel_access(cx: &Ctx, access_key: &str, reason: &str) -> Result<(
             Ok(())
         }
         Err(e) if matches!(classify(&e), Failure::Stale | Failure::Conflict) => Err(AppError::Conflict(Message::new("该接入已取消", "This access was already cancelled"))),
+        Err(e) if classify(&e) == Failure::Thrown("requested".into()) => Err(AppError::Conflict(Message::new(
+            "主办者已提出该网站的取消接入申请，请在“核实备案”中打开该申请并确认",
+            "The registrant asked for this cancellation: confirm their application in the verification queue",
+        ))),
         Err(e) => Err(e.into()),
     }
 }
@@ -575,7 +583,19 @@ pub async fn provider_sites(cx: &Ctx, q: &str) -> Result<Vec<FiledRecord>, AppEr
         .await?
         .check()?;
     let rows: Vec<RecordRow> = res.take(2)?;
-    Ok(rows.into_iter().map(|r| record_view(r, &cx.settings.provider_name, cx.settings.entity_verify == entity_proof::Method::Code)).collect())
+    // Only this provider's websites and access rows: another provider's
+    // servers are not this one's business.
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut v = record_view(r, &cx.settings.provider_name, false);
+            v.websites.retain(|w| w.access.iter().any(|a| a.here && a.status == "active"));
+            for w in &mut v.websites {
+                w.access.retain(|a| a.here);
+            }
+            v
+        })
+        .collect())
 }
 
 /// 空壳网站 of the 管局's province: filed websites with no access left,

@@ -552,7 +552,7 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
         }
     }
     let mut comment = String::new();
-    if from == ApplicationStatus::Returned {
+    if from == ApplicationStatus::Returned && !row.kind.is_cancel() {
         let marked: Vec<(String, String)> = mark_rows(db, &rid).await?.into_iter().map(|m| (m.path, m.value)).collect();
         for path in crate::domain::review::unchanged_marks(&marked, &form, &materials::values(&files)) {
             let label = crate::domain::review::field_label(&path).unwrap_or_else(|| Message::new(path.clone(), path.clone()));
@@ -568,17 +568,8 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    // 新增接入, 变更 and 注销: the filed website already holds its domains;
-    // a 变更网站 claims only the domains it adds.
     let domains = filing_domains(&form);
-    let claims: Vec<String> = match (row.kind, &before) {
-        (BusinessKind::FirstFiling | BusinessKind::NewWebsite, _) => domains.clone(),
-        (BusinessKind::ChangeWebsite, Some(b)) => {
-            let old = filing_domains(b);
-            domains.iter().filter(|d| !old.contains(d)).cloned().collect()
-        }
-        _ => Vec::new(),
-    };
+    let claims = claims_of(row, &form)?;
     let action = if from == ApplicationStatus::Returned { Action::Resubmit } else { Action::Submit };
     let province = form.entity.province.trim().parse::<i64>().ok();
     let unit = form.entity.unit_name.trim().to_string();
@@ -613,6 +604,21 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     transition::apply(db, me, row, change, &[], Some(taken)).await?;
     let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
     Ok(summary(&row))
+}
+
+/// The domains an application claims while it lives: all of a new
+/// filing's; none for a 新增接入, 变更 or 注销 (the filed website holds them),
+/// but for the domains a 变更网站 adds.
+pub(crate) fn claims_of(row: &AppRow, form: &FilingForm) -> Result<Vec<String>, AppError> {
+    let domains = filing_domains(form);
+    Ok(match (row.kind, row.before()?) {
+        (BusinessKind::FirstFiling | BusinessKind::NewWebsite, _) => domains,
+        (BusinessKind::ChangeWebsite, Some(b)) => {
+            let old = filing_domains(&b);
+            domains.into_iter().filter(|d| !old.contains(d)).collect()
+        }
+        _ => Vec::new(),
+    })
 }
 
 // ---------------------------------------------------------------- reading

@@ -146,6 +146,14 @@ pub async fn return_filing(cx: &Ctx, version: i64, marks: &[Mark], comment: &str
     let rid = row.record_id();
     let form = row.form()?;
     let marks = review::check_marks(&form, marks).map_err(|p| invalid(MARKS, p))?;
+    // A mark the registrant could not act on would block the resubmission.
+    if let Some(m) = marks.iter().find(|m| !crate::domain::business::markable(row.kind, &m.path)) {
+        let label = review::field_label(&m.path).map(|l| l.zh).unwrap_or_default();
+        return Err(invalid(
+            MARKS,
+            Problem::new("marks.fixed", format!("“{label}”不在本次{}的修改范围内，主办者无法修改，请不要标注", row.kind.label().zh), format!("the registrant cannot change this field in a {}", row.kind.label().en.to_lowercase())),
+        ));
+    }
     let comment = review::check_note(comment).map_err(|p| invalid(OPINION, p))?;
     let files = materials::values(&materials::list(db, &rid).await?);
     let annotations: Vec<serde_json::Value> = marks
@@ -162,8 +170,9 @@ pub async fn return_filing(cx: &Ctx, version: i64, marks: &[Mark], comment: &str
     );
     let notes = to_registrant(db, row, "备案申请被退回修改 / Filing returned for changes", &body).await?;
     let change = Change::new(Action::Return, version)
-        .set(", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $marks), returns += 1, step = 1, draft_marks = [], draft_note = ''")
+        .set(", annotations = (SELECT path, comment, value, $me AS by, time::now() AS at FROM $marks), returns += 1, step = $first_step, draft_marks = [], draft_note = ''")
         .bind("marks", Bind::Json(serde_json::json!(annotations)))
+        .bind("first_step", Bind::Int(i64::from(row.kind.steps()[0])))
         .comment(audit)
         .fields(paths)
         .notes(notes);
@@ -236,7 +245,13 @@ pub async fn correct(cx: &Ctx, version: i64, edits: &[Edit]) -> Result<FilingSum
     let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
     let rid = row.record_id();
     let mut form = row.form()?;
-    let changed = review::apply_edits(&mut form, edits).map_err(|p| invalid(MARKS, p))?;
+    let mut changed = review::apply_edits(&mut form, edits).map_err(|p| invalid(MARKS, p))?;
+    // A 变更 or 注销 changes only its own part, whoever edits it.
+    if let Some(before) = row.before()? {
+        let edited = form.clone();
+        crate::domain::business::keep_filed(row.kind, &before, &mut form);
+        changed.retain(|p| review::value_of(&edited, p, &[]) == review::value_of(&form, p, &[]));
+    }
     if changed.is_empty() {
         return Err(AppError::BadRequest(Message::new("没有修改任何内容", "Nothing was changed")));
     }
@@ -246,7 +261,7 @@ pub async fn correct(cx: &Ctx, version: i64, edits: &[Edit]) -> Result<FilingSum
         return Err(AppError::Invalid(errors));
     }
     let domains = filing_domains(&form);
-    let claims = if row.kind == BusinessKind::NewAccess { Vec::new() } else { domains.clone() };
+    let claims = super::filings::claims_of(row, &form)?;
     let change = Change::new(Action::Correct, version)
         .set(", draft = $draft, domains = $domains, unit_name = $unit")
         .then(
@@ -385,7 +400,7 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
              LET $ent = { unit_name: $e.unit_name, nature: $e.nature, province: $e.province };"
         }
         _ => {
-            "LET $before = (UPDATE ONLY $eid SET next_service_no += array::len($x.sites), updated_at = time::now() RETURN BEFORE);
+            "LET $before = (UPDATE ONLY $eid SET next_service_no += array::len($x.sites), updated_at = time::now(), status = IF status = 'empty' THEN 'normal' ELSE status END RETURN BEFORE);
              IF $before.licence = NONE OR $before.status = 'cancelled' { THROW 'entity_unfiled' };
              LET $main = $before.licence;
              LET $base = $before.next_service_no;
@@ -398,6 +413,8 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
          FOR $s IN $x.sites {
              CREATE access SET website = $website, provider_name = $s.access.provider_name, method = $s.access.method, ips = $s.access.ips, server_province = $s.access.server_province RETURN NONE;
              UPDATE type::record('public_record', record::id($website)) SET updated_at = time::now() RETURN NONE;
+             -- A 空壳 website has an access again.
+             UPDATE $website SET status = 'normal', updated_at = time::now() WHERE status = 'empty' RETURN NONE;
          };
          LET $wids = [$website];"
     } else {

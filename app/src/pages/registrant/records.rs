@@ -226,7 +226,11 @@ pub fn BusinessPage() -> impl IntoView {
                         </div>
                     }>
                         <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-                        <form class="form" novalidate on:submit=on_submit data-testid="act-form">
+                        // Posts (never a GET with the password in the address) before the page is interactive.
+                        <form class="form" method="post" action="/api/business/begin" novalidate on:submit=on_submit data-testid="act-form">
+                            <input type="hidden" name="kind" value=k.code() />
+                            <input type="hidden" name="entity" value=entity.clone() />
+                            <input type="hidden" name="website" value=website.clone() />
                             {k.needs_filing_password().then(|| view! {
                                 <Show when=move || by_code.get() fallback=move || view! {
                                     <Input label=PROOF name="proof" value=proof error=field_err("proof") kind="password" hint=PROOF_HINT />

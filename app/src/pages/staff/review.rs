@@ -400,7 +400,11 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                 <h2 class="card__title">{move || if i18n.lang() == crate::domain::Lang::Zh { zh.clone() } else { en.clone() }}</h2>
                 <table class="dense review-table">
                     <tbody>
-                        {list.into_iter().map(|r| view! { <FieldRow r verifying correcting marks edits /> }).collect_view()}
+                        {list.into_iter().map(|r| {
+                            // Only what the registrant can change in this business is marked.
+                            let verifying = verifying && crate::domain::business::markable(business, &r.path);
+                            view! { <FieldRow r verifying correcting marks edits /> }
+                        }).collect_view()}
                     </tbody>
                 </table>
             </section>
@@ -413,7 +417,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
                         let kind = MaterialKind::from_code(&m.kind);
                         let label = kind.map(|k| k.field().label);
                         let path = kind.map(|k| k.field().path.to_string()).unwrap_or_default();
-                        let markable = verifying && kind.is_some_and(|k| !k.is_staff());
+                        let markable = verifying && kind.is_some_and(|k| !k.is_staff()) && crate::domain::business::markable(business, &path);
                         view! {
                             <tr>
                                 <th scope="row">{move || label.map(|l| i18n.t(l)).unwrap_or("")}</th>
