@@ -128,13 +128,18 @@ export async function fileFirstFiling(page: Page, info: TestInfo, domain: string
   await next(page, "网站信息");
   await fillWebsiteAndAccess(page);
   await next(page, "材料");
+  await uploadMaterials(page);
+  await next(page, "确认");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
+}
+
+/** ④ 材料: the certificate scan and the 负责人 photo. */
+export async function uploadMaterials(page: Page) {
   await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
   await expect(page.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();
   await page.locator("#file-leader_photo").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png() });
   await expect(page.getByTestId("material-leader_photo").getByRole("link", { name: "photo.png" })).toBeVisible();
-  await next(page, "确认");
-  await page.getByTestId("submit").click();
-  await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
 }
 
 /** The text of the newest e-mail to `recipient` that contains `needle`, from

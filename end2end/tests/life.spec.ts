@@ -17,6 +17,7 @@ import {
   register,
   signIn,
   unique,
+  uploadMaterials,
 } from "./filing";
 
 test.beforeEach(async ({}, info) => {
@@ -144,10 +145,7 @@ test("a filed website changes its name; the public query shows the new name once
   await next(page, "网站信息");
   await fillWebsiteAndAccess(page);
   await next(page, "材料");
-  await page.locator("#file-entity_cert").setInputFiles({ name: "licence.png", mimeType: "image/png", buffer: png() });
-  await expect(page.getByTestId("material-entity_cert").getByRole("link", { name: "licence.png" })).toBeVisible();
-  await page.locator("#file-leader_photo").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png() });
-  await expect(page.getByTestId("material-leader_photo").getByRole("link", { name: "photo.png" })).toBeVisible();
+  await uploadMaterials(page);
   await next(page, "确认");
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("submitted")).toBeVisible();
@@ -187,6 +185,7 @@ test("注销网站: approved, the public query no longer finds the domain and so
   await expect(stranger.locator("main")).not.toContainText(main);
   await open(page, info, "/filings");
   await expect(page.getByTestId("record").filter({ hasText: main }).getByTestId("record-site").filter({ hasText: domain })).toHaveAttribute("data-status", "cancelled");
+  await expect(page.getByTestId("filing").filter({ hasText: "注销网站" }).first()).toContainText("已注销，公共查询不再显示");
 
   // Somebody else may now file the domain: the type check says 首次备案.
   await register(stranger, info);

@@ -124,6 +124,31 @@ pub fn markable(kind: BusinessKind, path: &str) -> bool {
     kind.steps().contains(&super::filing::step_of(path))
 }
 
+impl ApplicationStatus {
+    /// What happens next and who acts, for this business: a 变更 or 注销
+    /// issues no number, and a 取消接入 is the provider's to confirm.
+    pub fn next_step_for(self, kind: BusinessKind) -> Text {
+        match (self, kind) {
+            (ApplicationStatus::Approved, k) if k.is_change() => Text::new("变更已生效，公共查询已按新信息显示；备案号不变。无需操作。", "The change is in force and the public query shows it; the numbers stay. Nothing to do."),
+            (ApplicationStatus::Approved, BusinessKind::CancelAccess) => Text::new(
+                "已取消本接入商的接入。网站如仍开办，请在新的接入商办理新增接入，否则将成为空壳网站。",
+                "Our access is cancelled. If the website carries on, file a new access with its new provider; otherwise it becomes an empty shell.",
+            ),
+            (ApplicationStatus::Approved, BusinessKind::CancelWebsite | BusinessKind::CancelEntity) => {
+                Text::new("已注销，公共查询不再显示；域名可以重新备案，原备案号不再使用。请撤下网站上的备案号。", "Cancelled: no longer on the public query; the domains are free and the numbers are never reused. Take the number off the website.")
+            }
+            (ApplicationStatus::PendingVerification, BusinessKind::CancelAccess) => {
+                Text::new("等待接入服务商确认，确认后立即生效。确认前您可以撤回。", "Waiting for the provider to confirm; it takes effect at once. You may withdraw it until then.")
+            }
+            (ApplicationStatus::PendingVerification, k) if k.scope() != Scope::New => Text::new(
+                "等待接入服务商核实（通常1至2个工作日），核实后报送管局。核实前您可以撤回。",
+                "Waiting for the provider to verify it (usually 1–2 working days), then the administration. You may withdraw it until then.",
+            ),
+            (s, _) => s.next_step(),
+        }
+    }
+}
+
 /// 注销申请理由 (seed 001 §1.5.2: the reason is chosen from a list).
 pub const CANCEL_REASONS: [(u8, Text); 6] = [
     (1, Text::new("网站已停办", "The website has closed")),
@@ -368,6 +393,20 @@ mod tests {
         assert!(!markable(BusinessKind::ChangeWebsite, "entity.unit_name"));
         assert!(!markable(BusinessKind::ChangeAccess, "materials.leader_photo") && markable(BusinessKind::ChangeAccess, "websites[0].access.ips"));
         assert!(!markable(BusinessKind::CancelWebsite, "websites[0].name"));
+    }
+
+    #[test]
+    fn next_steps_say_what_this_business_does() {
+        let approved = ApplicationStatus::Approved;
+        assert_eq!(approved.next_step_for(BusinessKind::FirstFiling), approved.next_step());
+        assert!(approved.next_step_for(BusinessKind::CancelWebsite).zh.contains("已注销"));
+        assert!(approved.next_step_for(BusinessKind::ChangeEntity).zh.contains("备案号不变"));
+        assert!(ApplicationStatus::PendingVerification.next_step_for(BusinessKind::CancelAccess).zh.contains("确认"));
+        for s in ApplicationStatus::ALL {
+            for k in BusinessKind::ALL {
+                assert!(!s.next_step_for(k).zh.is_empty());
+            }
+        }
     }
 
     #[test]

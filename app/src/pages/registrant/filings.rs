@@ -93,7 +93,7 @@ fn FilingItem(f: FilingSummary) -> impl IntoView {
                 <span class="filings__title">{if f.unit_name.is_empty() { "—".to_string() } else { f.unit_name.clone() }}</span>
                 <span class=format!("status status--{code}")>{let c = f.status; move || i18n.t(status_label(c))}</span>
                 <span class="filings__meta">{move || i18n.t(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
-                {status.map(|s| view! { <span class="filings__next">{move || i18n.t(s.next_step())}</span> })}
+                {status.map(|s| { let k = f.kind; view! { <span class="filings__next">{move || i18n.t(s.next_step_for(k))}</span> } })}
                 {f.website_licences.first().cloned().map(|l| view! { <span class="filings__licence" data-testid="licence">{l}</span> })}
                 {(status == Some(ApplicationStatus::Draft)).then(|| view! { <span class="filings__continue">{move || i18n.t(CONTINUE)} " →"</span> })}
                 {(status == Some(ApplicationStatus::Returned)).then(|| view! { <span class="filings__continue">{move || i18n.t(FIX)} " →"</span> })}
@@ -124,7 +124,7 @@ pub fn FilingPage() -> impl IntoView {
                         view! {
                             <div class="status-box" data-testid="filing-status">
                                 <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = d.summary.status; move || i18n.t(status_label(c))}</span></p>
-                                {status.map(|s| view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step())}</p> })}
+                                {status.map(|s| { let k = d.summary.kind; view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step_for(k))}</p> } })}
                                 {d.summary.entity_licence.clone().map(|l| view! {
                                     <p data-testid="numbers"><strong>{move || i18n.t(Text::new("主体备案号", "Entity number"))} "："</strong> {l.clone()}</p>
                                     <p><strong>{move || i18n.t(Text::new("网站备案号", "Website numbers"))} "："</strong> <span data-testid="website-numbers">{d.summary.website_licences.join("、")}</span></p>

@@ -673,7 +673,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
         <Show when=move || !done.get() fallback=move || view! {
             <div class="notice notice--ok" role="status" data-testid="submitted">
                 <p>{move || i18n.t(SUBMITTED)}</p>
-                <p>{move || i18n.t(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step())}</p>
+                <p>{move || i18n.t(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step_for(kind))}</p>
                 <a class="button button--primary" href="/filings">{move || i18n.t(Text::new("查看我的备案", "See my filings"))}</a>
             </div>
         }>
