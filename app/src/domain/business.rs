@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
-use super::error::FieldErrors;
+use super::error::{Field, FieldErrors};
 use super::filing::{check_step, FilingForm, MaterialKind, STEP_ACCESS, STEP_CONFIRM, STEP_ENTITY, STEP_MATERIALS, STEP_WEBSITES};
 use super::review::{changed_fields, field_label, value_of};
 use super::text::{Message, Text};
@@ -149,6 +149,11 @@ impl ApplicationStatus {
     }
 }
 
+/// The fields of starting a business on a filed record.
+pub const PROOF: Field = Field::new("proof", "备案密码或验证码", "Filing password or code");
+pub const REASON: Field = Field::new("reason", "注销理由", "Reason");
+pub const NOTE: Field = Field::new("note", "补充说明", "Note");
+
 /// 注销申请理由 (seed 001 §1.5.2: the reason is chosen from a list).
 pub const CANCEL_REASONS: [(u8, Text); 6] = [
     (1, Text::new("网站已停办", "The website has closed")),
@@ -261,18 +266,13 @@ pub fn offers(website: Option<(bool, bool)>, entity_cancelled: bool, open: Optio
     kinds
         .iter()
         .map(|&kind| {
-            let blocked = if entity_cancelled {
-                Some(Message::new("该主体已注销", "This entity is cancelled"))
-            } else if let Some((cancelled, has_access_here)) = website.filter(|(c, h)| *c || !*h) {
-                if cancelled {
-                    Some(Message::new("该网站已注销", "This website is cancelled"))
-                } else if !has_access_here && matches!(kind, BusinessKind::ChangeAccess | BusinessKind::CancelAccess) {
+            let blocked = match website {
+                _ if entity_cancelled => Some(Message::new("该主体已注销", "This entity is cancelled")),
+                Some((true, _)) => Some(Message::new("该网站已注销", "This website is cancelled")),
+                Some((false, false)) if matches!(kind, BusinessKind::ChangeAccess | BusinessKind::CancelAccess) => {
                     Some(Message::new("该网站没有在本接入商的接入，请在“新增接入”中办理", "This website has no access with us; file a new access instead"))
-                } else {
-                    open.map(busy)
                 }
-            } else {
-                open.map(busy)
+                _ => open.map(busy),
             };
             Offer { kind, blocked }
         })

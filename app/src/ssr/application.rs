@@ -7,6 +7,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use super::auth::CurrentUser;
 use super::db::Db;
+use super::outbox::Note;
 use crate::domain::date::Date;
 use crate::domain::filing::{filing_domains, FilingForm};
 use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
@@ -213,6 +214,19 @@ pub fn summary(row: &AppRow) -> FilingSummary {
         website_licences: row.website_licences.clone(),
         version: row.version,
     }
+}
+
+/// SMS and e-mail to the registrant of a filing, recorded with the change.
+pub async fn to_registrant(db: &Db, row: &AppRow, subject: &str, body: &str) -> Result<Vec<Note>, AppError> {
+    #[derive(SurrealValue)]
+    struct Contact {
+        mobile: String,
+        email: String,
+    }
+    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", row.registrant.clone())).await?.check()?;
+    let Some(c): Option<Contact> = res.take(0)? else { return Ok(Vec::new()) };
+    let rid = row.record_id();
+    Ok(Note::both(&c.mobile, &c.email, subject, body).into_iter().map(|n| n.for_account(&row.registrant).about(&rid)).collect())
 }
 
 /// The answer when somebody else acted first.

@@ -8,13 +8,13 @@
 use surrealdb::types::{RecordId, SurrealValue};
 
 use super::application::{self, key_ok, new_key, AppRow};
-use super::db::{classify, Db, Failure};
+use super::db::{classify, Failure};
 use super::entity_proof;
 use super::filings::{entity_form, website_form};
 use super::guard::{Ctx, Intent, Need};
 use super::outbox::{self, Note};
 use super::transition::{self, Bind, Change};
-use crate::domain::business::{check_cancel_reason, keep_filed, offers, OpenApplication, Scope, CANCEL_REASONS};
+use crate::domain::business::{check_cancel_reason, keep_filed, offers, OpenApplication, Scope, NOTE, REASON};
 use crate::domain::filing::{filing_domains, normalise, FilingForm, MaterialKind};
 use crate::domain::review::{check_note, filed};
 use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
@@ -307,13 +307,9 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
     Ok(Started { id: key, kind, submitted: kind.is_cancel() })
 }
 
-pub const REASON: crate::domain::Field = crate::domain::Field::new("reason", "注销理由", "Reason");
-pub const NOTE: crate::domain::Field = crate::domain::Field::new("note", "补充说明", "Note");
-
 /// The reason of an application, for its pages.
 pub fn reason_of(row: &AppRow) -> Option<Message> {
-    let id = u8::try_from(row.cancel_reason?).ok()?;
-    CANCEL_REASONS.iter().find(|(i, _)| *i == id).map(|(_, t)| Message::from(*t))
+    crate::domain::business::cancel_reason(u8::try_from(row.cancel_reason?).ok()?).map(Message::from)
 }
 
 // ---------------------------------------------------------------- approval
@@ -349,33 +345,10 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
         }
     }
     let f = filed(&form);
-    let site = f.websites.first();
-    let mut x = serde_json::json!({
-        "entity": f.entity,
-        "site": site.map(|w| serde_json::json!({
-            "name": w.name,
-            "domains": w.domains.iter().map(|d| serde_json::json!({ "ascii": d.ascii, "unicode": d.unicode })).collect::<Vec<_>>(),
-            "ascii": w.domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>(),
-            "unicode": w.domains.iter().map(|d| d.unicode.clone()).collect::<Vec<_>>(),
-            "home_urls": w.home_urls,
-            "home": w.home_urls.first().cloned().unwrap_or_default(),
-            "content_types": w.content_types,
-            "languages": [w.language],
-            "pre_approvals": w.pre_approvals.iter().map(|k| serde_json::json!({ "kind": k, "number": w.pre_approval_number })).collect::<Vec<_>>(),
-            "leader": w.leader,
-            "remark": w.remark,
-            "method": w.method,
-            "ips": w.ips,
-            "server_province": w.server_province,
-        })),
-    });
-    // A whole 负责人 object replaces the stored one: its defaulted fields too.
-    if let Some(leader) = x.pointer_mut("/entity/leader") {
-        leader["phone_e164"] = serde_json::json!("");
-    }
-    if let Some(leader) = x.pointer_mut("/site/leader") {
-        leader["phone_e164"] = serde_json::json!("");
-    }
+    // A whole 负责人 object replaces the stored one: its defaulted field too.
+    let mut entity = serde_json::json!(f.entity);
+    entity["leader"]["phone_e164"] = serde_json::json!("");
+    let x = serde_json::json!({ "entity": entity, "site": f.websites.first().map(super::review::website_fields) });
     let website = row.websites.first().cloned();
     let body = match kind {
         BusinessKind::ChangeEntity => {
@@ -387,20 +360,21 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
         }
         BusinessKind::ChangeWebsite => {
             "LET $s = $x.site;
+             LET $w = $s.site;
              IF $website.status = 'cancelled' { THROW 'record_gone' };
-             UPDATE $website SET name = $s.name, domains = $s.domains, home_urls = $s.home_urls, content_types = $s.content_types, languages = $s.languages,
-                 pre_approvals = $s.pre_approvals, leader = $s.leader, remark = $s.remark, updated_at = time::now() RETURN NONE;
+             UPDATE $website SET name = $w.name, domains = $w.domains, home_urls = $w.home_urls, content_types = $w.content_types, languages = $w.languages,
+                 pre_approvals = $w.pre_approvals, leader = $w.leader, remark = $w.remark, updated_at = time::now() RETURN NONE;
              DELETE domain_claim WHERE website = $website AND domain NOT IN $s.ascii;
              DELETE domain_claim WHERE application = $app;
              FOR $d IN $s.ascii {
                  IF count(SELECT id FROM domain_claim WHERE domain = $d AND website = $website) = 0 { CREATE domain_claim SET domain = $d, website = $website RETURN NONE; };
              };
-             UPDATE type::record('public_record', record::id($website)) SET service_name = $s.name, home_url = $s.home, domains = $s.ascii,
-                 domains_unicode = $s.unicode, content_types = $s.content_types, updated_at = time::now() RETURN NONE;"
+             UPDATE type::record('public_record', record::id($website)) SET service_name = $w.name, home_url = $s.home, domains = $s.ascii,
+                 domains_unicode = $s.unicode, content_types = $w.content_types, updated_at = time::now() RETURN NONE;"
         }
         BusinessKind::ChangeAccess => {
-            "LET $s = $x.site;
-             LET $done = (UPDATE access SET method = $s.method, ips = $s.ips, server_province = $s.server_province, updated_at = time::now()
+            "LET $a = $x.site.access;
+             LET $done = (UPDATE access SET method = $a.method, ips = $a.ips, server_province = $a.server_province, updated_at = time::now()
                  WHERE website = $website AND provider_name = $provider AND status = 'active' RETURN VALUE id);
              IF array::len($done) = 0 { THROW 'record_gone' };"
         }
@@ -442,7 +416,7 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
         what.en.to_lowercase(),
         if action == Action::Confirm { "confirmed by the provider" } else { "approved" }
     );
-    let notes = registrant_notes(db, row, &format!("{}已生效 / {} done", what.zh, what.en), &text).await?;
+    let notes = application::to_registrant(db, row, &format!("{}已生效 / {} done", what.zh, what.en), &text).await?;
     let change = Change::new(action, version)
         .set(", decided_at = time::now()")
         .then(body)
@@ -458,17 +432,6 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
     let rules = [("record_gone", Message::new("该备案或接入已注销或取消，不能再办理，请驳回", "The filing or access no longer exists; reject this application"))];
     let clash = Message::new("变更后的域名已在其他备案中，不能审核通过，请驳回", "A new domain is already in another filing; reject this application");
     transition::apply(db, me, row, change, &rules, Some(clash)).await
-}
-
-async fn registrant_notes(db: &Db, row: &AppRow, subject: &str, body: &str) -> Result<Vec<Note>, AppError> {
-    #[derive(SurrealValue)]
-    struct Contact {
-        mobile: String,
-        email: String,
-    }
-    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", row.registrant.clone())).await?.check()?;
-    let c: Option<Contact> = res.take(0)?;
-    Ok(c.map(|c| Note::both(&c.mobile, &c.email, subject, body).into_iter().map(|n| n.for_account(&row.registrant).about(&row.record_id())).collect()).unwrap_or_default())
 }
 
 // ---------------------------------------------------------------- provider

@@ -10,10 +10,10 @@ use super::auth::{random_digits, sha256_hex};
 use super::db::Db;
 use super::outbox::{Note, SECRET_MARK};
 use crate::domain::account::mask_contact;
-use crate::domain::{Field, Message, Problem};
+use crate::domain::{Message, Problem};
 use crate::error::AppError;
 
-pub const PROOF: Field = Field::new("proof", "备案密码或验证码", "Filing password or code");
+pub use crate::domain::business::PROOF;
 /// Wrong passwords (or codes) in a row before the entity's proof locks.
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 30;

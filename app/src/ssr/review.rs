@@ -8,7 +8,7 @@
 
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::application::{self, invalid, summary, today, unit_and_domains, AppRow, APP_FIELDS};
+use super::application::{self, invalid, summary, to_registrant, today, unit_and_domains, APP_FIELDS};
 use super::db::Db;
 use super::guard::Ctx;
 use super::materials;
@@ -28,19 +28,6 @@ pub const OPINION: Field = Field::new("opinion", "核实意见", "Verification o
 pub const REASON: Field = Field::new("reason", "驳回原因", "Reason for rejection");
 pub const MARKS: Field = Field::new("marks", "标注", "Marked fields");
 pub const NOTE: Field = Field::new("note", "前置审批核对意见", "Pre-approval note");
-
-/// SMS and e-mail to the registrant of a filing, recorded with the change.
-async fn to_registrant(db: &Db, row: &AppRow, subject: &str, body: &str) -> Result<Vec<Note>, AppError> {
-    #[derive(SurrealValue)]
-    struct Contact {
-        mobile: String,
-        email: String,
-    }
-    let mut res = db.query("SELECT mobile, email FROM ONLY $a").bind(("a", row.registrant.clone())).await?.check()?;
-    let Some(c): Option<Contact> = res.take(0)? else { return Ok(Vec::new()) };
-    let rid = row.record_id();
-    Ok(Note::both(&c.mobile, &c.email, subject, body).into_iter().map(|n| n.for_account(&row.registrant).about(&rid)).collect())
-}
 
 async fn reload(db: &Db, rid: &RecordId) -> Result<FilingSummary, AppError> {
     let row = application::load(db, rid).await?.ok_or(AppError::Internal)?;
@@ -365,24 +352,10 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            serde_json::json!({
-                "key": format!("{}_{}", row.key, i + 1),
-                "offset": i,
-                "site": {
-                    "name": w.name,
-                    "domains": w.domains.iter().map(|d| serde_json::json!({ "ascii": d.ascii, "unicode": d.unicode })).collect::<Vec<_>>(),
-                    "home_urls": w.home_urls,
-                    "content_types": w.content_types,
-                    "languages": [w.language],
-                    "pre_approvals": w.pre_approvals.iter().map(|k| serde_json::json!({ "kind": k, "number": w.pre_approval_number })).collect::<Vec<_>>(),
-                    "leader": w.leader,
-                    "remark": w.remark,
-                },
-                "access": { "provider_name": w.provider_name, "method": w.method, "ips": w.ips, "server_province": w.server_province },
-                "ascii": w.domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>(),
-                "unicode": w.domains.iter().map(|d| d.unicode.clone()).collect::<Vec<_>>(),
-                "home": w.home_urls.first().cloned().unwrap_or_default(),
-            })
+            let mut site = website_fields(w);
+            site["key"] = serde_json::json!(format!("{}_{}", row.key, i + 1));
+            site["offset"] = serde_json::json!(i);
+            site
         })
         .collect();
 
@@ -497,6 +470,32 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
     );
     transition::apply(db, me, row, change, &rules, Some(clash)).await?;
     reload(db, &rid).await
+}
+
+/// A filed website as the approvals write it: `site` (the website row's
+/// fields), `access` (its access row), and the domains (`ascii`,
+/// `unicode`) and main home page (`home`) for the claims and the public
+/// record. A 负责人 object replaces the stored one whole, so its defaulted
+/// field is set too.
+pub(crate) fn website_fields(w: &review::FiledWebsite) -> serde_json::Value {
+    let mut leader = serde_json::json!(w.leader);
+    leader["phone_e164"] = serde_json::json!("");
+    serde_json::json!({
+        "site": {
+            "name": w.name,
+            "domains": w.domains.iter().map(|d| serde_json::json!({ "ascii": d.ascii, "unicode": d.unicode })).collect::<Vec<_>>(),
+            "home_urls": w.home_urls,
+            "content_types": w.content_types,
+            "languages": [w.language],
+            "pre_approvals": w.pre_approvals.iter().map(|k| serde_json::json!({ "kind": k, "number": w.pre_approval_number })).collect::<Vec<_>>(),
+            "leader": leader,
+            "remark": w.remark,
+        },
+        "access": { "provider_name": w.provider_name, "method": w.method, "ips": w.ips, "server_province": w.server_province },
+        "ascii": w.domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>(),
+        "unicode": w.domains.iter().map(|d| d.unicode.clone()).collect::<Vec<_>>(),
+        "home": w.home_urls.first().cloned().unwrap_or_default(),
+    })
 }
 
 // ---------------------------------------------------------------- 备案密码

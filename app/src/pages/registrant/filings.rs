@@ -140,9 +140,7 @@ pub fn FilingPage() -> impl IntoView {
                                     }
                                 })}
                             </div>
-                            {d.cancel_reason.clone().map(|m| view! {
-                                <p data-testid="cancel-reason"><strong>{move || i18n.t(Text::new("注销理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()} {(!d.cancel_note.is_empty()).then(|| format!("（{}）", d.cancel_note))}</p>
-                            })}
+                            <CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
                             <Changes changes=d.changes.clone() />
                             {(status == Some(ApplicationStatus::PendingVerification) && d.actions.contains(&crate::domain::workflow::Action::Discard)).then(|| view! {
                                 <Withdraw id=d.summary.id.clone() />
@@ -208,6 +206,18 @@ pub fn Changes(changes: Vec<crate::domain::business::DiffRow>) -> impl IntoView 
                 </tbody>
             </table>
         </div>
+    })
+}
+
+/// The reason a 注销 or 取消接入 was filed with, and its note.
+#[component]
+pub fn CancelReason(reason: Option<crate::domain::Message>, note: String) -> impl IntoView {
+    let i18n = use_i18n();
+    reason.map(|m| view! {
+        <p data-testid="cancel-reason">
+            <strong>{move || i18n.t(Text::new("申请理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()}
+            {(!note.is_empty()).then(|| format!("（{note}）"))}
+        </p>
     })
 }
 

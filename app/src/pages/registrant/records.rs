@@ -177,11 +177,11 @@ pub fn BusinessPage() -> impl IntoView {
         // The same checks as the server, before any request.
         let mut errors = crate::domain::FieldErrors::new();
         if k.needs_filing_password() && proof.get_untracked().trim().is_empty() {
-            errors.push(crate::domain::Problem::new("proof.required", "请输入备案密码或验证码", "enter the filing password or code").at(crate::domain::Field::new("proof", "备案密码", "Filing password")));
+            errors.push(crate::domain::Problem::new("proof.required", "请输入备案密码或验证码", "enter the filing password or code").at(crate::domain::business::PROOF));
         }
         if k.is_cancel() {
             if let Err(p) = check_cancel_reason(&reason.get_untracked()) {
-                errors.push(p.at(crate::domain::Field::new("reason", "注销理由", "Reason")));
+                errors.push(p.at(crate::domain::business::REASON));
             }
         }
         if errors.is_empty() {

@@ -378,9 +378,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             <p data-testid="staff-step">{move || i18n.t(status.staff_step(role))}</p>
             {d.summary.entity_licence.clone().map(|l| view! { <p data-testid="licences"><strong>{l}</strong> " " {d.summary.website_licences.join("、")}</p> })}
             {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
-            {d.cancel_reason.clone().map(|m| view! {
-                <p data-testid="cancel-reason"><strong>{move || i18n.t(Text::new("申请理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()} {(!d.cancel_note.is_empty()).then(|| format!("（{}）", d.cancel_note))}</p>
-            })}
+            <crate::pages::registrant::filings::CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
         </div>
         <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
         <Show when=move || result.with(Option::is_some)>
