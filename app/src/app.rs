@@ -95,10 +95,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot") view=ForgotPage />
                     <Route path=path!("/reset") view=ResetPage />
                     <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/filings") view=FilingsPage />
+                    <Route path=path!("/filings") view=FilingsPage ssr=SsrMode::Async />
                     <Route path=path!("/filings/new") view=NewFilingPage />
-                    <Route path=path!("/filings/act") view=BusinessPage />
-                    <Route path=path!("/filings/:id") view=FilingPage />
+                    <Route path=path!("/filings/act") view=BusinessPage ssr=SsrMode::Async />
+                    <Route path=path!("/filings/:id") view=FilingPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/outbox") view=OutboxPage />
                     <Route path=path!("/provider") view=ProviderPage />
                     <Route path=path!("/provider/progress") view=ProgressPage />

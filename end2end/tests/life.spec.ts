@@ -195,3 +195,29 @@ test("注销网站: approved, the public query no longer finds the domain and so
   await stranger.getByRole("button", { name: "检查备案类型" }).click();
   await expect(stranger.getByTestId("detection")).toContainText("备案类型：首次备案");
 });
+
+test("without JavaScript the 注销 form posts, never puts the 备案密码 in an address, and says when it failed", async ({ page, browser }, info) => {
+  test.setTimeout(180_000);
+  await register(page, info);
+  const domain = `${unique(info, "nj")}.cn`;
+  const { main, password } = await filed(page, browser, info, domain, freshUscc());
+  await open(page, info, "/filings");
+  const href = await page.getByTestId("record").filter({ hasText: main }).getByTestId("act-cancel_website").getAttribute("href");
+  // The same session in a browser with JavaScript off.
+  const ctx = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState(), viewport: page.viewportSize()!, locale: "zh-CN" });
+  const nojs = await ctx.newPage();
+  const addresses: string[] = [];
+  nojs.on("request", (r) => addresses.push(r.url()));
+  await nojs.goto(href!);
+  await nojs.getByLabel("备案密码").fill("Wrong-pass1");
+  await nojs.getByLabel("注销理由").selectOption({ label: "网站已停办" });
+  await nojs.getByTestId("act-submit").click();
+  await expect(nojs).toHaveURL(/\/filings\/act\?.*failed=1/);
+  await expect(nojs.getByTestId("plain-failed")).toBeVisible();
+  await nojs.getByLabel("备案密码").fill(password);
+  await nojs.getByLabel("注销理由").selectOption({ label: "网站已停办" });
+  await nojs.getByTestId("act-submit").click();
+  await expect(nojs).toHaveURL(/\/filings\/[a-z0-9]{20}$/);
+  await expect(nojs.getByTestId("filing-status")).toContainText("待核实");
+  expect(addresses.filter((a) => a.includes(password) || a.includes("Wrong-pass1"))).toEqual([]);
+});

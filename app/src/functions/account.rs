@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::models::{Captcha, CodeSent, UserInfo};
+#[cfg(feature = "ssr")]
+use super::{answer_plain, enc, plain_form_post};
 
 /// Where a person lands after signing in: the page asked for (on this site
 /// only), else where their work is: the clerk's 核实 queue, the 管局's
@@ -26,34 +28,6 @@ pub fn landing(role: crate::domain::workflow::Role, next: &str) -> String {
 #[cfg(feature = "ssr")]
 fn limit(cx: &crate::ssr::guard::Ctx, door: crate::ssr::limits::Door, name: Option<&str>) -> Result<(), AppError> {
     cx.settings.limits.check(door, crate::ssr::client_ip(), name)
-}
-
-/// Whether the request came from a plain HTML form (no JavaScript): then
-/// the answer is a redirect, never data.
-#[cfg(feature = "ssr")]
-fn plain_form_post() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|p| {
-        p.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
-            && p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    })
-}
-
-/// A plain form post (JavaScript off or not loaded yet) gets a redirect: to
-/// `ok` on success, to `failed` otherwise (the page then says what to do).
-#[cfg(feature = "ssr")]
-fn answer_plain<T>(plain: bool, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String, failed: &str) {
-    if plain {
-        let target = match result {
-            Ok(v) => ok(v),
-            Err(_) => failed.to_string(),
-        };
-        leptos_axum::redirect(&target);
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn enc(s: &str) -> String {
-    crate::components::layout::encode_component(s)
 }
 
 #[server(endpoint = "account/me")]

@@ -29,14 +29,20 @@ pub async fn begin_business(
     use crate::domain::Message;
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
-    serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
+    use super::{answer_plain, enc, plain_form_post};
+    let plain = plain_form_post();
+    // Without JavaScript a failure comes back to the same form, which says so.
+    let failed = format!("/filings/act?kind={}&entity={}&website={}&failed=1", enc(&kind), enc(&entity), enc(&website));
+    let result = serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
         let kind = BusinessKind::from_code(kind.trim()).ok_or_else(|| AppError::BadRequest(Message::new("业务类型无效", "Unknown business type")))?;
         if kind.needs_filing_password() {
             cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
         }
         crate::ssr::business::begin(&cx, kind, &entity, &website, &proof, &reason, &note).await
     })
-    .await
+    .await;
+    answer_plain(plain, &result, |s| format!("/filings/{}", s.id), &failed);
+    result
 }
 
 /// Send a one-time code to the entity's 主体负责人 (proof by code).

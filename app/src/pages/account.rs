@@ -85,7 +85,7 @@ fn err_signal(error: RwSignal<Option<AppError>>, path: &'static str) -> Signal<O
 /// What a plain form post (before the page's script runs) came back with:
 /// `?failed=1`, `?saved=1`, `?sent=1` or `?reset=1` in the address.
 #[component]
-fn PlainNotices() -> impl IntoView {
+pub(crate) fn PlainNotices() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let has = move |k: &str| query.read().get(k).is_some();

@@ -225,6 +225,7 @@ pub fn BusinessPage() -> impl IntoView {
                             {move || done.get().map(|s| view! { <a class="button button--primary" href=format!("/filings/{}", s.id)>{move || i18n.t(SEE)}</a> })}
                         </div>
                     }>
+                        <crate::pages::account::PlainNotices />
                         <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
                         // Posts (never a GET with the password in the address) before the page is interactive.
                         <form class="form" method="post" action="/api/business/begin" novalidate on:submit=on_submit data-testid="act-form">
