@@ -147,7 +147,9 @@ pub fn BusinessPage() -> impl IntoView {
     let kind = BusinessKind::from_code(&get("kind"));
     let (entity, website) = (get("entity"), get("website"));
     let records = Resource::new(|| (), |_| my_records());
-    let by_code = Memo::new(move |_| records.get().and_then(Result::ok).and_then(|l| l.first().map(|r| r.proof_by_code)).unwrap_or(false));
+    // Whether the proof is a code (a server setting, sent with the records);
+    // read inside the Transition below, never outside one (hydration).
+    let by_code = move || records.get().and_then(Result::ok).and_then(|l| l.first().map(|r| r.proof_by_code)).unwrap_or(false);
     let proof = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
@@ -233,7 +235,8 @@ pub fn BusinessPage() -> impl IntoView {
                             <input type="hidden" name="entity" value=entity.clone() />
                             <input type="hidden" name="website" value=website.clone() />
                             {k.needs_filing_password().then(|| view! {
-                                <Show when=move || by_code.get() fallback=move || view! {
+                                <Transition fallback=|| ()>
+                                <Show when=by_code fallback=move || view! {
                                     <Input label=PROOF name="proof" value=proof error=field_err("proof") kind="password" hint=PROOF_HINT />
                                 }>
                                     <p class="field__hint">{move || i18n.t(CODE_HINT)}</p>
@@ -244,6 +247,7 @@ pub fn BusinessPage() -> impl IntoView {
                                     })}
                                     <Input label=CODE name="proof" value=proof error=field_err("proof") inputmode="numeric" />
                                 </Show>
+                                </Transition>
                             })}
                             {k.is_cancel().then(|| view! {
                                 <div class="field" class:field--invalid=move || field_err("reason").with(Option::is_some)>
