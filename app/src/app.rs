@@ -9,7 +9,7 @@ use crate::components::layout::{Footer, Header};
 use crate::i18n::{initial_lang, provide_i18n, t};
 use crate::pages::account::{AccountPage, ActivatePage, ForgotPage, LoginPage, RegisterPage, ResetPage};
 use crate::pages::public::{home::HomePage, not_found::NotFound, query::QueryPage};
-use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, records::BusinessPage, wizard::NewFilingPage};
+use crate::pages::registrant::{filings::{FilingPage, FilingsPage}, records::{BusinessPage, SiteHistoryPage}, wizard::NewFilingPage};
 use crate::pages::staff::outbox::OutboxPage;
 use crate::pages::staff::records::{EmptySitesPage, ProviderSitesPage};
 use crate::pages::staff::review::{BureauPage, BureauReviewPage, ProgressPage, ProviderPage, ProviderReviewPage};
@@ -97,12 +97,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/filings") view=FilingsPage ssr=SsrMode::Async />
                     <Route path=path!("/filings/new") view=NewFilingPage />
-                    <Route path=path!("/filings/act") view=BusinessPage ssr=SsrMode::Async />
+                    <Route path=path!("/filings/act") view=|| view! { <BusinessPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/filings/:id") view=FilingPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/outbox") view=OutboxPage />
                     <Route path=path!("/provider") view=ProviderPage />
                     <Route path=path!("/provider/progress") view=ProgressPage />
                     <Route path=path!("/provider/sites") view=ProviderSitesPage />
+                    <Route path=path!("/provider/act") view=|| view! { <BusinessPage staff=true /> } ssr=SsrMode::Async />
+                    <Route path=path!("/sites/:id") view=SiteHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/bureau/empty") view=EmptySitesPage />
                     <Route path=path!("/provider/filings/:id") view=ProviderReviewPage />
                     <Route path=path!("/bureau") view=BureauPage />

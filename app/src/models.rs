@@ -151,6 +151,9 @@ pub struct DraftView {
     pub version: i64,
     /// A 变更: the filed data it started from (for what changes).
     pub before: Option<crate::domain::filing::FilingForm>,
+    /// Opened by the provider's clerk filling it in for the client (代为办理).
+    #[serde(default)]
+    pub for_staff: bool,
 }
 
 /// A field the provider marked wrong when returning the filing.
@@ -251,6 +254,10 @@ pub struct FilingDetail {
     /// A 注销 or 取消接入: the reason chosen, and the note.
     pub cancel_reason: Option<crate::domain::Message>,
     pub cancel_note: String,
+    /// A 新增接入 seen by a provider new to the entity: its filed details
+    /// are shown only once the 管局 approves (seed 002 §3(3)).
+    #[serde(default)]
+    pub entity_hidden: bool,
 }
 
 /// A row of the notification outbox (development page for admins), secrets masked.
@@ -327,6 +334,8 @@ pub struct Started {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(SurrealValue))]
 pub struct EmptySite {
+    /// The website's key, for its history page.
+    pub key: String,
     pub licence: String,
     pub name: String,
     pub unit_name: String,
@@ -334,4 +343,36 @@ pub struct EmptySite {
     pub province: i64,
     /// When its last access ended.
     pub since: String,
+}
+
+/// A filed website's whole life, for its history page: each application
+/// that made or changed it (and its entity), each access added or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteHistory {
+    pub licence: String,
+    pub name: String,
+    pub unit_name: String,
+    pub domains: Vec<String>,
+    pub status: String,
+    /// Oldest first.
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// One application in a website's life (or an event outside any, such as
+/// the provider's own 取消接入).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it was submitted (or happened), Beijing time.
+    pub at: String,
+    /// The business; none for an event outside an application.
+    pub kind: Option<BusinessKind>,
+    pub status: Option<ApplicationStatus>,
+    /// Where the viewer may open the application, if anywhere.
+    pub link: Option<String>,
+    /// What a 变更 changed (old → new).
+    pub changes: Vec<crate::domain::business::DiffRow>,
+    /// A 注销's or 取消接入's reason.
+    pub reason: Option<crate::domain::Message>,
+    /// Who did what when (staff names for staff only).
+    pub events: Vec<TimelineEvent>,
 }

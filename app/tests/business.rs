@@ -313,3 +313,117 @@ async fn a_stranger_neither_sees_nor_starts_anything_on_somebody_elses_filing() 
     // New filings are not begun here.
     assert!(matches!(w.begin(&f.owner, BusinessKind::NewWebsite, &r.key, "", &f.password, "").await, Err(AppError::BadRequest(_))));
 }
+
+#[tokio::test]
+async fn the_provider_acts_for_its_client_and_the_website_history_shows_every_step() {
+    let f = filed(311, "behalf-site.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let site = r.websites[0].clone();
+    let user = f.owner.username.clone();
+
+    // The client's username and 备案密码 are both needed; which one is wrong is not said.
+    let wrong_user = w.begin_for(&f.clerk, "somebody_else", BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await;
+    assert!(matches!(&wrong_user, Err(AppError::Invalid(e)) if e.0[0].path == "proof" && e.0[0].message.zh.contains("用户名或备案密码")), "{wrong_user:?}");
+    let wrong_pass = w.begin_for(&f.clerk, &user, BusinessKind::ChangeWebsite, &r.key, &site.key, "Wrong-pass1", "").await;
+    assert!(matches!(&wrong_pass, Err(AppError::Invalid(e)) if e.0[0].path == "proof"), "{wrong_pass:?}");
+    let bad_user = w.begin_for(&f.clerk, "", BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await;
+    assert!(matches!(&bad_user, Err(AppError::Invalid(e)) if e.0[0].path == "client"), "{bad_user:?}");
+    // The 管局 does not start businesses.
+    assert!(matches!(w.cx(Some(&f.bureau), app::ssr::guard::Need::Role(&[Role::Registrant, Role::Provider])).await, Err(AppError::Forbidden)));
+
+    // 变更网站 for the client: the clerk fills in the same wizard and submits it.
+    let started = w.begin_for(&f.clerk, &user, BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await.unwrap();
+    assert!(!started.submitted);
+    let draft = w.open(&f.clerk, &started.id).await.unwrap();
+    assert!(draft.for_staff);
+    // It is the client's application: listed for the client, the entity is busy.
+    assert!(w.list(&f.owner).await.unwrap().iter().any(|s| s.id == started.id));
+    assert!(record(w, &f.owner).await.open.is_some());
+    // Another client's draft is not the provider's to open.
+    let other = w.registrant("other311", "13800311999").await;
+    let own = w.start(&other, &uscc(312), "someone-else311.cn").await.unwrap();
+    assert!(matches!(w.open(&f.clerk, &own.id).await, Err(AppError::Forbidden)));
+    let mut form = draft.form.clone();
+    form.websites[0].name = "代办资讯服务网".into();
+    w.save(&f.clerk, &started.id, STEP_CONFIRM, form).await.unwrap();
+    let s = w.submit(&f.clerk, &started.id).await.unwrap();
+    assert_eq!(s.status, ApplicationStatus::PendingVerification);
+    let told = w.sent().await;
+    assert!(told.iter().any(|m| m.recipient == f.owner.mobile && m.body.contains("代为提交")), "the client is told");
+    // Audited as the provider's.
+    let d = w.detail(&f.clerk, &started.id).await.unwrap();
+    let who: Vec<(Option<Role>, Option<app::domain::workflow::Action>)> = d.timeline.iter().map(|e| (e.role, e.action)).collect();
+    assert!(who.contains(&(Some(Role::Provider), Some(app::domain::workflow::Action::Create))), "{who:?}");
+    assert!(who.contains(&(Some(Role::Provider), Some(app::domain::workflow::Action::SubmitOnBehalf))), "{who:?}");
+    assert_eq!(w.through(&f.clerk, &f.bureau, &started.id).await.status, ApplicationStatus::Approved);
+    assert_eq!(public_names(w, "behalf-site.cn").await[0].1, "代办资讯服务网");
+
+    // 注销网站 for the client: filed with its reason at once.
+    let cancel = w.begin_for(&f.clerk, &user, BusinessKind::CancelWebsite, &r.key, &site.key, &f.password, "2").await.unwrap();
+    assert!(cancel.submitted);
+    assert_eq!(w.through(&f.clerk, &f.bureau, &cancel.id).await.status, ApplicationStatus::Approved);
+    assert!(public_names(w, "behalf-site.cn").await.is_empty());
+    // No longer served: the provider cannot act for the entity any more.
+    let gone = w.begin_for(&f.clerk, &user, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await;
+    assert!(matches!(gone, Err(AppError::NotFound)), "{gone:?}");
+
+    // The history: first filing, the change with its diff, the 注销; oldest first.
+    let h = w.history(&f.owner, &site.key).await.unwrap();
+    let kinds: Vec<Option<BusinessKind>> = h.entries.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, vec![Some(BusinessKind::FirstFiling), Some(BusinessKind::ChangeWebsite), Some(BusinessKind::CancelWebsite)]);
+    assert_eq!(h.status, "cancelled");
+    assert_eq!(h.entries[1].changes.iter().map(|c| (c.old.as_str(), c.new.as_str())).collect::<Vec<_>>(), vec![("星河搜索服务网", "代办资讯服务网")]);
+    assert!(h.entries[2].reason.is_some());
+    assert!(h.entries.iter().all(|e| e.link.is_some()), "the client opens its own applications");
+    // Staff names are for staff only.
+    let staff_named = |h: &app::models::SiteHistory| h.entries.iter().flat_map(|e| &e.events).any(|e| e.role == Some(Role::Provider) && !e.actor.is_empty());
+    assert!(!staff_named(&h));
+    let hc = w.history(&f.clerk, &site.key).await.unwrap();
+    assert!(staff_named(&hc));
+    assert_eq!(hc.entries.len(), 3);
+    let hb = w.history(&f.bureau, &site.key).await.unwrap();
+    assert_eq!(hb.entries.len(), 3);
+    // Nobody else: another registrant, a 管局 of another province.
+    assert!(matches!(w.history(&other, &site.key).await, Err(AppError::NotFound)));
+    let far = w.staff("bureau_sh311", Role::Bureau, "13600311999", Some(31)).await;
+    assert!(matches!(w.history(&far, &site.key).await, Err(AppError::NotFound)));
+    assert!(matches!(w.history(&f.owner, "no such!").await, Err(AppError::NotFound)));
+}
+
+#[tokio::test]
+async fn the_providers_own_access_cancellation_is_in_the_history() {
+    let f = filed(313, "history-access.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let site = r.websites[0].clone();
+    w.cancel_access(&f.clerk, &site.access[0].key, "1").await.unwrap();
+    let h = w.history(&f.owner, &site.key).await.unwrap();
+    let last = h.entries.last().unwrap();
+    assert_eq!((last.kind, last.status, last.link.clone()), (Some(BusinessKind::CancelAccess), None, None));
+    assert!(last.events[0].comment.contains("取消接入"), "{:?}", last.events);
+    assert_eq!(h.status, "empty");
+    // The provider still reads the history of a website it served.
+    assert_eq!(w.history(&f.clerk, &site.key).await.unwrap().entries.len(), 2);
+}
+
+#[tokio::test]
+async fn a_provider_new_to_an_entity_sees_its_details_only_once_the_new_access_is_approved() {
+    let f = filed(314, "new-access-hidden.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    // The website moves away: no access here any more.
+    w.cancel_access(&f.clerk, &r.websites[0].access[0].key, "1").await.unwrap();
+    let id = w.submitted_with(&f.owner, &f.cert, "new-access-hidden.cn", false, &f.password).await;
+    let d = w.detail(&f.clerk, &id).await.unwrap();
+    assert_eq!(d.summary.kind, BusinessKind::NewAccess);
+    assert!(d.entity_hidden);
+    assert!(d.form.entity.cert_number.is_empty() && d.form.entity.leader.cert_number.is_empty() && d.form.entity.address.is_empty(), "{:?}", d.form.entity);
+    assert_eq!(d.form.entity.unit_name, "北京星河网络科技有限公司");
+    // The registrant sees its own data.
+    assert_eq!(w.detail(&f.owner, &id).await.unwrap().form.entity.cert_number, f.cert);
+    assert_eq!(w.through(&f.clerk, &f.bureau, &id).await.status, ApplicationStatus::Approved);
+    let d = w.detail(&f.clerk, &id).await.unwrap();
+    assert!(!d.entity_hidden);
+    assert_eq!(d.form.entity.cert_number, f.cert);
+}

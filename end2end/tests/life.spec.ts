@@ -221,3 +221,62 @@ test("without JavaScript the 注销 form posts, never puts the 备案密码 in a
   await expect(nojs.getByTestId("filing-status")).toContainText("待核实");
   expect(addresses.filter((a) => a.includes(password) || a.includes("Wrong-pass1"))).toEqual([]);
 });
+
+test("the provider changes a client's website for it with the client's username and 备案密码; the website's history shows who did what", async ({ page, browser }, info) => {
+  test.setTimeout(240_000);
+  const phone = info.project.name === "phone";
+  const username = await register(page, info);
+  const domain = `${unique(info, "db")}.cn`;
+  const { main, password, clerk, bureau } = await filed(page, browser, info, domain, freshUscc());
+
+  // The clerk finds the client's website in 已接入网站 and starts 变更网站 for it.
+  await open(clerk, info, `/provider/sites?q=${domain}`);
+  const row = clerk.getByTestId("site-row").filter({ hasText: domain });
+  await row.getByTestId("on-behalf-menu").locator("summary").click();
+  await row.getByTestId("act-change_website").click();
+  await expect(clerk.getByTestId("on-behalf")).toContainText("代为办理");
+  await expect(clerk.getByTestId("act-target")).toContainText(domain);
+  // Both the username and the 备案密码 are needed; a wrong one is refused without saying which.
+  await clerk.getByLabel("备案密码").fill(password);
+  await clerk.getByTestId("act-submit").click();
+  await expect(clerk.getByTestId("error-client")).not.toBeEmpty();
+  await clerk.getByLabel("主办者用户名").fill(`${username}x`);
+  await clerk.getByTestId("act-submit").click();
+  await expect(clerk.getByTestId("error-proof")).toContainText("用户名或备案密码不正确");
+  await clerk.getByLabel("主办者用户名").fill(username);
+  if (phone) await expectNoHorizontalScroll(clerk);
+  await clerk.getByTestId("act-submit").click();
+  // The same wizard, for the clerk.
+  await expect(clerk.locator(".stepper__step--current")).toContainText("网站信息");
+  await clerk.getByLabel("网站名称").fill("代办资讯服务网");
+  await next(clerk, "材料");
+  await next(clerk, "确认");
+  await clerk.getByTestId("submit").click();
+  await expect(clerk.getByTestId("submitted")).toBeVisible();
+  await clerk.getByTestId("submitted-next").click();
+  await expect(clerk.getByTestId("review-status")).toContainText("待核实");
+  await clerkPasses(clerk, info, domain, "change_website", true);
+  await bureauApproves(bureau, info, domain, "change_website");
+
+  // The client was told, and sees it as its own, done by the provider.
+  await mailTo(`${username}@example.com`, "代为提交");
+  await open(page, info, "/filings");
+  const site = page.getByTestId("record").filter({ hasText: main }).getByTestId("record-site").filter({ hasText: domain });
+  await expect(site).toContainText("代办资讯服务网");
+  await site.getByTestId("site-history").click();
+  await expect(page.getByTestId("history-licence")).toHaveText(`${main}-1`);
+  const entries = page.getByTestId("history-entry");
+  await expect(entries).toHaveCount(2);
+  await expect(entries.nth(0)).toHaveAttribute("data-kind", "first_filing");
+  const change = entries.nth(1);
+  await expect(change).toHaveAttribute("data-kind", "change_website");
+  await expect(change.getByTestId("change").filter({ hasText: "网站名称" }).locator(".diff__new")).toHaveText("代办资讯服务网");
+  await expect(change.getByTestId("timeline")).toContainText("接入服务商代为办理");
+  await expect(change.getByTestId("timeline")).toContainText("管局");
+  // Staff names are for staff.
+  await expect(page.getByTestId("history")).not.toContainText("接入商核实员");
+  if (phone) await expectNoHorizontalScroll(page);
+  await open(clerk, info, `/provider/sites?q=${domain}`);
+  await clerk.getByTestId("site-row").filter({ hasText: domain }).getByTestId("site-history").click();
+  await expect(clerk.getByTestId("history")).toContainText("接入商核实员");
+});

@@ -167,12 +167,14 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // Life after approval: 我的备案 and starting a business are the registrant's;
         // 取消接入 and its confirmation the provider's; 空壳网站 the 管局's.
         row("/api/business/records", form(""), registrants),
-        row("/api/business/begin", form("kind=change_entity&entity=nosuchentity&proof=x"), registrants),
-        row("/api/business/code", form("entity=nosuchentity"), registrants),
+        // The provider starts a client's business for it (代为办理).
+        row("/api/business/begin", form("kind=change_entity&entity=nosuchentity&proof=x"), [U, T, T, T, F, F, F]),
+        row("/api/business/code", form("entity=nosuchentity"), [U, T, T, T, F, F, F]),
         row("/api/business/confirm", form(&format!("id={p}&version=-1")), [U, F, F, T, F, F, F]),
         row("/api/business/sites", form("q="), [U, F, F, T, F, F, F]),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
+        row("/api/business/history", form("website=nosuchsite"), [U, T, T, T, T, T, F]),
         // The 管局's decisions, in its own province only.
         row("/api/review/approve", form(&format!("id={b}&version=-1")), [U, F, F, F, T, F, F]),
         row("/api/review/reject", form(&format!("id={b}&version=-1&reason=no")), [U, F, F, F, T, F, F]),

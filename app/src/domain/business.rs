@@ -149,8 +149,18 @@ impl ApplicationStatus {
     }
 }
 
+/// 新增接入 (seed 002 §3(3)): until the 管局 approves it, a provider new to
+/// the entity sees it by name, nature and province only, not its filed
+/// details (certificate, addresses, 负责人).
+pub fn hide_entity(form: &mut FilingForm) {
+    let e = std::mem::take(&mut form.entity);
+    form.entity = crate::domain::filing::EntityForm { unit_name: e.unit_name, nature: e.nature, province: e.province, ..Default::default() };
+}
+
 /// The fields of starting a business on a filed record.
 pub const PROOF: Field = Field::new("proof", "备案密码或验证码", "Filing password or code");
+/// The client's username, when the provider acts for it (代为办理).
+pub const CLIENT: Field = Field::new("client", "主办者用户名", "Client's username");
 pub const REASON: Field = Field::new("reason", "注销理由", "Reason");
 pub const NOTE: Field = Field::new("note", "补充说明", "Note");
 
@@ -420,4 +430,18 @@ mod tests {
             assert_eq!(k.is_change() || k.is_cancel(), k.scope() != Scope::New, "{k:?}");
         }
     }
+
+    #[test]
+    fn a_new_access_shows_a_new_provider_the_entity_by_name_only() {
+        let mut f = FilingForm::default();
+        f.entity.unit_name = "北京星河网络科技有限公司".into();
+        f.entity.cert_number = "91110108717743469K".into();
+        f.entity.province = "11".into();
+        f.entity.leader.name = "张三".into();
+        f.entity.leader.cert_number = "110101199003077777".into();
+        hide_entity(&mut f);
+        assert_eq!((f.entity.unit_name.as_str(), f.entity.province.as_str()), ("北京星河网络科技有限公司", "11"));
+        assert!(f.entity.cert_number.is_empty() && f.entity.leader.name.is_empty() && f.entity.leader.cert_number.is_empty());
+    }
+
 }

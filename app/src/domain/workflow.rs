@@ -356,7 +356,7 @@ use ApplicationStatus as S;
 /// The whole state machine, and the only place that says who may do what
 /// to a filing in which state: anything not listed is refused. Edits that
 /// keep the state (save, verify, correct) are listed as moves to itself.
-pub const TRANSITIONS: [Transition; 21] = [
+pub const TRANSITIONS: [Transition; 23] = [
     t(S::Draft, S::Draft, Role::Registrant, Action::Save),
     t(S::Draft, S::PendingVerification, Role::Registrant, Action::Submit),
     t(S::Draft, S::Abandoned, Role::Registrant, Action::Discard),
@@ -375,7 +375,11 @@ pub const TRANSITIONS: [Transition; 21] = [
     t(S::PendingBureau, S::PreApproval, Role::Bureau, Action::RequirePreApproval),
     t(S::PreApproval, S::Approved, Role::Bureau, Action::Approve),
     t(S::PreApproval, S::BureauRejected, Role::Bureau, Action::Reject),
+    // 代为办理: a draft the provider started for its client (the guard lets
+    // the provider near only those) is the provider's to fill in, submit or drop.
+    t(S::Draft, S::Draft, Role::Provider, Action::Save),
     t(S::Draft, S::PendingVerification, Role::Provider, Action::SubmitOnBehalf),
+    t(S::Draft, S::Abandoned, Role::Provider, Action::Discard),
     // 撤回: the registrant withdraws a submitted application before the provider acts.
     t(S::PendingVerification, S::Abandoned, Role::Registrant, Action::Discard),
     t(S::PendingVerification, S::Approved, Role::Provider, Action::Confirm),
@@ -395,7 +399,10 @@ pub fn fits(action: Action, kind: BusinessKind) -> bool {
 /// The transition for this action by this actor from this state, if
 /// allowed. Submitting a returned filing is resubmitting it.
 pub fn transition(from: ApplicationStatus, action: Action, actor: Role, kind: BusinessKind) -> Option<Transition> {
-    let action = if action == Action::Submit && from == ApplicationStatus::Returned { Action::Resubmit } else { action };
+    let action = match (action, from) {
+        (Action::Submit, ApplicationStatus::Returned) => Action::Resubmit,
+        _ => by(action, actor),
+    };
     if !fits(action, kind) {
         return None;
     }
@@ -405,7 +412,17 @@ pub fn transition(from: ApplicationStatus, action: Action, actor: Role, kind: Bu
 /// Whether this role ever performs this action (in some state): when not,
 /// the answer is 403; when only the state is wrong, 409.
 pub fn role_may(action: Action, actor: Role) -> bool {
+    let action = by(action, actor);
     TRANSITIONS.iter().any(|t| t.action == action && t.actor == actor)
+}
+
+/// Submitting, when the provider does it, is 代为提交 (for its client).
+fn by(action: Action, actor: Role) -> Action {
+    if action == Action::Submit && actor == Role::Provider {
+        Action::SubmitOnBehalf
+    } else {
+        action
+    }
 }
 
 /// The actions this role may take on a filing in this state, in table
@@ -511,7 +528,11 @@ mod tests {
         assert!(transition(S::Approved, Action::Reject, Role::Bureau, F).is_none());
         // Saving a submitted filing (the race with submit) is not a move.
         assert!(transition(S::PendingVerification, Action::Save, Role::Registrant, F).is_none());
-        assert!(role_may(Action::Save, Role::Registrant) && !role_may(Action::Save, Role::Provider));
+        assert!(role_may(Action::Save, Role::Registrant) && !role_may(Action::Save, Role::Bureau));
+        // 代为办理: the provider saves and submits a draft (its client's, which the guard checks), never a returned one.
+        assert_eq!(transition(S::Draft, Action::Submit, Role::Provider, BusinessKind::ChangeWebsite).map(|t| t.action), Some(Action::SubmitOnBehalf));
+        assert!(transition(S::Returned, Action::Save, Role::Provider, F).is_none());
+        assert!(transition(S::Returned, Action::Submit, Role::Provider, F).is_none());
         assert_eq!(allowed_actions(S::BureauRejected, Role::Provider, F), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
         assert!(allowed_actions(S::Approved, Role::Bureau, F).is_empty());
         // 取消接入 is confirmed by the provider, never passed; nothing else is confirmed.

@@ -15,42 +15,62 @@ pub async fn my_records() -> Result<Vec<FiledRecord>, AppError> {
 }
 
 /// Start a business on a filed entity (and website): `kind` is a business
-/// code, `proof` the 备案密码 or code, `reason` a 注销 reason's code.
+/// code, `proof` the 备案密码 or code, `reason` a 注销 reason's code. The
+/// provider acts for a client (代为办理) named by `client`, its username.
 #[server(endpoint = "business/begin")]
+#[allow(clippy::too_many_arguments)]
 pub async fn begin_business(
     kind: String,
     entity: String,
     #[server(default)] website: String,
+    #[server(default)] client: String,
     #[server(default)] proof: String,
     #[server(default)] reason: String,
     #[server(default)] note: String,
 ) -> Result<Started, AppError> {
-    use crate::domain::workflow::BusinessKind;
+    use crate::domain::workflow::{BusinessKind, Role};
     use crate::domain::Message;
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
     use super::{answer_plain, enc, plain_form_post};
+    use std::sync::atomic::{AtomicBool, Ordering};
     let plain = plain_form_post();
-    // Without JavaScript a failure comes back to the same form, which says so.
-    let failed = format!("/filings/act?kind={}&entity={}&website={}&failed=1", enc(&kind), enc(&entity), enc(&website));
-    let result = serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
+    let query = format!("?kind={}&entity={}&website={}&failed=1", enc(&kind), enc(&entity), enc(&website));
+    let staff = std::sync::Arc::new(AtomicBool::new(false));
+    let seen = staff.clone();
+    let result = serve(Need::Role(&[Role::Registrant, Role::Provider]), |cx| async move {
+        seen.store(cx.me()?.role == Role::Provider, Ordering::Relaxed);
         let kind = BusinessKind::from_code(kind.trim()).ok_or_else(|| AppError::BadRequest(Message::new("业务类型无效", "Unknown business type")))?;
         if kind.needs_filing_password() {
             cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
         }
-        crate::ssr::business::begin(&cx, kind, &entity, &website, &proof, &reason, &note).await
+        crate::ssr::business::begin(&cx, kind, &entity, &website, &client, &proof, &reason, &note).await
     })
     .await;
-    answer_plain(plain, &result, |s| format!("/filings/{}", s.id), &failed);
+    let staff = staff.load(Ordering::Relaxed);
+    // Without JavaScript a failure comes back to the same form, which says so.
+    let failed = format!("{}{query}", if staff { "/provider/act" } else { "/filings/act" });
+    answer_plain(plain, &result, |s| started_at(s, staff), &failed);
     result
+}
+
+/// Where a started business continues: a 变更 in the wizard; a submitted
+/// one on its page (the provider's 核实 page when the provider filed it).
+pub fn started_at(s: &Started, staff: bool) -> String {
+    match (s.submitted, staff) {
+        (false, _) => format!("/filings/new?id={}&go=1", s.id),
+        (true, true) => format!("/provider/filings/{}", s.id),
+        (true, false) => format!("/filings/{}", s.id),
+    }
 }
 
 /// Send a one-time code to the entity's 主体负责人 (proof by code).
 #[server(endpoint = "business/code")]
 pub async fn send_business_code(entity: String) -> Result<String, AppError> {
+    use crate::domain::workflow::Role;
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
-    serve(Need::Role(&[crate::domain::workflow::Role::Registrant]), |cx| async move {
+    serve(Need::Role(&[Role::Registrant, Role::Provider]), |cx| async move {
         cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&entity))?;
         crate::ssr::business::send_code(&cx, &entity).await
     })
@@ -89,4 +109,14 @@ pub async fn cancel_access(access: String, reason: String) -> Result<(), AppErro
 pub async fn empty_sites() -> Result<Vec<EmptySite>, AppError> {
     use crate::ssr::guard::{serve, Need};
     serve(Need::Role(&[crate::domain::workflow::Role::Bureau]), |cx| async move { crate::ssr::business::empty_sites(&cx).await }).await
+}
+
+/// A filed website's history: the registrant's own, the provider's
+/// clients', the 管局's province's (the check is on the record, in
+/// `business::history`).
+#[server(endpoint = "business/history")]
+pub async fn site_history(website: String) -> Result<crate::models::SiteHistory, AppError> {
+    use crate::domain::workflow::Role;
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Registrant, Role::Provider, Role::Bureau]), |cx| async move { crate::ssr::business::history(&cx, &website).await }).await
 }

@@ -68,6 +68,7 @@ struct Row {
     before: Option<String>,
     cancel_reason: Option<i64>,
     cancel_note: String,
+    on_behalf: Option<RecordId>,
 }
 
 /// An application as the server works with it. Its status and kind are
@@ -95,9 +96,11 @@ pub struct AppRow {
     before: Option<String>,
     pub cancel_reason: Option<i64>,
     pub cancel_note: String,
+    /// The provider's clerk who started it for the client (代为办理).
+    pub on_behalf: Option<RecordId>,
 }
 
-pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, before, cancel_reason, cancel_note, \
+pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, before, cancel_reason, cancel_note, on_behalf, \
     time::format(updated_at + 8h, '%Y-%m-%d %H:%M') AS updated, \
     IF submitted_at != NONE THEN time::format(submitted_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS submitted";
 
@@ -134,6 +137,7 @@ impl Row {
             before: self.before,
             cancel_reason: self.cancel_reason,
             cancel_note: self.cancel_note,
+            on_behalf: self.on_behalf,
         })
     }
 }
@@ -187,7 +191,8 @@ pub fn rows(res: &mut surrealdb::IndexedResults, index: usize) -> Result<Vec<App
 pub fn may_read(user: &CurrentUser, row: &AppRow) -> bool {
     match user.role {
         Role::Registrant => row.registrant == user.id,
-        Role::Provider => row.status != ApplicationStatus::Draft && row.submitted.is_some(),
+        // A client's draft is the provider's only when the provider started it (代为办理).
+        Role::Provider => (row.status != ApplicationStatus::Draft && row.submitted.is_some()) || row.on_behalf.is_some(),
         Role::Bureau => {
             matches!(row.status, ApplicationStatus::PendingBureau | ApplicationStatus::PreApproval | ApplicationStatus::BureauRejected | ApplicationStatus::Approved)
                 && row.submitted.is_some()

@@ -110,14 +110,25 @@ pub async fn records(cx: &Ctx) -> Result<Vec<FiledRecord>, AppError> {
 // ---------------------------------------------------------------- starting
 
 /// Send a one-time code to the 主体负责人 of one of the caller's filed
-/// entities (proof by code).
+/// entities, or of an entity the provider serves (proof by code).
 pub async fn send_code(cx: &Ctx, entity_key: &str) -> Result<String, AppError> {
     let me = cx.me()?;
     if !key_ok(entity_key) {
         return Err(AppError::NotFound);
     }
     let eid = RecordId::new("entity", entity_key);
-    let mut res = cx.db.query(format!("{MINE} RETURN $e IN $mine AND $e.status != 'cancelled';")).bind(("me", me.id.clone())).bind(("e", eid.clone())).await?.check()?;
+    // The registrant's own entity, or (代为办理) one this provider serves.
+    let mut res = cx
+        .db
+        .query(format!(
+            "{MINE} RETURN $e.status != 'cancelled' AND (IF $role = 'provider' THEN count(SELECT id FROM access WHERE website.entity = $e AND provider_name = $p AND status = 'active') > 0 ELSE $e IN $mine END);"
+        ))
+        .bind(("me", me.id.clone()))
+        .bind(("e", eid.clone()))
+        .bind(("role", me.role.code().to_string()))
+        .bind(("p", cx.settings.provider_name.clone()))
+        .await?
+        .check()?;
     let mine: Option<bool> = res.take(1)?;
     if mine != Some(true) {
         return Err(AppError::NotFound);
@@ -195,13 +206,58 @@ struct SiteCheck {
     here: bool,
 }
 
+/// The account a business is for. A registrant acts for itself; the
+/// provider acts for a client (代为办理, seed 001 §1.4) named by username,
+/// who must be one the entity's filings belong to, on an entity this
+/// provider serves. A username that is not one of the entity's answers
+/// like a wrong 备案密码 (nobody learns who files what).
+async fn client_of(cx: &Ctx, eid: &RecordId, username: &str) -> Result<RecordId, AppError> {
+    let me = cx.me()?;
+    match me.role {
+        Role::Registrant => return Ok(me.id.clone()),
+        Role::Provider => {}
+        _ => return Err(AppError::Forbidden),
+    }
+    #[derive(SurrealValue)]
+    struct Client {
+        served: bool,
+        account: Option<RecordId>,
+    }
+    let username = crate::domain::account::check_username(username).map_err(|p| application::invalid(crate::domain::business::CLIENT, p))?;
+    let mut res = cx
+        .db
+        .query(format!(
+            "LET $me = (SELECT VALUE id FROM account WHERE username = $u AND role = 'registrant')[0];
+             {MINE}
+             RETURN {{ served: count(SELECT id FROM access WHERE website.entity = $e AND provider_name = $p AND status = 'active') > 0,
+                 account: IF $me != NONE AND $e IN $mine THEN $me ELSE NONE END }};"
+        ))
+        .bind(("u", username))
+        .bind(("e", eid.clone()))
+        .bind(("p", cx.settings.provider_name.clone()))
+        .await?
+        .check()?;
+    let c: Option<Client> = res.take(2)?;
+    let c = c.ok_or(AppError::Internal)?;
+    // An entity this provider does not serve is not its to see.
+    if !c.served {
+        return Err(AppError::NotFound);
+    }
+    c.account.ok_or_else(|| {
+        application::invalid(crate::domain::business::PROOF, crate::domain::Problem::new("proof.wrong", "用户名或备案密码不正确", "the username or filing password is wrong"))
+    })
+}
+
 /// Start a 变更, 注销 or 取消接入 on a filed entity (and one of its
-/// websites): the caller must be one the entity's filings belong to and
-/// prove the right with the 备案密码 or code (取消接入 needs none, seed 002
-/// §3(5)); the entity takes one open application at a time. A 变更 opens
-/// as a draft holding a copy of the filed data (and the filed documents);
-/// a 注销 or 取消接入 is submitted at once with its reason.
-pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: &str, proof: &str, reason: &str, note: &str) -> Result<Started, AppError> {
+/// websites): the caller must be one the entity's filings belong to (or
+/// the provider acting for such a client, [`client_of`]) and prove the
+/// right with the 备案密码 or code (取消接入 needs none, seed 002 §3(5));
+/// the entity takes one open application at a time. A 变更 opens as a
+/// draft holding a copy of the filed data (and the filed documents); a 注销
+/// or 取消接入 is submitted at once with its reason. What the provider
+/// starts is audited as the provider's and marked 代为办理.
+#[allow(clippy::too_many_arguments)]
+pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: &str, client: &str, proof: &str, reason: &str, note: &str) -> Result<Started, AppError> {
     let (db, settings, me) = (&cx.db, &cx.settings, cx.me()?);
     if kind.scope() == Scope::New {
         return Err(AppError::BadRequest(Message::new("新增网站和新增接入请从“备案类型检查”开始", "Start a new website or access from the type check")));
@@ -210,11 +266,13 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
         return Err(AppError::NotFound);
     }
     let eid = RecordId::new("entity", entity_key);
+    let registrant = client_of(cx, &eid, client).await?;
+    let agent = (me.role == Role::Provider).then(|| me.id.clone());
     let mut res = db
         .query(format!(
             "{MINE} SELECT status, licence, unit_name, province, id IN $mine AS mine FROM ONLY $e;"
         ))
-        .bind(("me", me.id.clone()))
+        .bind(("me", registrant.clone()))
         .bind(("e", eid.clone()))
         .await?
         .check()?;
@@ -260,8 +318,8 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
              CREATE type::record('entity_lock', record::id($eid)) SET application = $app, kind = $kind RETURN NONE;
              CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, before = $draft, step = $step, domains = $domains,
                  cert_number = $cert, entity = $eid, websites = $websites, unit_name = $unit, province = $province,
-                 cancel_reason = $reason, cancel_note = $note RETURN NONE;
-             CREATE audit_event SET application = $app, entity = $eid, website = $website, actor = $me, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
+                 cancel_reason = $reason, cancel_note = $note, on_behalf = $agent RETURN NONE;
+             CREATE audit_event SET application = $app, entity = $eid, website = $website, actor = $actor, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              IF $copy {
                  LET $src = (SELECT id, decided_at FROM application WHERE entity = $eid AND registrant = $me AND status = 'approved' AND kind IN ['first_filing', 'new_website', 'change_entity', 'change_website'] ORDER BY decided_at DESC LIMIT 1)[0].id;
                  IF $src != NONE {
@@ -276,7 +334,9 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
         .bind(("eid", eid.clone()))
         .bind(("app", app.clone()))
         .bind(("kind", kind.code().to_string()))
-        .bind(("me", me.id.clone()))
+        .bind(("me", registrant))
+        .bind(("actor", me.id.clone()))
+        .bind(("agent", agent.clone()))
         .bind(("role", me.role.code().to_string()))
         .bind(("draft", json))
         .bind(("step", i64::from(kind.steps()[0])))
@@ -288,7 +348,7 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
         .bind(("province", ent.province))
         .bind(("reason", reason.map(i64::from)))
         .bind(("note", note))
-        .bind(("comment", kind.label().zh.to_string()))
+        .bind(("comment", if agent.is_some() { format!("{}（接入服务商代为办理）", kind.label().zh) } else { kind.label().zh.to_string() }))
         .bind(("copy", kind.is_change()))
         .bind(("staff", staff))
         .await
@@ -527,7 +587,7 @@ pub async fn cancel_access(cx: &Ctx, access_key: &str, reason: &str) -> Result<(
 
 /// The filed websites this provider has an access to, for its console
 /// (取消接入 and the businesses done for a client), filtered by part of the
-/// 主办单位名称, a domain or a number.
+/// 主办单位名称, a domain, a number or the entity's key (the 代为办理 page).
 pub async fn provider_sites(cx: &Ctx, q: &str) -> Result<Vec<FiledRecord>, AppError> {
     let db = &cx.db;
     let q = q.trim();
@@ -538,7 +598,7 @@ pub async fn provider_sites(cx: &Ctx, q: &str) -> Result<Vec<FiledRecord>, AppEr
         .query(format!(
             "LET $sites = (SELECT VALUE website FROM access WHERE provider_name = $p AND status = 'active');
              LET $ents = array::distinct((SELECT VALUE entity FROM $sites WHERE $q = '' OR string::contains(string::lowercase(entity.unit_name), string::lowercase($q))
-                 OR string::contains(array::join(domains.*.ascii, ' '), string::lowercase($q)) OR string::contains(licence ?? '', $q)));
+                 OR string::contains(array::join(domains.*.ascii, ' '), string::lowercase($q)) OR string::contains(licence ?? '', $q) OR record::id(entity) = $q));
              SELECT {RECORD_FIELDS}, approved_at FROM $ents WHERE status != 'cancelled' ORDER BY approved_at DESC LIMIT 100;"
         ))
         .bind(("p", cx.settings.provider_name.clone()))
@@ -568,7 +628,7 @@ pub async fn empty_sites(cx: &Ctx) -> Result<Vec<EmptySite>, AppError> {
     let mut res = cx
         .db
         .query(
-            "SELECT licence ?? '' AS licence, name, entity.unit_name AS unit_name, domains.*.unicode AS domains, entity.province AS province,
+            "SELECT record::id(id) AS key, licence ?? '' AS licence, name, entity.unit_name AS unit_name, domains.*.unicode AS domains, entity.province AS province,
                  time::format(updated_at + 8h, '%Y-%m-%d') AS since, updated_at FROM website
              WHERE status = 'empty' AND ($province = NONE OR entity.province = $province) ORDER BY updated_at LIMIT 500",
         )
@@ -576,4 +636,122 @@ pub async fn empty_sites(cx: &Ctx) -> Result<Vec<EmptySite>, AppError> {
         .await?
         .check()?;
     Ok(res.take(0)?)
+}
+
+/// Whether this provider has an active access to any website of the entity.
+pub async fn serves(db: &super::db::Db, provider: &str, entity: &RecordId) -> Result<bool, AppError> {
+    let mut res = db
+        .query("RETURN count(SELECT id FROM access WHERE website.entity = $e AND provider_name = $p AND status = 'active') > 0")
+        .bind(("e", entity.clone()))
+        .bind(("p", provider.to_string()))
+        .await?
+        .check()?;
+    Ok(res.take::<Option<bool>>(0)?.unwrap_or(false))
+}
+
+// ---------------------------------------------------------------- history
+
+/// A filed website's whole life (point 8 of seed 004's 浏览): every
+/// submitted application that made or changed it or its entity (first
+/// filing, 新增网站, 变更, 新增接入, 注销), each with what it changed and who
+/// did what when, and the provider's own 取消接入; oldest first. The
+/// registrant sees its own records' history with staff names hidden; the
+/// provider, websites it serves or served; the 管局, its province's.
+pub async fn history(cx: &Ctx, website_key: &str) -> Result<crate::models::SiteHistory, AppError> {
+    use super::filings::{changes_of, timeline, EventRow, EVENT_FIELDS};
+    use crate::models::{HistoryEntry, SiteHistory};
+    let (db, me) = (&cx.db, cx.me()?);
+    if !key_ok(website_key) {
+        return Err(AppError::NotFound);
+    }
+    #[derive(SurrealValue)]
+    struct Head {
+        licence: String,
+        name: String,
+        unit_name: String,
+        domains: Vec<String>,
+        status: String,
+        entity: RecordId,
+        province: i64,
+        mine: bool,
+        served: bool,
+    }
+    let wid = RecordId::new("website", website_key);
+    let mut res = db
+        .query(format!(
+            "{MINE} SELECT licence ?? '' AS licence, name, entity.unit_name AS unit_name, domains.*.unicode AS domains, status, entity, entity.province AS province,
+                 entity IN $mine AS mine, count(SELECT id FROM access WHERE website = $parent.id AND provider_name = $p) > 0 AS served FROM ONLY $w;"
+        ))
+        .bind(("me", me.id.clone()))
+        .bind(("w", wid.clone()))
+        .bind(("p", cx.settings.provider_name.clone()))
+        .await?
+        .check()?;
+    let head: Option<Head> = res.take(1)?;
+    let head = head.ok_or(AppError::NotFound)?;
+    let allowed = match me.role {
+        Role::Registrant => head.mine,
+        Role::Provider => head.served,
+        Role::Bureau => me.province.is_none_or(|p| i64::from(p) == head.province),
+        Role::Admin => false,
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let mut res = db
+        .query(format!(
+            "LET $apps = (SELECT {} , submitted_at FROM application WHERE entity = $e AND submitted_at != NONE
+                 AND (websites CONTAINS $w OR kind IN ['change_entity', 'cancel_entity']) ORDER BY submitted_at LIMIT 500);
+             RETURN $apps;
+             SELECT {EVENT_FIELDS} FROM audit_event WHERE application IN (SELECT VALUE type::record('application', key) FROM $apps) ORDER BY t;
+             SELECT {EVENT_FIELDS} FROM audit_event WHERE website = $w AND application = NONE ORDER BY t;",
+            application::APP_FIELDS
+        ))
+        .bind(("e", head.entity.clone()))
+        .bind(("w", wid))
+        .await?
+        .check()?;
+    let rows = application::rows(&mut res, 1)?;
+    let events: Vec<EventRow> = res.take(2)?;
+    let outside: Vec<EventRow> = res.take(3)?;
+    let staff = me.role != Role::Registrant;
+    let mut by_app: std::collections::HashMap<String, Vec<EventRow>> = std::collections::HashMap::new();
+    for e in events {
+        if let Some(a) = e.app.clone() {
+            by_app.entry(a).or_default().push(e);
+        }
+    }
+    let mut entries: Vec<HistoryEntry> = Vec::with_capacity(rows.len() + outside.len());
+    for row in &rows {
+        let link = match me.role {
+            Role::Registrant if row.registrant == me.id => Some(format!("/filings/{}", row.key)),
+            Role::Provider if application::may_read(me, row) => Some(format!("/provider/filings/{}", row.key)),
+            Role::Bureau if application::may_read(me, row) => Some(format!("/bureau/filings/{}", row.key)),
+            _ => None,
+        };
+        entries.push(HistoryEntry {
+            at: row.submitted.clone().unwrap_or_default(),
+            kind: Some(row.kind),
+            status: Some(row.status),
+            link,
+            changes: changes_of(row).unwrap_or_default(),
+            reason: reason_of(row),
+            events: timeline(by_app.remove(&row.key).unwrap_or_default(), staff),
+        });
+    }
+    for e in outside {
+        let tl = timeline(vec![e], staff);
+        let Some(first) = tl.first() else { continue };
+        entries.push(HistoryEntry {
+            at: first.at.clone(),
+            kind: Some(BusinessKind::CancelAccess),
+            status: None,
+            link: None,
+            changes: Vec::new(),
+            reason: None,
+            events: tl,
+        });
+    }
+    entries.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(SiteHistory { licence: head.licence, name: head.name, unit_name: head.unit_name, domains: head.domains, status: head.status, entries })
 }

@@ -9,7 +9,6 @@ use super::db::{classify, Db, Failure};
 use super::entity_proof;
 use super::guard::Ctx;
 use super::materials;
-use super::outbox::Note;
 use super::transition::{self, Bind, Change};
 use super::Settings;
 use crate::domain::business::{check_until, keep_filed};
@@ -269,6 +268,7 @@ fn view(settings: &Settings, row: &AppRow, form: FilingForm, materials: Vec<crat
         today: today().compact(),
         version: row.version,
         before: row.before().ok().flatten(),
+        for_staff: false,
     }
 }
 
@@ -297,7 +297,9 @@ pub async fn current_draft(cx: &Ctx) -> Result<Option<DraftView>, AppError> {
 /// The filing the context may save (a draft, or one returned for changes),
 /// with the provider's marks, for the wizard.
 pub async fn open(cx: &Ctx) -> Result<DraftView, AppError> {
-    draft_view(&cx.db, &cx.settings, cx.filing()?).await
+    let mut d = draft_view(&cx.db, &cx.settings, cx.filing()?).await?;
+    d.for_staff = cx.me()?.role == Role::Provider;
+    Ok(d)
 }
 
 pub(crate) struct MarkRow {
@@ -573,13 +575,18 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     let action = if from == ApplicationStatus::Returned { Action::Resubmit } else { Action::Submit };
     let province = form.entity.province.trim().parse::<i64>().ok();
     let unit = form.entity.unit_name.trim().to_string();
-    let (zh, en) = if action == Action::Resubmit { ("已重新提交", "was resubmitted") } else { ("已提交", "was submitted") };
+    let (zh, en) = match (action, me.role) {
+        (Action::Resubmit, _) => ("已重新提交", "was resubmitted"),
+        (_, Role::Provider) => ("已由接入服务商代为提交", "was submitted for you by the provider"),
+        _ => ("已提交", "was submitted"),
+    };
     let text = format!(
         "【ICP备案】您的备案申请（{unit}，{}）{zh}，等待接入服务商核实，通常需1至2个工作日。Your filing for {} {en} and awaits the provider's verification.",
         domains.join("、"),
         domains.join(", ")
     );
-    let notes = Note::both(&me.mobile, &me.email, &format!("备案申请{zh} / Filing {en}"), &text).into_iter().map(|n| n.for_account(&me.id).about(&rid)).collect();
+    // To the registrant, also when the provider submitted for them (代为提交).
+    let notes = application::to_registrant(db, row, &format!("备案申请{zh} / Filing {en}"), &text).await?;
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
     let change = Change::new(action, row.version)
         .set(", submitted_at = submitted_at ?? time::now(), step = 5, unit_name = $unit, province = $province, domains = $domains, draft = $draft")
@@ -623,6 +630,52 @@ pub(crate) fn claims_of(row: &AppRow, form: &FilingForm) -> Result<Vec<String>, 
 
 // ---------------------------------------------------------------- reading
 
+/// An audit event as timelines read it (`at AS t` orders them).
+pub(crate) const EVENT_FIELDS: &str = "time::format(at + 8h, '%Y-%m-%d %H:%M') AS at, action, role, actor.contact_name AS actor, from_status, to_status, comment, \
+     IF application != NONE THEN record::id(application) ELSE NONE END AS app, at AS t";
+
+#[derive(SurrealValue)]
+pub(crate) struct EventRow {
+    at: String,
+    action: String,
+    role: String,
+    actor: Option<String>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    comment: String,
+    pub(crate) app: Option<String>,
+}
+
+/// A timeline from audit events; who acted is named to staff only, and a
+/// draft's saves (the registrant's own business) are left out.
+pub(crate) fn timeline(events: Vec<EventRow>, staff: bool) -> Vec<TimelineEvent> {
+    events
+        .into_iter()
+        .filter(|e| !(e.action == Action::Save.code() && e.from_status.as_deref() == Some("draft")))
+        .map(|e| TimelineEvent {
+            at: e.at,
+            action: Action::from_code(&e.action),
+            actor: if staff { e.actor.unwrap_or_default() } else { String::new() },
+            role: Role::from_code(&e.role),
+            from_status: e.from_status.as_deref().and_then(ApplicationStatus::from_code),
+            to_status: e.to_status.as_deref().and_then(ApplicationStatus::from_code),
+            comment: e.comment,
+        })
+        .collect()
+}
+
+/// What a 变更 changes (or changed), field by field; nothing for other kinds.
+pub(crate) fn changes_of(row: &AppRow) -> Result<Vec<crate::domain::business::DiffRow>, AppError> {
+    Ok(match row.before()? {
+        Some(b) if row.kind.is_change() => {
+            let mut now = row.form()?;
+            keep_filed(row.kind, &b, &mut now);
+            crate::domain::business::diff(&b, &now)
+        }
+        _ => Vec::new(),
+    })
+}
+
 /// The registrant's filings, newest first (abandoned drafts are left out).
 pub async fn list(cx: &Ctx) -> Result<Vec<FilingSummary>, AppError> {
     let me = cx.me()?;
@@ -642,40 +695,9 @@ pub async fn list(cx: &Ctx) -> Result<Vec<FilingSummary>, AppError> {
 pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
     let (db, me, row) = (&cx.db, cx.me()?, cx.filing()?);
     let rid = row.record_id();
-    #[derive(SurrealValue)]
-    struct Event {
-        at: String,
-        action: String,
-        role: String,
-        actor: Option<String>,
-        from_status: Option<String>,
-        to_status: Option<String>,
-        comment: String,
-    }
-    let mut res = db
-        .query(
-            "SELECT time::format(at + 8h, '%Y-%m-%d %H:%M') AS at, action, role, actor.contact_name AS actor, from_status, to_status, comment, at AS t \
-             FROM audit_event WHERE application = $app ORDER BY t",
-        )
-        .bind(("app", rid.clone()))
-        .await?
-        .check()?;
-    let events: Vec<Event> = res.take(0)?;
+    let mut res = db.query(format!("SELECT {EVENT_FIELDS} FROM audit_event WHERE application = $app ORDER BY t")).bind(("app", rid.clone())).await?.check()?;
     let staff = me.role != Role::Registrant;
-    let timeline = events
-        .into_iter()
-        // A draft's saves are the registrant's own business, not history.
-        .filter(|e| !(e.action == Action::Save.code() && e.from_status.as_deref() == Some("draft")))
-        .map(|e| TimelineEvent {
-            at: e.at,
-            action: Action::from_code(&e.action),
-            actor: if staff { e.actor.unwrap_or_default() } else { String::new() },
-            role: Role::from_code(&e.role),
-            from_status: e.from_status.as_deref().and_then(ApplicationStatus::from_code),
-            to_status: e.to_status.as_deref().and_then(ApplicationStatus::from_code),
-            comment: e.comment,
-        })
-        .collect();
+    let timeline = timeline(res.take(0)?, staff);
     #[derive(SurrealValue)]
     struct VerificationRow {
         by: Option<String>,
@@ -695,11 +717,23 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
     let verification: Option<VerificationRow> = res.take(0)?;
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
     let actions = crate::domain::workflow::allowed_actions(row.status, me.role, row.kind);
+    let mut form = row.form()?;
+    let entity_hidden = me.role == Role::Provider && row.kind == BusinessKind::NewAccess && row.status != ApplicationStatus::Approved && {
+        let served = match &row.entity {
+            Some(e) => super::business::serves(db, &cx.settings.provider_name, e).await?,
+            None => false,
+        };
+        !served
+    };
+    if entity_hidden {
+        crate::domain::business::hide_entity(&mut form);
+    }
     // The clerk's unsent marks: only for whoever may send them.
     let (draft_marks, draft_note) = if actions.contains(&Action::Return) { draft_marks(db, &rid).await? } else { (Vec::new(), String::new()) };
     Ok(FilingDetail {
         summary: summary(row),
-        form: row.form()?,
+        form,
+        entity_hidden,
         materials: materials::list(db, &rid).await?,
         timeline,
         annotations: annotations(db, &rid, staff).await?,
@@ -708,14 +742,7 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         actions,
         draft_marks,
         draft_note,
-        changes: match row.before()? {
-            Some(b) if row.kind.is_change() => {
-                let mut now = row.form()?;
-                keep_filed(row.kind, &b, &mut now);
-                crate::domain::business::diff(&b, &now)
-            }
-            _ => Vec::new(),
-        },
+        changes: changes_of(row)?,
         cancel_reason: super::business::reason_of(row),
         cancel_note: row.cancel_note.clone(),
     })

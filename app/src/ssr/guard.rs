@@ -118,6 +118,10 @@ pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUs
                 return Err(forbidden(user, "filing"));
             }
             if let Intent::Act(action) = intent {
+                // 代为办理: the provider edits, submits or drops only a draft it started for its client.
+                if user.role == Role::Provider && matches!(action, Action::Save | Action::Submit | Action::SubmitOnBehalf | Action::Discard) && row.on_behalf.is_none() {
+                    return Err(forbidden(user, "not on behalf"));
+                }
                 if transition(row.status, action, user.role, row.kind).is_none() {
                     return Err(wrong_state(&row, action));
                 }

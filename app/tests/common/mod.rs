@@ -258,7 +258,19 @@ impl World {
     #[allow(clippy::too_many_arguments)]
     pub async fn begin(&self, who: &CurrentUser, kind: BusinessKind, entity: &str, website: &str, proof: &str, reason: &str) -> Result<app::models::Started, AppError> {
         let cx = self.cx(Some(who), Need::Role(&[Role::Registrant])).await?;
-        business::begin(&cx, kind, entity, website, proof, reason, "").await
+        business::begin(&cx, kind, entity, website, "", proof, reason, "").await
+    }
+
+    /// The provider's clerk starts a business for its client (代为办理).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn begin_for(&self, clerk: &CurrentUser, client: &str, kind: BusinessKind, entity: &str, website: &str, proof: &str, reason: &str) -> Result<app::models::Started, AppError> {
+        let cx = self.cx(Some(clerk), Need::Role(&[Role::Registrant, Role::Provider])).await?;
+        business::begin(&cx, kind, entity, website, client, proof, reason, "").await
+    }
+
+    pub async fn history(&self, who: &CurrentUser, website: &str) -> Result<app::models::SiteHistory, AppError> {
+        let cx = self.cx(Some(who), Need::Role(&[Role::Registrant, Role::Provider, Role::Bureau])).await?;
+        business::history(&cx, website).await
     }
 
     pub async fn confirm(&self, who: &CurrentUser, id: &str, v: i64) -> Result<(), AppError> {

@@ -44,7 +44,7 @@ pub fn kind_label(kind: BusinessKind) -> Text {
 }
 
 
-fn sign_in_notice(next: &'static str) -> impl IntoView {
+pub(crate) fn sign_in_notice(next: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>{move || i18n.t(SIGN_IN)}</a></p> }
 }
@@ -248,15 +248,17 @@ pub fn Timeline(events: Vec<crate::models::TimelineEvent>) -> impl IntoView {
     view! {
         <ol class="timeline" data-testid="timeline">
             {events.into_iter().map(|e| {
-                let action = e.action.map(|a| a.label()).unwrap_or(Text::new("其他", "Other"));
+                // An event outside the state machine (the provider's own 取消接入) says itself in its comment.
+                let known = e.action.is_some();
+                let action = e.action.map(|a| a.label()).unwrap_or(Text::new("", ""));
                 let role = e.role.map(|r| r.label());
                 view! {
                     <li class="timeline__event">
                         <span class="timeline__time">{e.at.clone()}</span>
-                        <span class="timeline__what">{move || i18n.t(action)}</span>
+                        <span class="timeline__what">{let c = e.comment.clone(); move || if known { i18n.t(action).to_string() } else { c.clone() }}</span>
                         <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
                         {e.to_status.map(|t| view! { <span class=format!("status status--{}", t.code())>{move || i18n.t(status_label(t))}</span> })}
-                        {(!e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
+                        {(known && !e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
                     </li>
                 }
             }).collect_view()}

@@ -11,9 +11,9 @@ use crate::domain::business::{check_cancel_reason, Offer, CANCEL_REASONS};
 use crate::domain::workflow::BusinessKind;
 use crate::domain::Text;
 use crate::error::AppError;
-use crate::functions::business::{begin_business, my_records, send_business_code};
+use crate::functions::business::{begin_business, my_records, provider_sites, send_business_code, site_history, started_at};
 use crate::i18n::use_i18n;
-use crate::models::{FiledRecord, Started};
+use crate::models::{FiledRecord, SiteHistory, Started};
 
 const FILED: Text = Text::new("已备案的主体和网站", "Filed entities and websites");
 const ENTITY_NO: Text = Text::new("主体备案号", "Entity number");
@@ -21,6 +21,7 @@ const SITE_NO: Text = Text::new("网站备案号", "Website number");
 const ACCESS: Text = Text::new("接入", "Access");
 const OPEN: Text = Text::new("办理中", "In progress");
 const SEE: Text = Text::new("查看", "See it");
+pub const HISTORY: Text = Text::new("备案历史", "History");
 
 fn record_status(code: &str) -> Text {
     match code {
@@ -56,6 +57,13 @@ pub fn FiledRecords() -> impl IntoView {
 }
 
 fn offer_links(offers: Vec<Offer>, entity: String, website: Option<String>) -> impl IntoView {
+    act_links("/filings/act", offers, entity, website)
+}
+
+/// A link (or, when not allowed now, a disabled button saying why) for
+/// each business offered; `page` is the registrant's or the provider's
+/// form (代为办理).
+pub(crate) fn act_links(page: &'static str, offers: Vec<Offer>, entity: String, website: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="record__actions">
@@ -67,7 +75,7 @@ fn offer_links(offers: Vec<Offer>, entity: String, website: Option<String>) -> i
                         let href = if o.kind == BusinessKind::NewWebsite {
                             "/filings/new".to_string()
                         } else {
-                            format!("/filings/act?kind={}&entity={}{}", o.kind.code(), entity, website.as_ref().map(|w| format!("&website={w}")).unwrap_or_default())
+                            format!("{page}?kind={}&entity={}{}", o.kind.code(), entity, website.as_ref().map(|w| format!("&website={w}")).unwrap_or_default())
                         };
                         view! { <a class="button button--small" href=href data-testid=format!("act-{}", o.kind.code())>{move || i18n.t(label)}</a> }.into_any()
                     }
@@ -116,6 +124,7 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
                                 {w.access.iter().map(|a| { let s = access_status(&a.status); view! { <span class="record__access">{a.provider_name.clone()} "（" {move || i18n.t(s)} "）"</span> } }).collect_view()}
                             </p>
                             {(w.status != "cancelled").then(|| offer_links(w.offers.clone(), entity.clone(), Some(w.key.clone())))}
+                            <p class="record__meta"><a href=format!("/sites/{}", w.key) data-testid="site-history">{move || i18n.t(HISTORY)}</a></p>
                         </li>
                     }
                 }).collect_view()}
@@ -135,18 +144,31 @@ const NOTE: Text = Text::new("补充说明（选填）", "Note (optional)");
 const CHOOSE: Text = Text::new("请选择", "Choose");
 const GO_CHANGE: Text = Text::new("验证并开始变更", "Verify and start the change");
 const GO_CANCEL: Text = Text::new("提交申请", "Submit the application");
+const ON_BEHALF: Text = Text::new(
+    "代为办理：请输入主办者提供的用户名和备案密码（或发送到主体负责人的验证码）。申请记入主办者名下，操作记录为接入服务商代为办理。",
+    "On the client's behalf: enter the username and filing password the client gave you (or the code sent to the entity's contact). The application is the client's; the history records that the provider did it.",
+);
+const CLIENT_HINT: Text = Text::new("主办者在本系统的登录用户名", "The username the client signs in with");
+const FILED_FOR: Text = Text::new("已代为提交，待核实。请打开申请核实后报送管局。", "Submitted for the client; verify it next and pass it to the administration.");
 const FILED_OK: Text = Text::new("申请已提交，等待接入服务商核实。核实前您可以在申请详情中撤回。", "Submitted; the provider verifies it next. You can withdraw it from its page until then.");
 
 /// /filings/act?kind=…&entity=…&website=…: prove the right, choose the
 /// reason (注销, 取消接入), and start. A 变更 continues in the wizard.
+/// /provider/act is the same form for the provider's clerk acting for a
+/// client (代为办理, seed 001 §1.4): it asks for the client's username too.
 #[component]
-pub fn BusinessPage() -> impl IntoView {
+pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let get = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
     let kind = BusinessKind::from_code(&get("kind"));
     let (entity, website) = (get("entity"), get("website"));
-    let records = Resource::new(|| (), |_| my_records());
+    let key = entity.clone();
+    let records = Resource::new(|| (), move |_| {
+        let key = key.clone();
+        async move { if staff { provider_sites(key).await } else { my_records().await } }
+    });
+    let client = RwSignal::new(String::new());
     // Whether the proof is a code (a server setting, sent with the records);
     // read inside the Transition below, never outside one (hydration).
     let by_code = move || records.get().and_then(Result::ok).and_then(|l| l.first().map(|r| r.proof_by_code)).unwrap_or(false);
@@ -158,8 +180,8 @@ pub fn BusinessPage() -> impl IntoView {
     let (e2, w2) = (entity.clone(), website.clone());
     let begin = Action::new(move |_: &()| {
         let (k, e, w) = (kind.map(|k| k.code().to_string()).unwrap_or_default(), e2.clone(), w2.clone());
-        let (p, r, n) = (proof.get_untracked(), reason.get_untracked(), note.get_untracked());
-        async move { begin_business(k, e, w, p, r, n).await }
+        let (c, p, r, n) = (client.get_untracked(), proof.get_untracked(), reason.get_untracked(), note.get_untracked());
+        async move { begin_business(k, e, w, c, p, r, n).await }
     });
     let e3 = entity.clone();
     let send = Action::new(move |_: &()| {
@@ -167,7 +189,7 @@ pub fn BusinessPage() -> impl IntoView {
         async move { send_business_code(e).await }
     });
     Effect::new(move |_| match begin.value().get() {
-        Some(Ok(s)) if !s.submitted => crate::pages::account::go(&format!("/filings/new?id={}&go=1", s.id)),
+        Some(Ok(s)) if !s.submitted => crate::pages::account::go(&started_at(&s, staff)),
         Some(Ok(s)) => done.set(Some(s)),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
@@ -178,6 +200,11 @@ pub fn BusinessPage() -> impl IntoView {
         let Some(k) = kind else { return };
         // The same checks as the server, before any request.
         let mut errors = crate::domain::FieldErrors::new();
+        if staff {
+            if let Err(p) = crate::domain::account::check_username(&client.get_untracked()) {
+                errors.push(p.at(crate::domain::business::CLIENT));
+            }
+        }
         if k.needs_filing_password() && proof.get_untracked().trim().is_empty() {
             errors.push(crate::domain::Problem::new("proof.required", "请输入备案密码或验证码", "enter the filing password or code").at(crate::domain::business::PROOF));
         }
@@ -196,10 +223,15 @@ pub fn BusinessPage() -> impl IntoView {
     view! {
         <Title text=ACT_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <p><a href="/filings">"← " {move || i18n.t(Text::new("我的备案", "My filings"))}</a></p>
+            {if staff {
+                view! { <p><a href="/provider/sites">"← " {move || i18n.t(crate::pages::staff::records::SITES_TITLE)}</a></p> }.into_any()
+            } else {
+                view! { <p><a href="/filings">"← " {move || i18n.t(Text::new("我的备案", "My filings"))}</a></p> }.into_any()
+            }}
             <h1>{move || kind.map(|k| i18n.t(k.label())).unwrap_or_else(|| i18n.t(ACT_TITLE))}</h1>
             <crate::components::form::NeedsScript />
-            {match kind.filter(|k| k.is_change() || k.is_cancel()) {
+            {staff.then(|| view! { <p class="notice" data-testid="on-behalf">{move || i18n.t(ON_BEHALF)}</p> })}
+            {match kind.filter(|k| k.is_change() || k.is_cancel()).filter(|k| !(staff && *k == BusinessKind::CancelAccess)) {
                 None => view! { <p class="notice notice--error" role="alert">{move || i18n.t(Text::new("业务类型无效", "Unknown business type"))}</p> }.into_any(),
                 Some(k) => view! {
                     <p class="page__lead" data-testid="act-explain">{move || i18n.t(k.explain())}</p>
@@ -223,8 +255,8 @@ pub fn BusinessPage() -> impl IntoView {
                     </Transition>
                     <Show when=move || done.with(Option::is_none) fallback=move || view! {
                         <div class="notice notice--ok" role="status" data-testid="act-done">
-                            <p>{move || i18n.t(FILED_OK)}</p>
-                            {move || done.get().map(|s| view! { <a class="button button--primary" href=format!("/filings/{}", s.id)>{move || i18n.t(SEE)}</a> })}
+                            <p>{move || i18n.t(if staff { FILED_FOR } else { FILED_OK })}</p>
+                            {move || done.get().map(|s| view! { <a class="button button--primary" href=started_at(&s, staff) data-testid="act-see">{move || i18n.t(SEE)}</a> })}
                         </div>
                     }>
                         <crate::pages::account::PlainNotices />
@@ -234,6 +266,7 @@ pub fn BusinessPage() -> impl IntoView {
                             <input type="hidden" name="kind" value=k.code() />
                             <input type="hidden" name="entity" value=entity.clone() />
                             <input type="hidden" name="website" value=website.clone() />
+                            {staff.then(|| view! { <Input label=crate::domain::business::CLIENT.label name="client" value=client error=field_err("client") hint=CLIENT_HINT /> })}
                             {k.needs_filing_password().then(|| view! {
                                 <Transition fallback=|| ()>
                                 <Show when=by_code fallback=move || view! {
@@ -271,5 +304,65 @@ pub fn BusinessPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+const HISTORY_LEAD: Text = Text::new(
+    "该网站从首次备案起的每一次业务：变更了什么、何时、由谁办理（主办者、接入服务商或管局）。",
+    "Every business on this website since it was first filed: what changed, when, and who acted (sponsor, provider or administration).",
+);
+
+/// /sites/:id: a filed website's whole life, oldest first.
+#[component]
+pub fn SiteHistoryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = leptos_router::hooks::use_params_map();
+    let history = Resource::new(move || params.read().get("id").unwrap_or_default(), site_history);
+    view! {
+        <Title text=HISTORY.get(i18n.lang.get_untracked()) />
+        <section class="page">
+            <h1>{move || i18n.t(Text::new("网站备案历史", "Website history"))}</h1>
+            <p class="page__lead">{move || i18n.t(HISTORY_LEAD)}</p>
+            <Transition fallback=|| ()>
+                {move || history.get().map(|r| match r {
+                    Err(AppError::Unauthenticated) => crate::pages::registrant::filings::sign_in_notice("/filings").into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                    Ok(h) => history_view(h).into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn history_view(h: SiteHistory) -> impl IntoView {
+    use crate::pages::registrant::filings::{CancelReason, Changes, Timeline};
+    let i18n = use_i18n();
+    let st = record_status(&h.status);
+    view! {
+        <dl class="facts" data-testid="history-head">
+            <dt>{move || i18n.t(Text::new("网站名称", "Website"))}</dt><dd>{h.name.clone()}</dd>
+            <dt>{move || i18n.t(SITE_NO)}</dt><dd data-testid="history-licence">{h.licence.clone()}</dd>
+            <dt>{move || i18n.t(Text::new("主办单位", "Sponsor"))}</dt><dd>{h.unit_name.clone()}</dd>
+            <dt>{move || i18n.t(Text::new("域名", "Domains"))}</dt><dd>{h.domains.join("、")}</dd>
+            <dt>{move || i18n.t(Text::new("状态", "Status"))}</dt><dd><span class=format!("status status--record-{}", h.status)>{move || i18n.t(st)}</span></dd>
+        </dl>
+        <ol class="history" data-testid="history">
+            {h.entries.into_iter().map(|e| {
+                let kind = e.kind.map(|k| k.label());
+                let status = e.status.map(|s| (s, crate::pages::registrant::filings::status_label(s)));
+                view! {
+                    <li class="card history__entry" data-testid="history-entry" data-kind=e.kind.map(|k| k.code()).unwrap_or_default()>
+                        <h2 class="card__title">
+                            {move || kind.map(|k| i18n.t(k)).unwrap_or("")}
+                            {status.map(|(s, l)| view! { " " <span class=format!("status status--{}", s.code())>{move || i18n.t(l)}</span> })}
+                        </h2>
+                        <p class="record__meta">{e.at.clone()} {e.link.clone().map(|l| view! { " · " <a href=l>{move || i18n.t(SEE)}</a> })}</p>
+                        <CancelReason reason=e.reason.clone() note=String::new() />
+                        <Changes changes=e.changes.clone() />
+                        <Timeline events=e.events.clone() />
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }

@@ -524,6 +524,9 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
 #[component]
 fn WizardView(draft: DraftView) -> impl IntoView {
     let i18n = use_i18n();
+    // The provider's clerk filling it in for the client goes on to 核实 it.
+    let done_at = if draft.for_staff { format!("/provider/filings/{}", draft.id) } else { "/filings".to_string() };
+    let done_label = if draft.for_staff { Text::new("去核实", "Verify it") } else { Text::new("查看我的备案", "See my filings") };
     let (mut form, mut step) = (draft.form.clone(), draft.step);
     // Typed while the session had expired: restore it.
     let restored = if let Some((s, f)) = unstash(&draft.id, draft.version) {
@@ -674,7 +677,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             <div class="notice notice--ok" role="status" data-testid="submitted">
                 <p>{move || i18n.t(SUBMITTED)}</p>
                 <p>{move || i18n.t(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step_for(kind))}</p>
-                <a class="button button--primary" href="/filings">{move || i18n.t(Text::new("查看我的备案", "See my filings"))}</a>
+                <a class="button button--primary" href=done_at.clone() data-testid="submitted-next">{move || i18n.t(done_label)}</a>
             </div>
         }>
             <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{move || i18n.t(kind_label(kind))}</strong></p>

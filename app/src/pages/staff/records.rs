@@ -1,14 +1,15 @@
 //! The provider's 已接入网站 (its clients' filed websites, where it cancels
-//! its access: seed 001 §1.4.5, no 备案密码) and the 管局's 空壳网站 list.
+//! its access: seed 001 §1.4.5, no 备案密码, and starts a client's 变更 or
+//! 注销 for it: §1.4, §1.5.2–1.5.3) and the 管局's 空壳网站 list.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::encode_component;
-use crate::domain::business::CANCEL_REASONS;
+use crate::domain::business::{Offer, CANCEL_REASONS};
 use crate::domain::codes;
-use crate::domain::workflow::Role;
+use crate::domain::workflow::{BusinessKind, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::business::{cancel_access, empty_sites, provider_sites};
@@ -45,7 +46,14 @@ pub fn ProviderSitesPage() -> impl IntoView {
         <section class="page page--console">
             <ConsoleNav role=Role::Provider />
             <h1>{move || i18n.t(SITES_TITLE)}</h1>
-            <p class="page__lead">{move || i18n.t(Text::new("服务器或空间已转走的网站，在此取消本接入商的接入（无需备案密码，立即生效）。网站没有其他接入时成为空壳网站，由管局处理。", "Where a website moved its servers away, cancel our access here (no filing password; at once). A website left with no access becomes an empty shell for the administration."))}</p>
+            <p class="page__lead">{move || i18n.t(Text::new(
+                "在“代为办理”中为客户办理变更或注销（需客户提供的用户名和备案密码）。服务器或空间已转走的网站，在此取消本接入商的接入（无需备案密码，立即生效）；网站没有其他接入时成为空壳网站，由管局处理。点击备案号查看网站的备案历史。",
+                "Under “For the client” file a change or cancellation for a client (with the username and filing password the client gives you). Where a website moved its servers away, cancel our access here (no filing password; at once); a website left with no access becomes an empty shell for the administration. Click a number for the website's history.",
+            ))}</p>
+            <p class="muted">{move || i18n.t(Text::new("已提出的注销申请（可查看进度，驳回的可修改后再次报送）：", "Cancellations filed (see progress; a rejected one can be corrected and passed again): "))}
+                <a href="/provider/progress?kind=cancel_website">{move || i18n.t(BusinessKind::CancelWebsite.label())}</a> " · "
+                <a href="/provider/progress?kind=cancel_entity">{move || i18n.t(BusinessKind::CancelEntity.label())}</a>
+            </p>
             <crate::components::form::NeedsScript />
             <form class="filters" method="get" on:submit=search data-testid="site-filters">
                 <label class="filter" for="f-q">
@@ -72,8 +80,10 @@ pub fn ProviderSitesPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {items.into_iter().flat_map(|r| {
-                                        let unit = r.unit_name.clone();
-                                        r.websites.into_iter().filter(|w| w.access.iter().any(|a| a.here && a.status == "active")).map(move |w| view! { <SiteRow unit=unit.clone() w refetch=Callback::new(move |_| list.refetch()) /> })
+                                        let (unit, entity, offers) = (r.unit_name.clone(), r.key.clone(), r.offers.clone());
+                                        r.websites.into_iter().filter(|w| w.access.iter().any(|a| a.here && a.status == "active")).map(move |w| view! {
+                                            <SiteRow unit=unit.clone() entity=entity.clone() entity_offers=offers.clone() w refetch=Callback::new(move |_| list.refetch()) />
+                                        })
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -86,8 +96,15 @@ pub fn ProviderSitesPage() -> impl IntoView {
 }
 
 #[component]
-fn SiteRow(unit: String, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
+fn SiteRow(unit: String, entity: String, entity_offers: Vec<Offer>, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
+    // 代为办理 (seed 001 §1.4): the client's businesses, done here with its
+    // username and 备案密码; 新增网站 starts from the type check, 取消接入 is
+    // the button beside.
+    let for_client = |offers: &[Offer]| offers.iter().filter(|o| !matches!(o.kind, BusinessKind::NewWebsite | BusinessKind::CancelAccess)).cloned().collect::<Vec<_>>();
+    let site_links = crate::pages::registrant::records::act_links("/provider/act", for_client(&w.offers), entity.clone(), Some(w.key.clone()));
+    let entity_links = crate::pages::registrant::records::act_links("/provider/act", for_client(&entity_offers), entity, None);
+    let history = format!("/sites/{}", w.key);
     let access = w.access.iter().find(|a| a.here && a.status == "active").cloned();
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -104,11 +121,16 @@ fn SiteRow(unit: String, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
     view! {
         <tr data-testid="site-row">
             <td>{unit}</td>
-            <td>{w.licence.clone()}</td>
+            <td><a href=history data-testid="site-history" title=move || i18n.t(crate::pages::registrant::records::HISTORY)>{w.licence.clone()}</a></td>
             <td>{w.name.clone()}</td>
             <td>{w.domains.join(" ")}</td>
             <td>{access.map(|a| a.ips.join(" ")).unwrap_or_default()}</td>
             <td>
+                <details class="menu" data-testid="on-behalf-menu">
+                    <summary>{move || i18n.t(Text::new("代为办理", "For the client"))}</summary>
+                    {site_links}
+                    {entity_links}
+                </details>
                 <Show when=move || open.get() fallback=move || view! {
                     <button class="button button--small" type="button" data-testid="cancel-access" on:click=move |_| open.set(true)>{move || i18n.t(CANCEL)}</button>
                 }>
@@ -162,7 +184,7 @@ pub fn EmptySitesPage() -> impl IntoView {
                                         let p = u8::try_from(e.province).ok().and_then(codes::province_by_code).map(|p| p.name);
                                         view! {
                                             <tr data-testid="empty-row">
-                                                <td>{e.licence}</td><td>{e.name}</td><td>{e.unit_name}</td><td>{e.domains.join(" ")}</td>
+                                                <td><a href=format!("/sites/{}", e.key)>{e.licence}</a></td><td>{e.name}</td><td>{e.unit_name}</td><td>{e.domains.join(" ")}</td>
                                                 <td>{move || p.map(|p| i18n.t(p)).unwrap_or("")}</td><td>{e.since}</td>
                                             </tr>
                                         }

@@ -381,6 +381,12 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             <crate::pages::registrant::filings::CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
         </div>
         <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
+        {d.entity_hidden.then(|| view! {
+            <p class="notice" data-testid="entity-hidden">{move || i18n.t(Text::new(
+                "新增接入：该主体在其他接入商备案，主体信息在管局审核通过后才向本接入商显示。审核通过后请核对，不准确的及时办理变更。",
+                "New access: this entity is filed with another provider; its details are shown to us once the administration approves. Check them then and file a change where they are wrong.",
+            ))}</p>
+        })}
         <Show when=move || result.with(Option::is_some)>
             {move || result.get().map(|r| match r {
                 Ok(()) => view! { <p class="notice notice--ok" role="status" data-testid="act-ok">{move || i18n.t(DONE)}</p> }.into_any(),
