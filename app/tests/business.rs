@@ -326,7 +326,9 @@ async fn the_provider_acts_for_its_client_and_the_website_history_shows_every_st
     let wrong_user = w.begin_for(&f.clerk, "somebody_else", BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await;
     assert!(matches!(&wrong_user, Err(AppError::Invalid(e)) if e.0[0].path == "proof" && e.0[0].message.zh.contains("用户名或备案密码")), "{wrong_user:?}");
     let wrong_pass = w.begin_for(&f.clerk, &user, BusinessKind::ChangeWebsite, &r.key, &site.key, "Wrong-pass1", "").await;
-    assert!(matches!(&wrong_pass, Err(AppError::Invalid(e)) if e.0[0].path == "proof"), "{wrong_pass:?}");
+    assert_eq!(format!("{wrong_user:?}"), format!("{wrong_pass:?}"), "one answer for either");
+    // 取消接入 is the provider's own, on 已接入网站: never in the client's name without proof.
+    assert!(matches!(w.begin_for(&f.clerk, &user, BusinessKind::CancelAccess, &r.key, &site.key, "", "1").await, Err(AppError::BadRequest(_))));
     let bad_user = w.begin_for(&f.clerk, "", BusinessKind::ChangeWebsite, &r.key, &site.key, &f.password, "").await;
     assert!(matches!(&bad_user, Err(AppError::Invalid(e)) if e.0[0].path == "client"), "{bad_user:?}");
     // The 管局 does not start businesses.
@@ -418,6 +420,11 @@ async fn a_provider_new_to_an_entity_sees_its_details_only_once_the_new_access_i
     let d = w.detail(&f.clerk, &id).await.unwrap();
     assert_eq!(d.summary.kind, BusinessKind::NewAccess);
     assert!(d.entity_hidden);
+    // Its documents too: neither listed nor readable.
+    assert!(d.materials.iter().all(|m| m.kind != "entity_cert" && m.kind != "leader_photo"), "{:?}", d.materials);
+    let cert_scan = w.detail(&f.owner, &id).await.unwrap().materials.into_iter().find(|m| m.kind == "entity_cert").unwrap();
+    assert!(matches!(w.file(&f.clerk, &cert_scan.id).await, Err(AppError::Forbidden)));
+    assert!(w.file(&f.owner, &cert_scan.id).await.is_ok());
     assert!(d.form.entity.cert_number.is_empty() && d.form.entity.leader.cert_number.is_empty() && d.form.entity.address.is_empty(), "{:?}", d.form.entity);
     assert_eq!(d.form.entity.unit_name, "北京星河网络科技有限公司");
     // The registrant sees its own data.
@@ -426,4 +433,32 @@ async fn a_provider_new_to_an_entity_sees_its_details_only_once_the_new_access_i
     let d = w.detail(&f.clerk, &id).await.unwrap();
     assert!(!d.entity_hidden);
     assert_eq!(d.form.entity.cert_number, f.cert);
+}
+
+#[tokio::test]
+async fn wrong_client_usernames_count_towards_the_lock_and_a_co_filer_sees_only_its_own_history() {
+    let f = filed(315, "lock-names.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let site = r.websites[0].clone();
+    // Another sponsor files a second website under the entity with the 备案密码.
+    let co = w.registrant("cofiler315", "13800315000").await;
+    let id = w.submitted_with(&co, &f.cert, "lock-names-two.cn", false, &f.password).await;
+    w.through(&f.clerk, &f.bureau, &id).await;
+    // The co-filer may read the entity's first website's history, but not the owner's applications.
+    let h = w.history(&co, &site.key).await.unwrap();
+    assert!(h.entries.is_empty(), "{:?}", h.entries);
+    assert_eq!(w.history(&f.owner, &site.key).await.unwrap().entries.len(), 1);
+
+    // Guessing usernames with the right password locks the proof like wrong passwords do.
+    for i in 0..4 {
+        let r2 = w.begin_for(&f.clerk, &format!("guess_{i}"), BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await;
+        assert!(matches!(r2, Err(AppError::Invalid(_))), "{r2:?}");
+    }
+    let fifth = w.begin_for(&f.clerk, "guess_5", BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await;
+    assert!(conflict(fifth).contains("次数过多"));
+    // Locked for everyone, the right username too.
+    let user = f.owner.username.clone();
+    assert!(conflict(w.begin_for(&f.clerk, &user, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await).contains("次数过多"));
+    assert!(conflict(w.begin_for(&f.clerk, "guess_6", BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await).contains("次数过多"));
 }

@@ -185,6 +185,8 @@ test("the whole road with Back and Forward at every step", async ({ page, browse
 
   // The registrant sees the number; a stranger finds it, with Back and Forward between searches.
   await page.getByRole("link", { name: "我的备案" }).first().click();
+  // Both lists in place (the filed records load beside the applications) before the next click.
+  await expect(page.getByTestId("records")).toBeVisible();
   await page.getByTestId("filing").filter({ hasText: domain }).getByRole("link").click();
   await expect(page.getByTestId("website-numbers")).toHaveText(number!);
   const stranger = await newPage();

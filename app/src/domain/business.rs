@@ -155,6 +155,19 @@ impl ApplicationStatus {
 pub fn hide_entity(form: &mut FilingForm) {
     let e = std::mem::take(&mut form.entity);
     form.entity = crate::domain::filing::EntityForm { unit_name: e.unit_name, nature: e.nature, province: e.province, ..Default::default() };
+    // A website whose 负责人 is the entity's shows nobody either.
+    for w in &mut form.websites {
+        if w.same_leader {
+            w.leader = crate::domain::filing::PersonForm::default();
+        }
+    }
+}
+
+/// The uploads hidden with the entity: its documents and photos; the
+/// 前置审批 papers and the provider's own 核验 files stay.
+pub fn hidden_with_entity(kind: crate::domain::filing::MaterialKind) -> bool {
+    use crate::domain::filing::MaterialKind as K;
+    !matches!(kind, K::PreApproval | K::VerificationPhoto | K::VerificationForm)
 }
 
 /// The fields of starting a business on a filed record.
@@ -439,7 +452,12 @@ mod tests {
         f.entity.province = "11".into();
         f.entity.leader.name = "张三".into();
         f.entity.leader.cert_number = "110101199003077777".into();
+        let mut site = crate::domain::filing::WebsiteForm { same_leader: true, ..Default::default() };
+        site.leader.cert_number = "110101199003077777".into();
+        f.websites.push(site);
         hide_entity(&mut f);
+        assert!(f.websites[0].leader.cert_number.is_empty());
+        assert!(hidden_with_entity(crate::domain::filing::MaterialKind::EntityCert) && !hidden_with_entity(crate::domain::filing::MaterialKind::VerificationPhoto));
         assert_eq!((f.entity.unit_name.as_str(), f.entity.province.as_str()), ("北京星河网络科技有限公司", "11"));
         assert!(f.entity.cert_number.is_empty() && f.entity.leader.name.is_empty() && f.entity.leader.cert_number.is_empty());
     }

@@ -208,13 +208,14 @@ struct SiteCheck {
 
 /// The account a business is for. A registrant acts for itself; the
 /// provider acts for a client (代为办理, seed 001 §1.4) named by username,
-/// who must be one the entity's filings belong to, on an entity this
-/// provider serves. A username that is not one of the entity's answers
-/// like a wrong 备案密码 (nobody learns who files what).
-async fn client_of(cx: &Ctx, eid: &RecordId, username: &str) -> Result<RecordId, AppError> {
+/// on an entity it serves (else not found): `None` when the username is not
+/// one the entity's filings belong to. The caller answers that exactly like
+/// a wrong 备案密码, after checking the password, and counts it as a failure:
+/// nobody learns who files what, and the lockout holds.
+async fn client_of(cx: &Ctx, eid: &RecordId, username: &str) -> Result<Option<RecordId>, AppError> {
     let me = cx.me()?;
     match me.role {
-        Role::Registrant => return Ok(me.id.clone()),
+        Role::Registrant => return Ok(Some(me.id.clone())),
         Role::Provider => {}
         _ => return Err(AppError::Forbidden),
     }
@@ -243,42 +244,51 @@ async fn client_of(cx: &Ctx, eid: &RecordId, username: &str) -> Result<RecordId,
     if !c.served {
         return Err(AppError::NotFound);
     }
-    c.account.ok_or_else(|| {
-        application::invalid(crate::domain::business::PROOF, crate::domain::Problem::new("proof.wrong", "用户名或备案密码不正确", "the username or filing password is wrong"))
-    })
+    Ok(c.account)
+}
+
+/// The one answer to a provider's wrong username or 备案密码.
+fn wrong_client() -> AppError {
+    application::invalid(crate::domain::business::PROOF, crate::domain::Problem::new("proof.wrong", "用户名或备案密码不正确", "the username or filing password is wrong"))
 }
 
 /// Start a 变更, 注销 or 取消接入 on a filed entity (and one of its
 /// websites): the caller must be one the entity's filings belong to (or
-/// the provider acting for such a client, [`client_of`]) and prove the
-/// right with the 备案密码 or code (取消接入 needs none, seed 002 §3(5));
-/// the entity takes one open application at a time. A 变更 opens as a
-/// draft holding a copy of the filed data (and the filed documents); a 注销
-/// or 取消接入 is submitted at once with its reason. What the provider
-/// starts is audited as the provider's and marked 代为办理.
+/// the provider acting for such a client, [`client_of`], on a website it
+/// hosts) and prove the right with the 备案密码 or code (取消接入 needs
+/// none, seed 002 §3(5), and the provider does its own on 已接入网站); the
+/// entity takes one open application at a time. A 变更 opens as a draft
+/// holding a copy of the filed data (and the filed documents); a 注销 or
+/// 取消接入 is submitted at once with its reason. What the provider starts
+/// is audited as the provider's and marked 代为办理.
 #[allow(clippy::too_many_arguments)]
 pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: &str, client: &str, proof: &str, reason: &str, note: &str) -> Result<Started, AppError> {
     let (db, settings, me) = (&cx.db, &cx.settings, cx.me()?);
     if kind.scope() == Scope::New {
         return Err(AppError::BadRequest(Message::new("新增网站和新增接入请从“备案类型检查”开始", "Start a new website or access from the type check")));
     }
+    let staff = me.role == Role::Provider;
+    if staff && !kind.needs_filing_password() {
+        return Err(AppError::BadRequest(Message::new("取消接入请在“已接入网站”中直接办理", "Cancel our access directly in Hosted websites")));
+    }
     if !key_ok(entity_key) || (kind.scope() == Scope::Website && !key_ok(website_key)) {
         return Err(AppError::NotFound);
     }
     let eid = RecordId::new("entity", entity_key);
-    let registrant = client_of(cx, &eid, client).await?;
-    let agent = (me.role == Role::Provider).then(|| me.id.clone());
+    let client = client_of(cx, &eid, client).await?;
+    let agent = staff.then(|| me.id.clone());
     let mut res = db
         .query(format!(
             "{MINE} SELECT status, licence, unit_name, province, id IN $mine AS mine FROM ONLY $e;"
         ))
-        .bind(("me", registrant.clone()))
+        .bind(("me", client.clone()))
         .bind(("e", eid.clone()))
         .await?
         .check()?;
     let ent: Option<EntityCheck> = res.take(1)?;
-    // Another sponsor's entity is not found, whatever it is.
-    let ent = ent.filter(|e| e.mine).ok_or(AppError::NotFound)?;
+    // Another sponsor's entity is not found, whatever it is (the provider's
+    // client is checked with the password, below).
+    let ent = ent.filter(|e| e.mine || staff).ok_or(AppError::NotFound)?;
     if ent.status == "cancelled" || ent.licence.is_none() {
         return Err(gone());
     }
@@ -295,15 +305,28 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
         if site.status == "cancelled" {
             return Err(gone());
         }
-        if matches!(kind, BusinessKind::ChangeAccess | BusinessKind::CancelAccess) && !site.here {
+        // The provider acts only on websites it hosts.
+        if (staff || matches!(kind, BusinessKind::ChangeAccess | BusinessKind::CancelAccess)) && !site.here {
             return Err(AppError::Conflict(Message::new("该网站没有在本接入商的接入", "This website has no access with us")));
         }
     }
     let reason = if kind.is_cancel() { Some(check_cancel_reason(reason).map_err(|p| application::invalid(REASON, p))?) } else { None };
     let note = check_note(note).map_err(|p| application::invalid(NOTE, p))?;
     if kind.needs_filing_password() {
-        entity_proof::verify(db, settings.entity_verify, &eid, proof).await?;
+        // A username that is not the entity's fails like a wrong password,
+        // whatever the password (which is then not even tried).
+        let checked = match &client {
+            Some(_) => entity_proof::verify(db, settings.entity_verify, &eid, proof).await,
+            None => entity_proof::refuse(db, &eid).await,
+        };
+        match (checked, staff) {
+            (Err(AppError::Invalid(_)), true) => return Err(wrong_client()),
+            (Err(e), _) => return Err(e),
+            (Ok(()), _) => {}
+        }
     }
+    // Every kind the provider may start needs the password, so a client is known here.
+    let registrant = client.ok_or(AppError::NotFound)?;
 
     let mut before = filed_form(cx, &eid, wid.as_ref()).await?;
     normalise(&mut before);
@@ -638,6 +661,19 @@ pub async fn empty_sites(cx: &Ctx) -> Result<Vec<EmptySite>, AppError> {
     Ok(res.take(0)?)
 }
 
+/// Whether a 新增接入 is shown to this caller with its entity hidden: a
+/// provider with no access to the entity sees its details only once the
+/// 管局 approves (seed 002 §3(3)); its documents likewise.
+pub async fn hides_entity(db: &super::db::Db, provider: &str, me: &super::auth::CurrentUser, row: &AppRow) -> Result<bool, AppError> {
+    if me.role != Role::Provider || row.kind != BusinessKind::NewAccess || row.status == ApplicationStatus::Approved {
+        return Ok(false);
+    }
+    Ok(match &row.entity {
+        Some(e) => !serves(db, provider, e).await?,
+        None => true,
+    })
+}
+
 /// Whether this provider has an active access to any website of the entity.
 pub async fn serves(db: &super::db::Db, provider: &str, entity: &RecordId) -> Result<bool, AppError> {
     let mut res = db
@@ -655,8 +691,9 @@ pub async fn serves(db: &super::db::Db, provider: &str, entity: &RecordId) -> Re
 /// submitted application that made or changed it or its entity (first
 /// filing, 新增网站, 变更, 新增接入, 注销), each with what it changed and who
 /// did what when, and the provider's own 取消接入; oldest first. The
-/// registrant sees its own records' history with staff names hidden; the
-/// provider, websites it serves or served; the 管局, its province's.
+/// registrant sees its own records' history (its own applications only)
+/// with staff names hidden; the provider, websites it serves or served; the
+/// 管局, its province's; each sees only applications it may read.
 pub async fn history(cx: &Ctx, website_key: &str) -> Result<crate::models::SiteHistory, AppError> {
     use super::filings::{changes_of, timeline, EventRow, EVENT_FIELDS};
     use crate::models::{HistoryEntry, SiteHistory};
@@ -711,7 +748,10 @@ pub async fn history(cx: &Ctx, website_key: &str) -> Result<crate::models::SiteH
         .bind(("w", wid))
         .await?
         .check()?;
-    let rows = application::rows(&mut res, 1)?;
+    // Only the applications the viewer may read: a registrant its own (not
+    // another sponsor's who filed under the same entity), the 管局 those that
+    // reached it.
+    let rows: Vec<AppRow> = application::rows(&mut res, 1)?.into_iter().filter(|r| application::may_read(me, r)).collect();
     let events: Vec<EventRow> = res.take(2)?;
     let outside: Vec<EventRow> = res.take(3)?;
     let staff = me.role != Role::Registrant;
@@ -724,10 +764,10 @@ pub async fn history(cx: &Ctx, website_key: &str) -> Result<crate::models::SiteH
     let mut entries: Vec<HistoryEntry> = Vec::with_capacity(rows.len() + outside.len());
     for row in &rows {
         let link = match me.role {
-            Role::Registrant if row.registrant == me.id => Some(format!("/filings/{}", row.key)),
-            Role::Provider if application::may_read(me, row) => Some(format!("/provider/filings/{}", row.key)),
-            Role::Bureau if application::may_read(me, row) => Some(format!("/bureau/filings/{}", row.key)),
-            _ => None,
+            Role::Registrant => Some(format!("/filings/{}", row.key)),
+            Role::Provider => Some(format!("/provider/filings/{}", row.key)),
+            Role::Bureau => Some(format!("/bureau/filings/{}", row.key)),
+            Role::Admin => None,
         };
         entries.push(HistoryEntry {
             at: row.submitted.clone().unwrap_or_default(),

@@ -93,6 +93,34 @@ pub async fn verify(db: &Db, method: Method, entity: &RecordId, proof: &str) -> 
         db.query("UPDATE $e SET password_failures = 0, password_locked_until = NONE RETURN NONE").bind(("e", entity.clone())).await?.check()?;
         return Ok(());
     }
+    count_failure(db, entity).await?;
+    Err(wrong())
+}
+
+/// Refuse a proof without looking at it (the provider named a username
+/// that is not the entity's): answered and counted exactly like a wrong
+/// password, the lock included.
+pub async fn refuse(db: &Db, entity: &RecordId) -> Result<(), AppError> {
+    let mut res = db
+        .query(
+            "SELECT VALUE IF password_locked_until != NONE AND password_locked_until > time::now() \
+             THEN math::ceil(duration::mins(password_locked_until - time::now()) + 1) ELSE NONE END FROM ONLY $e",
+        )
+        .bind(("e", entity.clone()))
+        .await?
+        .check()?;
+    let minutes: Option<i64> = res.take(0)?;
+    if let Some(m) = minutes {
+        return Err(locked(m.max(1)));
+    }
+    count_failure(db, entity).await?;
+    Err(wrong())
+}
+
+/// Count one failed proof for an entity (a wrong password or code, or the
+/// provider's wrong client username); the fifth in a row locks the proof
+/// and is answered with the lock.
+pub async fn count_failure(db: &Db, entity: &RecordId) -> Result<(), AppError> {
     // One statement counts the failure, so parallel guesses all count.
     let mut res = db
         .query(
@@ -111,7 +139,7 @@ pub async fn verify(db: &Db, method: Method, entity: &RecordId, proof: &str) -> 
         db.query("UPDATE $e SET password_failures = 0 RETURN NONE").bind(("e", entity.clone())).await?.check()?;
         return Err(locked(LOCK_MINUTES));
     }
-    Err(wrong())
+    Ok(())
 }
 
 /// Send a one-time code (10 minutes) to the entity's 主体负责人 mobile and

@@ -12,7 +12,7 @@ use super::materials;
 use super::transition::{self, Bind, Change};
 use super::Settings;
 use crate::domain::business::{check_until, keep_filed};
-use crate::domain::filing::{self, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, PersonForm, STEPS, STEP_CONFIRM};
+use crate::domain::filing::{self, MaterialKind, check_type_inputs, filing_domains, new_website, normalise, step_of, EntityForm, FilingForm, PersonForm, STEPS, STEP_CONFIRM};
 use crate::domain::review::{changed_fields, labels_of};
 use crate::domain::workflow::{Action, ApplicationStatus, BusinessKind, Role};
 use crate::domain::Message;
@@ -718,15 +718,11 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
     let actions = crate::domain::workflow::allowed_actions(row.status, me.role, row.kind);
     let mut form = row.form()?;
-    let entity_hidden = me.role == Role::Provider && row.kind == BusinessKind::NewAccess && row.status != ApplicationStatus::Approved && {
-        let served = match &row.entity {
-            Some(e) => super::business::serves(db, &cx.settings.provider_name, e).await?,
-            None => false,
-        };
-        !served
-    };
+    let entity_hidden = super::business::hides_entity(db, &cx.settings.provider_name, me, row).await?;
+    let mut files = materials::list(db, &rid).await?;
     if entity_hidden {
         crate::domain::business::hide_entity(&mut form);
+        files.retain(|m| MaterialKind::from_code(&m.kind).is_some_and(|k| !crate::domain::business::hidden_with_entity(k)));
     }
     // The clerk's unsent marks: only for whoever may send them.
     let (draft_marks, draft_note) = if actions.contains(&Action::Return) { draft_marks(db, &rid).await? } else { (Vec::new(), String::new()) };
@@ -734,7 +730,7 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         summary: summary(row),
         form,
         entity_hidden,
-        materials: materials::list(db, &rid).await?,
+        materials: files,
         timeline,
         annotations: annotations(db, &rid, staff).await?,
         verification,

@@ -148,6 +148,12 @@ pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUs
             };
             let filing_intent = action.map(Intent::Act).unwrap_or(Intent::Read);
             let mut inner = Box::pin(authorize(db, settings, cx.user.take(), Need::Filing(&owner.app, filing_intent))).await?;
+            // A 新增接入's entity documents stay hidden from a provider new to the entity.
+            if let (Some(k), Some(user), Some(row)) = (MaterialKind::from_code(&owner.kind), inner.user.as_ref(), inner.filing.as_ref()) {
+                if crate::domain::business::hidden_with_entity(k) && super::business::hides_entity(db, &settings.provider_name, user, row).await? {
+                    return Err(forbidden(user, "hidden entity material"));
+                }
+            }
             inner.material = Some(mid);
             return Ok(inner);
         }

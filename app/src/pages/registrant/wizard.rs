@@ -315,6 +315,7 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     let confirming = RwSignal::new(false);
     let id = draft.id.clone();
     let kind = draft.kind;
+    let staff = draft.for_staff;
     let discard = Action::new(move |_: &()| {
         let id = id.clone();
         async move { discard_draft(id).await }
@@ -322,7 +323,7 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     Effect::new(move |_| {
         if let Some(Ok(())) = discard.value().get() {
             forget_stash();
-            crate::pages::account::go(if kind.is_change() { "/filings" } else { "/filings/new" });
+            crate::pages::account::go(if staff { "/provider/sites" } else if kind.is_change() { "/filings" } else { "/filings/new" });
         }
     });
     let step = draft.step;
@@ -526,6 +527,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
     let i18n = use_i18n();
     // The provider's clerk filling it in for the client goes on to 核实 it.
     let done_at = if draft.for_staff { format!("/provider/filings/{}", draft.id) } else { "/filings".to_string() };
+    let leave_to = if draft.for_staff { "/provider/sites" } else { "/filings" };
     let done_label = if draft.for_staff { Text::new("去核实", "Verify it") } else { Text::new("查看我的备案", "See my filings") };
     let (mut form, mut step) = (draft.form.clone(), draft.step);
     // Typed while the session had expired: restore it.
@@ -615,7 +617,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                     w.touched.set(HashSet::new());
                     w.errors.set(FieldErrors::new());
                     if target == 0 {
-                        crate::pages::account::go("/filings");
+                        crate::pages::account::go(leave_to);
                     } else {
                         w.step.set(view.step);
                         scroll_top();
