@@ -462,3 +462,62 @@ async fn wrong_client_usernames_count_towards_the_lock_and_a_co_filer_sees_only_
     assert!(conflict(w.begin_for(&f.clerk, &user, BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await).contains("次数过多"));
     assert!(conflict(w.begin_for(&f.clerk, "guess_6", BusinessKind::ChangeEntity, &r.key, "", &f.password, "").await).contains("次数过多"));
 }
+
+#[tokio::test]
+async fn an_undecided_cancellation_is_amended_or_deleted_and_a_rejected_one_is_amended_and_filed_again() {
+    let f = filed(316, "amend-cancel.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let site = r.websites[0].clone();
+    let s = w.begin(&f.owner, BusinessKind::CancelWebsite, &r.key, &site.key, &f.password, "1").await.unwrap();
+    // Modified by the registrant before the provider passes it.
+    let v = w.version(&f.owner, &s.id).await;
+    assert!(matches!(w.amend(&f.owner, &s.id, v, "7", "").await, Err(AppError::Invalid(_))), "an unknown reason");
+    w.amend(&f.owner, &s.id, v, "2", "域名不再续费").await.unwrap();
+    let d = w.detail(&f.clerk, &s.id).await.unwrap();
+    assert_eq!(d.cancel_reason.map(|m| m.zh), Some("域名已到期或不再使用".to_string()));
+    assert_eq!(d.cancel_note, "域名不再续费");
+    // The provider does not change what the registrant filed (it may return it).
+    assert!(!d.actions.contains(&app::domain::workflow::Action::Amend));
+    let v = w.version(&f.clerk, &s.id).await;
+    assert!(matches!(w.amend(&f.clerk, &s.id, v, "1", "").await, Err(AppError::Forbidden)));
+    w.pass(&f.clerk, &s.id, v, "已核实").await.unwrap();
+    // Passed: too late for the registrant.
+    let v = w.version(&f.owner, &s.id).await;
+    assert!(matches!(w.amend(&f.owner, &s.id, v, "1", "").await, Err(AppError::Conflict(_))));
+    // Rejected by the 管局: the provider amends it and files it again (再次提出).
+    let v = w.version(&f.bureau, &s.id).await;
+    w.reject(&f.bureau, &s.id, v, "注销理由与实际不符").await.unwrap();
+    let v = w.version(&f.clerk, &s.id).await;
+    w.amend(&f.clerk, &s.id, v, "1", "网站已关闭").await.unwrap();
+    let v = w.version(&f.clerk, &s.id).await;
+    w.pass(&f.clerk, &s.id, v, "再次提出").await.unwrap();
+    let v = w.version(&f.bureau, &s.id).await;
+    assert_eq!(w.approve(&f.bureau, &s.id, v).await.unwrap().status, ApplicationStatus::Approved);
+    assert!(public_names(w, "amend-cancel.cn").await.is_empty());
+    let h = w.history(&f.owner, &site.key).await.unwrap();
+    let amended = h.entries.last().unwrap().events.iter().filter(|e| e.action == Some(app::domain::workflow::Action::Amend)).count();
+    assert_eq!(amended, 2);
+}
+
+#[tokio::test]
+async fn the_provider_deletes_a_cancellation_it_filed_for_its_client() {
+    let f = filed(317, "delete-cancel.cn").await;
+    let w = &f.w;
+    let r = record(w, &f.owner).await;
+    let user = f.owner.username.clone();
+    let s = w.begin_for(&f.clerk, &user, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await.unwrap();
+    assert!(s.submitted);
+    let d = w.detail(&f.clerk, &s.id).await.unwrap();
+    assert!(d.actions.contains(&app::domain::workflow::Action::Amend) && d.actions.contains(&app::domain::workflow::Action::Discard), "{:?}", d.actions);
+    let v = w.version(&f.clerk, &s.id).await;
+    w.amend(&f.clerk, &s.id, v, "9", "客户改变主意").await.unwrap();
+    w.discard(&f.clerk, &s.id).await.unwrap();
+    assert_eq!(w.detail(&f.owner, &s.id).await.unwrap().summary.status, ApplicationStatus::Abandoned);
+    // The entity is free again.
+    assert!(record(w, &f.owner).await.open.is_none());
+    // What the registrant filed is not the provider's to delete.
+    let mine = w.begin(&f.owner, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await.unwrap();
+    assert!(matches!(w.discard(&f.clerk, &mine.id).await, Err(AppError::Forbidden)));
+    assert!(!w.detail(&f.clerk, &mine.id).await.unwrap().actions.contains(&app::domain::workflow::Action::Discard));
+}

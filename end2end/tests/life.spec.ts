@@ -174,10 +174,20 @@ test("注销网站: approved, the public query no longer finds the domain and so
   if (phone) await expectNoHorizontalScroll(page);
   await page.getByTestId("act-submit").click();
   await expect(page.getByTestId("act-done")).toContainText("等待接入服务商核实");
+  // Until the provider passes it, the reason can be changed (修改注销申请).
+  await page.getByTestId("act-see").click();
+  await expect(page.getByTestId("cancel-reason")).toContainText("网站已停办");
+  await page.getByTestId("amend").locator("summary").click();
+  await page.getByTestId("amend-go").click();
+  await expect(page.getByTestId("error-amend-reason")).toContainText("请选择注销理由");
+  await page.locator("#amend-reason").selectOption({ label: "域名已到期或不再使用" });
+  await page.getByTestId("amend-go").click();
+  await expect(page.getByTestId("cancel-reason")).toContainText("域名已到期或不再使用");
+  if (phone) await expectNoHorizontalScroll(page);
 
   // No 核验 for a 注销: the clerk passes it, the 管局 approves it.
   await clerkPasses(clerk, info, domain, "cancel_website", false);
-  await expect(clerk.getByTestId("cancel-reason")).toContainText("网站已停办");
+  await expect(clerk.getByTestId("cancel-reason")).toContainText("域名已到期或不再使用");
   await bureauApproves(bureau, info, domain, "cancel_website");
 
   const stranger = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();

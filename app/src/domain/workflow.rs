@@ -274,10 +274,12 @@ pub enum Action {
     /// 确认取消接入: the provider confirms a registrant's 取消接入 request,
     /// which takes effect at once (no 管局, seed 002 §3(5)).
     Confirm,
+    /// 修改注销申请: a new reason for a 注销 not yet decided (seed 001 §1.5.2).
+    Amend,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Create,
         Action::Save,
         Action::Submit,
@@ -292,6 +294,7 @@ impl Action {
         Action::Reject,
         Action::SubmitOnBehalf,
         Action::Confirm,
+        Action::Amend,
     ];
 
     pub fn code(self) -> &'static str {
@@ -310,6 +313,7 @@ impl Action {
             Action::Reject => "reject",
             Action::SubmitOnBehalf => "submit_on_behalf",
             Action::Confirm => "confirm",
+            Action::Amend => "amend",
         }
     }
 
@@ -334,6 +338,7 @@ impl Action {
             Action::Reject => Text::new("驳回", "Rejected"),
             Action::SubmitOnBehalf => Text::new("代为提交", "Submitted on the sponsor's behalf"),
             Action::Confirm => Text::new("确认取消接入", "Access cancellation confirmed"),
+            Action::Amend => Text::new("修改注销申请", "Cancellation amended"),
         }
     }
 }
@@ -356,7 +361,7 @@ use ApplicationStatus as S;
 /// The whole state machine, and the only place that says who may do what
 /// to a filing in which state: anything not listed is refused. Edits that
 /// keep the state (save, verify, correct) are listed as moves to itself.
-pub const TRANSITIONS: [Transition; 23] = [
+pub const TRANSITIONS: [Transition; 27] = [
     t(S::Draft, S::Draft, Role::Registrant, Action::Save),
     t(S::Draft, S::PendingVerification, Role::Registrant, Action::Submit),
     t(S::Draft, S::Abandoned, Role::Registrant, Action::Discard),
@@ -383,7 +388,27 @@ pub const TRANSITIONS: [Transition; 23] = [
     // 撤回: the registrant withdraws a submitted application before the provider acts.
     t(S::PendingVerification, S::Abandoned, Role::Registrant, Action::Discard),
     t(S::PendingVerification, S::Approved, Role::Provider, Action::Confirm),
+    // 注销 (seed 001 §1.5.2 二): modified while not yet passed on by whoever
+    // filed it (the provider: only what it filed for its client, as with its
+    // drafts; it may also delete that), and by the provider after a 管局
+    // rejection, before filing it again (Pass).
+    t(S::PendingVerification, S::PendingVerification, Role::Registrant, Action::Amend),
+    t(S::PendingVerification, S::PendingVerification, Role::Provider, Action::Amend),
+    t(S::BureauRejected, S::BureauRejected, Role::Provider, Action::Amend),
+    t(S::PendingVerification, S::Abandoned, Role::Provider, Action::Discard),
 ];
+
+/// Whether the provider may take this action on this application only
+/// when it started it for its client (代为办理): its drafts, and what it
+/// filed that nobody has acted on yet. Ownership, like a registrant's of
+/// its own applications; the table above says which moves exist.
+pub fn on_behalf_only(action: Action, from: ApplicationStatus) -> bool {
+    match action {
+        Action::Save | Action::Submit | Action::SubmitOnBehalf | Action::Discard => true,
+        Action::Amend => from == ApplicationStatus::PendingVerification,
+        _ => false,
+    }
+}
 
 /// Whether an action fits a business: 取消接入 is confirmed by the
 /// provider and never goes to the 管局; everything else is passed to the
@@ -392,6 +417,7 @@ pub fn fits(action: Action, kind: BusinessKind) -> bool {
     match action {
         Action::Confirm => !kind.goes_to_bureau(),
         Action::Pass | Action::Approve | Action::Reject | Action::RequirePreApproval | Action::Correct => kind.goes_to_bureau(),
+        Action::Amend => matches!(kind, BusinessKind::CancelWebsite | BusinessKind::CancelEntity),
         _ => true,
     }
 }
@@ -536,7 +562,13 @@ mod tests {
         assert_eq!(allowed_actions(S::BureauRejected, Role::Provider, F), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
         assert!(allowed_actions(S::Approved, Role::Bureau, F).is_empty());
         // 取消接入 is confirmed by the provider, never passed; nothing else is confirmed.
-        assert_eq!(allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::CancelAccess), vec![Action::Verify, Action::Return, Action::Confirm]);
+        assert_eq!(allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::CancelAccess), vec![Action::Verify, Action::Return, Action::Confirm, Action::Discard]);
+        // A 注销's reason is amended before it is passed (or by the provider after a rejection); nothing else is.
+        assert!(transition(S::PendingVerification, Action::Amend, Role::Registrant, BusinessKind::CancelWebsite).is_some());
+        assert!(transition(S::PendingBureau, Action::Amend, Role::Registrant, BusinessKind::CancelWebsite).is_none());
+        assert!(transition(S::BureauRejected, Action::Amend, Role::Provider, BusinessKind::CancelEntity).is_some());
+        assert!(transition(S::PendingVerification, Action::Amend, Role::Registrant, BusinessKind::ChangeWebsite).is_none());
+        assert!(on_behalf_only(Action::Amend, S::PendingVerification) && !on_behalf_only(Action::Amend, S::BureauRejected) && !on_behalf_only(Action::Pass, S::PendingVerification));
         assert!(!allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::ChangeWebsite).contains(&Action::Confirm));
         assert!(transition(S::PendingVerification, Action::Confirm, Role::Provider, F).is_none());
         // The registrant may withdraw a submitted application before the provider acts.

@@ -90,6 +90,19 @@ pub async fn confirm_business(id: String, version: i64) -> Result<FilingSummary,
     .await
 }
 
+/// 修改注销申请: a new reason (and note) for an undecided 注销.
+#[server(endpoint = "business/amend")]
+pub async fn amend_cancel(id: String, version: i64, reason: String, #[server(default)] note: String) -> Result<FilingSummary, AppError> {
+    use crate::domain::workflow::Action;
+    use crate::ssr::guard::{serve, Intent, Need};
+    serve(Need::Filing(&id, Intent::Act(Action::Amend)), |cx| async move {
+        crate::ssr::business::amend(&cx, version, &reason, &note).await?;
+        let row = crate::ssr::application::load(&cx.db, &cx.filing()?.record_id()).await?.ok_or(AppError::Internal)?;
+        Ok(crate::ssr::application::summary(&row))
+    })
+    .await
+}
+
 /// The filed websites with this provider's access (the console's 已接入网站).
 #[server(endpoint = "business/sites")]
 pub async fn provider_sites(#[server(default)] q: String) -> Result<Vec<FiledRecord>, AppError> {

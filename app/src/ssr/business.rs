@@ -395,6 +395,22 @@ pub fn reason_of(row: &AppRow) -> Option<Message> {
     crate::domain::business::cancel_reason(u8::try_from(row.cancel_reason?).ok()?).map(Message::from)
 }
 
+/// 修改注销申请 (seed 001 §1.5.2 二): a new reason and note for a 注销 not
+/// yet passed to the 管局 (by whoever filed it), or rejected by it (by the
+/// provider, before filing it again); the transition table says which.
+pub async fn amend(cx: &Ctx, version: i64, reason: &str, note: &str) -> Result<(), AppError> {
+    let (me, row) = (cx.me()?, cx.filing()?);
+    let reason = check_cancel_reason(reason).map_err(|p| application::invalid(REASON, p))?;
+    let note = check_note(note).map_err(|p| application::invalid(NOTE, p))?;
+    let why = crate::domain::business::cancel_reason(reason).map(|t| t.zh).unwrap_or_default();
+    let change = Change::new(Action::Amend, version)
+        .set(", cancel_reason = $reason, cancel_note = $note")
+        .bind("reason", Bind::Int(i64::from(reason)))
+        .bind("note", Bind::Text(note))
+        .comment(format!("注销理由：{why}"));
+    transition::apply(&cx.db, me, row, change, &[], None).await
+}
+
 // ---------------------------------------------------------------- approval
 
 /// What approving (or, for 取消接入, confirming) a business writes, as

@@ -716,7 +716,7 @@ pub async fn detail(cx: &Ctx) -> Result<FilingDetail, AppError> {
         .check()?;
     let verification: Option<VerificationRow> = res.take(0)?;
     let verification = verification.map(|v| Verification { by: if staff { v.by.unwrap_or_default() } else { String::new() }, at: v.at, opinion: v.opinion, photo: v.photo, form: v.form });
-    let actions = crate::domain::workflow::allowed_actions(row.status, me.role, row.kind);
+    let actions: Vec<Action> = crate::domain::workflow::allowed_actions(row.status, me.role, row.kind).into_iter().filter(|a| super::guard::owns(me, row, *a)).collect();
     let mut form = row.form()?;
     let entity_hidden = super::business::hides_entity(db, &cx.settings.provider_name, me, row).await?;
     let mut files = materials::list(db, &rid).await?;

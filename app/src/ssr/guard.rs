@@ -90,6 +90,12 @@ pub fn wrong_state(row: &AppRow, action: Action) -> AppError {
     ))
 }
 
+/// 代为办理: the provider takes some actions only on what it started for
+/// its client (`workflow::on_behalf_only`).
+pub fn owns(user: &CurrentUser, row: &AppRow, action: Action) -> bool {
+    !(user.role == Role::Provider && crate::domain::workflow::on_behalf_only(action, row.status) && row.on_behalf.is_none())
+}
+
 /// Check a need for a caller; the only way to get a [`Ctx`].
 pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUser>, need: Need<'_>) -> Result<Ctx, AppError> {
     let mut cx = Ctx { db: db.clone(), settings: settings.clone(), user, filing: None, material: None };
@@ -119,7 +125,7 @@ pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUs
             }
             if let Intent::Act(action) = intent {
                 // 代为办理: the provider edits, submits or drops only a draft it started for its client.
-                if user.role == Role::Provider && matches!(action, Action::Save | Action::Submit | Action::SubmitOnBehalf | Action::Discard) && row.on_behalf.is_none() {
+                if !owns(user, &row, action) {
                     return Err(forbidden(user, "not on behalf"));
                 }
                 if transition(row.status, action, user.role, row.kind).is_none() {

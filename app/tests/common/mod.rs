@@ -268,6 +268,11 @@ impl World {
         business::begin(&cx, kind, entity, website, client, proof, reason, "").await
     }
 
+    pub async fn amend(&self, who: &CurrentUser, id: &str, v: i64, reason: &str, note: &str) -> Result<(), AppError> {
+        let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Amend))).await?;
+        business::amend(&cx, v, reason, note).await
+    }
+
     pub async fn history(&self, who: &CurrentUser, website: &str) -> Result<app::models::SiteHistory, AppError> {
         let cx = self.cx(Some(who), Need::Role(&[Role::Registrant, Role::Provider, Role::Bureau])).await?;
         business::history(&cx, website).await

@@ -141,6 +141,9 @@ pub fn FilingPage() -> impl IntoView {
                                 })}
                             </div>
                             <CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
+                            {d.actions.contains(&crate::domain::workflow::Action::Amend).then(|| view! {
+                                <AmendCancel id=d.summary.id.clone() version=d.summary.version note=d.cancel_note.clone() on_done=Callback::new(move |_| detail.refetch()) deleted=None />
+                            })}
                             <Changes changes=d.changes.clone() />
                             {(status == Some(ApplicationStatus::PendingVerification) && d.actions.contains(&crate::domain::workflow::Action::Discard)).then(|| view! {
                                 <Withdraw id=d.summary.id.clone() />
@@ -207,6 +210,69 @@ pub fn Changes(changes: Vec<crate::domain::business::DiffRow>) -> impl IntoView 
             </table>
         </div>
     })
+}
+
+/// 修改注销申请: choose the reason again (and the note), while the state
+/// allows it (the server says so in the filing's actions); `deleted`, when
+/// set, is where 删除注销申请 (the provider's, for what it filed) leads.
+#[component]
+pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>, deleted: Option<&'static str>) -> impl IntoView {
+    use crate::domain::business::{check_cancel_reason, CANCEL_REASONS};
+    let i18n = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let note = RwSignal::new(note);
+    let error = RwSignal::new(None::<AppError>);
+    let id = StoredValue::new(id);
+    let amend = Action::new(move |_: &()| {
+        let (r, n) = (reason.get_untracked(), note.get_untracked());
+        async move { crate::functions::business::amend_cancel(id.get_value(), version, r, n).await }
+    });
+    let delete = Action::new(move |_: &()| crate::functions::filing::discard_draft(id.get_value()));
+    Effect::new(move |_| match amend.value().get() {
+        Some(Ok(_)) => on_done.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => crate::pages::account::go(deleted.unwrap_or("/")),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let go = move |_| match check_cancel_reason(&reason.get_untracked()) {
+        Ok(_) => {
+            amend.dispatch(());
+        }
+        Err(p) => {
+            let mut errors = crate::domain::FieldErrors::new();
+            errors.push(p.at(crate::domain::business::REASON));
+            error.set(Some(AppError::Invalid(errors)));
+        }
+    };
+    let reason_error = Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), "reason", i18n.lang())));
+    view! {
+        <details class="card amend" data-testid="amend">
+            <summary>{move || i18n.t(Text::new("修改注销申请", "Amend the cancellation"))}</summary>
+            <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
+                <label class="field__label" for="amend-reason">{move || i18n.t(Text::new("注销理由", "Reason"))}</label>
+                <select class="field__input" id="amend-reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
+                    <option value="">{move || i18n.t(Text::new("请选择", "Choose"))}</option>
+                    {CANCEL_REASONS.iter().map(|(n, t)| { let t = *t; view! { <option value=n.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
+                </select>
+                <p class="field__error" role="alert" data-testid="error-amend-reason">{move || reason_error.get()}</p>
+            </div>
+            <div class="field">
+                <label class="field__label" for="amend-note">{move || i18n.t(Text::new("补充说明（选填）", "Note (optional)"))}</label>
+                <textarea class="field__input" id="amend-note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            </div>
+            {move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> })}
+            <div class="form__actions">
+                <button class="button button--primary" type="button" data-testid="amend-go" on:click=go disabled=move || amend.pending().get()>{move || i18n.t(Text::new("保存修改", "Save"))}</button>
+                {deleted.map(|_| view! {
+                    <button class="button" type="button" data-testid="amend-delete" on:click=move |_| { delete.dispatch(()); } disabled=move || delete.pending().get()>{move || i18n.t(Text::new("删除注销申请", "Delete the cancellation"))}</button>
+                })}
+            </div>
+        </details>
+    }
 }
 
 /// The reason a 注销 or 取消接入 was filed with, and its note.

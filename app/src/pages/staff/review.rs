@@ -380,6 +380,10 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
             <crate::pages::registrant::filings::CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
         </div>
+        {may(workflow::Action::Amend).then(|| view! {
+            <crate::pages::registrant::filings::AmendCancel id=d.summary.id.clone() version=d.summary.version note=d.cancel_note.clone() on_done=refetch
+                deleted=may(workflow::Action::Discard).then_some("/provider") />
+        })}
         <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
         {d.entity_hidden.then(|| view! {
             <p class="notice" data-testid="entity-hidden">{move || i18n.t(Text::new(
