@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset") view=ResetPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/filings") view=FilingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/filings/new") view=NewFilingPage />
+                    <Route path=path!("/filings/new") view=|| view! { <NewFilingPage /> } />
                     <Route path=path!("/filings/act") view=|| view! { <BusinessPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/filings/:id") view=FilingPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/outbox") view=OutboxPage />
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/progress") view=ProgressPage />
                     <Route path=path!("/provider/sites") view=ProviderSitesPage />
                     <Route path=path!("/provider/act") view=|| view! { <BusinessPage staff=true /> } ssr=SsrMode::Async />
+                    <Route path=path!("/provider/new") view=|| view! { <NewFilingPage staff=true /> } />
                     <Route path=path!("/sites/:id") view=SiteHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/bureau/empty") view=EmptySitesPage />
                     <Route path=path!("/provider/filings/:id") view=ProviderReviewPage />

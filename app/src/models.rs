@@ -311,6 +311,8 @@ pub struct FiledRecord {
     pub key: String,
     pub licence: String,
     pub unit_name: String,
+    /// 主办单位证件号码: 新增网站 starts the type check with it.
+    pub cert_number: String,
     /// normal | empty | cancelled
     pub status: String,
     pub approved: String,

@@ -521,3 +521,81 @@ async fn the_provider_deletes_a_cancellation_it_filed_for_its_client() {
     assert!(matches!(w.discard(&f.clerk, &mine.id).await, Err(AppError::Forbidden)));
     assert!(!w.detail(&f.clerk, &mine.id).await.unwrap().actions.contains(&app::domain::workflow::Action::Discard));
 }
+
+#[tokio::test]
+async fn the_provider_adds_a_website_for_its_client_and_never_files_a_first_filing() {
+    let f = filed(318, "add-for-client.cn").await;
+    let w = &f.w;
+    let user = f.owner.username.clone();
+    // A first filing is the sponsor's own.
+    assert!(conflict(w.start_for(&f.clerk, &user, &uscc(319), "brand-new-318.cn", &f.password).await).contains("首次备案"));
+    // One answer for a wrong username or password.
+    let a = w.start_for(&f.clerk, "not_the_client", &f.cert, "second-318.cn", &f.password).await;
+    let b = w.start_for(&f.clerk, &user, &f.cert, "second-318.cn", "Wrong-pass1").await;
+    assert!(matches!(&a, Err(AppError::Invalid(e)) if e.0[0].path == "proof"), "{a:?}");
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    // 新增网站 for the client: the clerk fills in the same wizard and submits it.
+    let d = w.start_for(&f.clerk, &user, &f.cert, "second-318.cn", &f.password).await.unwrap();
+    assert_eq!(d.kind, BusinessKind::NewWebsite);
+    assert!(d.for_staff);
+    // Not the client's own unfinished filing: it may still start its own.
+    assert!(w.current_draft(&f.owner).await.unwrap().is_none());
+    for kind in ["entity_cert", "leader_photo"] {
+        w.upload(&f.clerk, &d.id, kind, "a.png", common::png()).await.unwrap();
+    }
+    let mut form = common::form(&f.cert, "second-318.cn", false);
+    form.entity = d.form.entity.clone();
+    w.save(&f.clerk, &d.id, STEP_CONFIRM, form).await.unwrap();
+    w.submit(&f.clerk, &d.id).await.unwrap();
+    let done = w.through(&f.clerk, &f.bureau, &d.id).await;
+    assert_eq!(done.website_licences, vec![format!("{}-2", f.main)]);
+    // The client's application, in its list; audited as the provider's.
+    assert!(w.list(&f.owner).await.unwrap().iter().any(|s| s.id == d.id));
+    let t = w.detail(&f.owner, &d.id).await.unwrap().timeline;
+    assert_eq!(t[0].role, Some(Role::Provider));
+    assert!(t[0].comment.contains("代为办理"));
+}
+
+#[tokio::test]
+async fn each_business_rejected_by_the_bureau_changes_nothing_filed_and_keeps_the_entity_busy() {
+    use app::domain::business::Scope;
+    for (n, kind) in [(320, BusinessKind::ChangeEntity), (321, BusinessKind::ChangeAccess), (322, BusinessKind::CancelEntity), (323, BusinessKind::NewWebsite)] {
+        let domain = format!("reject-{n}.cn");
+        let f = filed(n, &domain).await;
+        let w = &f.w;
+        let r = record(w, &f.owner).await;
+        let site = r.websites[0].clone();
+        let public = public_names(w, &domain).await;
+        let id = if kind == BusinessKind::NewWebsite {
+            w.submitted_with(&f.owner, &f.cert, &format!("reject-new-{n}.cn"), false, &f.password).await
+        } else {
+            let s = w.begin(&f.owner, kind, &r.key, if kind.scope() == Scope::Website { &site.key } else { "" }, &f.password, "1").await.unwrap();
+            if !s.submitted {
+                let mut form = w.open(&f.owner, &s.id).await.unwrap().form;
+                match kind {
+                    BusinessKind::ChangeEntity => form.entity.address = "北京市海淀区新地址1号".into(),
+                    _ => form.websites[0].access.ips = "1.2.4.9".into(),
+                }
+                w.save(&f.owner, &s.id, STEP_CONFIRM, form).await.unwrap();
+                w.submit(&f.owner, &s.id).await.unwrap();
+            }
+            s.id
+        };
+        if kind.needs_verification() {
+            w.verify_and_pass(&f.clerk, &id).await;
+        } else {
+            let v = w.version(&f.clerk, &id).await;
+            w.pass(&f.clerk, &id, v, "已核实").await.unwrap();
+        }
+        let v = w.version(&f.bureau, &id).await;
+        let done = w.reject(&f.bureau, &id, v, "材料与实际不符").await.unwrap();
+        assert_eq!(done.status, ApplicationStatus::BureauRejected, "{kind:?}");
+        // Nothing filed changed; the entity stays busy until the application ends; the registrant was told why.
+        assert_eq!(public_names(w, &domain).await, public, "{kind:?}");
+        let now = record(w, &f.owner).await;
+        assert_eq!((now.status.as_str(), now.websites.len()), ("normal", 1), "{kind:?}");
+        assert_eq!(now.websites[0].access[0].ips, site.access[0].ips, "{kind:?}");
+        assert_eq!(now.open.map(|o| o.id), Some(id.clone()), "{kind:?}");
+        assert!(w.sent().await.iter().any(|m| m.recipient == f.owner.mobile && m.body.contains("材料与实际不符")), "{kind:?}");
+    }
+}

@@ -102,6 +102,7 @@ test("a filed website changes its name; the public query shows the new name once
   await page.getByTestId("act-submit").click();
   // The same wizard, at the website step, holding the filed data.
   await expect(page.locator(".stepper__step--current")).toContainText("网站信息");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("kind")).toHaveText("变更网站");
   await expect(page.getByLabel("网站名称")).toHaveValue("星河搜索服务网");
   await page.getByLabel("网站名称").fill("星河资讯服务网");
@@ -237,7 +238,8 @@ test("the provider changes a client's website for it with the client's username 
   const phone = info.project.name === "phone";
   const username = await register(page, info);
   const domain = `${unique(info, "db")}.cn`;
-  const { main, password, clerk, bureau } = await filed(page, browser, info, domain, freshUscc());
+  const cert = freshUscc();
+  const { main, password, clerk, bureau } = await filed(page, browser, info, domain, cert);
 
   // The clerk finds the client's website in 已接入网站 and starts 变更网站 for it.
   await open(clerk, info, `/provider/sites?q=${domain}`);
@@ -256,8 +258,9 @@ test("the provider changes a client's website for it with the client's username 
   await clerk.getByLabel("主办者用户名").fill(username);
   if (phone) await expectNoHorizontalScroll(clerk);
   await clerk.getByTestId("act-submit").click();
-  // The same wizard, for the clerk.
+  // The same wizard, for the clerk (once it is interactive).
   await expect(clerk.locator(".stepper__step--current")).toContainText("网站信息");
+  await expect(clerk.locator("body")).toHaveAttribute("data-hydrated", "true");
   await clerk.getByLabel("网站名称").fill("代办资讯服务网");
   await next(clerk, "材料");
   await next(clerk, "确认");
@@ -289,4 +292,28 @@ test("the provider changes a client's website for it with the client's username 
   await open(clerk, info, `/provider/sites?q=${domain}`);
   await clerk.getByTestId("site-row").filter({ hasText: domain }).getByTestId("site-history").click();
   await expect(clerk.getByTestId("history")).toContainText("接入商核实员");
+
+  // 新增网站 for the client, from the console's type check: the same proof, the same wizard, …号-2.
+  const domain2 = `${unique(info, "db2")}.cn`;
+  await open(clerk, info, "/provider/sites");
+  await clerk.getByTestId("add-for-client").click();
+  await clerk.getByLabel("主办单位证件号码").fill(cert);
+  await clerk.getByLabel("网站域名").fill(domain2);
+  await clerk.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(clerk.getByTestId("detection")).toContainText("新增网站");
+  await clerk.getByLabel("主办者用户名").fill(username);
+  await clerk.getByLabel("备案密码").fill(password);
+  if (phone) await expectNoHorizontalScroll(clerk);
+  await clerk.getByTestId("start").click();
+  await expect(clerk.locator(".stepper__step--current")).toContainText("主体信息");
+  await next(clerk, "网站信息");
+  await fillWebsiteAndAccess(clerk);
+  await next(clerk, "材料");
+  await uploadMaterials(clerk);
+  await next(clerk, "确认");
+  await clerk.getByTestId("submit").click();
+  await clerk.getByTestId("submitted-next").click();
+  await expect(clerk.getByTestId("review-status")).toContainText("待核实");
+  await clerkPasses(clerk, info, domain2, "new_website", true);
+  expect(await bureauApproves(bureau, info, domain2, "new_website")).toContain(`${main}-2`);
 });

@@ -138,10 +138,11 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // The outbox: administrators only (and only with the development switch).
         row("/api/dev/outbox", form(""), [U, F, F, F, F, F, T]),
         // The registrant's filings.
-        row("/api/filing/detect", form("cert_number=91110108717743469K&domains=new-one.cn"), registrants),
-        row("/api/filing/entity_code", form(&format!("cert_number={}&domains=matrix-one.cn", uscc(1))), registrants),
+        // The type check and start: also the provider adding a website or access for a client (代为办理).
+        row("/api/filing/detect", form("cert_number=91110108717743469K&domains=new-one.cn"), [U, T, T, T, F, F, F]),
+        row("/api/filing/entity_code", form(&format!("cert_number={}&domains=matrix-one.cn", uscc(1))), [U, T, T, T, F, F, F]),
         row("/api/filing/draft", form(""), registrants),
-        row("/api/filing/start", form("cert_number=bad&domains=bad"), registrants),
+        row("/api/filing/start", form("cert_number=bad&domains=bad"), [U, T, T, T, F, F, F]),
         row("/api/filing/list", form(""), registrants),
         row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}},"version":-1}}"#)), [U, T, F, F, F, F, F]),
         // (A filing with the 管局: a withdrawal of one waiting for 核实 would go through.)

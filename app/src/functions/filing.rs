@@ -10,14 +10,17 @@ use crate::domain::workflow::Role;
 use crate::error::AppError;
 use crate::models::{Detection, DraftView, FilingDetail, FilingSummary, MaterialInfo};
 
-/// Registrants only: the type check and starting a filing.
+/// Registrants only: their unfinished filing and their list.
 pub const REGISTRANT: &[Role] = &[Role::Registrant];
+/// The type check and starting a filing: the registrant, or the provider
+/// adding a website or access for a filed client (代为办理).
+pub const STARTERS: &[Role] = &[Role::Registrant, Role::Provider];
 
 /// 备案类型检查.
 #[server(endpoint = "filing/detect")]
 pub async fn detect_filing_type(cert_number: String, domains: String) -> Result<Detection, AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(REGISTRANT), |cx| async move { crate::ssr::filings::detect(&cx, &cert_number, &domains).await.map(|(d, _, _)| d) }).await
+    serve(Need::Role(STARTERS), |cx| async move { crate::ssr::filings::detect(&cx, &cert_number, &domains).await.map(|(d, _, _)| d) }).await
 }
 
 /// Send a one-time code to the filed entity's 主体负责人 (proof by code).
@@ -25,7 +28,7 @@ pub async fn detect_filing_type(cert_number: String, domains: String) -> Result<
 pub async fn send_entity_code(cert_number: String, domains: String) -> Result<String, AppError> {
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
-    serve(Need::Role(REGISTRANT), |cx| async move {
+    serve(Need::Role(STARTERS), |cx| async move {
         cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&cert_number))?;
         crate::ssr::filings::send_entity_code(&cx, &cert_number, &domains).await
     })
@@ -40,16 +43,17 @@ pub async fn current_draft() -> Result<Option<DraftView>, AppError> {
 }
 
 /// Start a filing after the type check; `proof` is the 备案密码 (or the
-/// code sent to the 主体负责人) for a filing under a filed entity.
+/// code sent to the 主体负责人) for a filing under a filed entity; `client`
+/// the username of the sponsor the provider acts for.
 #[server(endpoint = "filing/start")]
-pub async fn start_filing(cert_number: String, domains: String, #[server(default)] proof: String) -> Result<DraftView, AppError> {
+pub async fn start_filing(cert_number: String, domains: String, #[server(default)] proof: String, #[server(default)] client: String) -> Result<DraftView, AppError> {
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::limits::Door;
-    serve(Need::Role(REGISTRANT), |cx| async move {
-        if !proof.is_empty() {
+    serve(Need::Role(STARTERS), |cx| async move {
+        if !proof.is_empty() || !client.is_empty() {
             cx.settings.limits.check(Door::Proof, crate::ssr::client_ip(), Some(&cert_number))?;
         }
-        crate::ssr::filings::start(&cx, &cert_number, &domains, &proof).await
+        crate::ssr::filings::start(&cx, &cert_number, &domains, &proof, &client).await
     })
     .await
 }

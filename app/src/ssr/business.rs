@@ -54,6 +54,7 @@ struct RecordRow {
     key: String,
     licence: String,
     unit_name: String,
+    cert_number: String,
     status: String,
     approved: String,
     websites: Vec<SiteRow>,
@@ -65,7 +66,7 @@ struct RecordRow {
 const MINE: &str = "LET $mine = array::union((SELECT VALUE id FROM entity WHERE owner = $me), \
      (SELECT VALUE entity FROM application WHERE registrant = $me AND status = 'approved' AND entity != NONE));";
 
-const RECORD_FIELDS: &str = "record::id(id) AS key, licence ?? '' AS licence, unit_name, status, \
+const RECORD_FIELDS: &str = "record::id(id) AS key, licence ?? '' AS licence, unit_name, cert_number, status, \
      time::format((approved_at ?? created_at) + 8h, '%Y-%m-%d') AS approved, \
      (SELECT record::id(id) AS key, licence ?? '' AS licence, name, domains.*.unicode AS domains, status, service_no, \
         (SELECT record::id(id) AS key, provider_name, status, ips, created_at FROM access WHERE website = $parent.id ORDER BY created_at) AS access \
@@ -89,7 +90,7 @@ fn record_view(r: RecordRow, provider: &str, proof_by_code: bool) -> FiledRecord
             FiledSite { offers: offers(Some((w.status == "cancelled", here)), entity_cancelled, open_app), key: w.key, licence: w.licence, name: w.name, domains: w.domains, status: w.status, access }
         })
         .collect();
-    FiledRecord { proof_by_code, offers: offers(None, entity_cancelled, open_app), key: r.key, licence: r.licence, unit_name: r.unit_name, status: r.status, approved: r.approved, websites, open }
+    FiledRecord { proof_by_code, offers: offers(None, entity_cancelled, open_app), key: r.key, licence: r.licence, unit_name: r.unit_name, cert_number: r.cert_number, status: r.status, approved: r.approved, websites, open }
 }
 
 /// 我的备案: the registrant's filed entities with their websites and
@@ -209,42 +210,53 @@ struct SiteCheck {
 /// The account a business is for. A registrant acts for itself; the
 /// provider acts for a client (代为办理, seed 001 §1.4) named by username,
 /// on an entity it serves (else not found): `None` when the username is not
-/// one the entity's filings belong to. The caller answers that exactly like
-/// a wrong 备案密码, after checking the password, and counts it as a failure:
-/// nobody learns who files what, and the lockout holds.
+/// one the entity's filings belong to, which [`prove`] answers exactly like
+/// a wrong 备案密码.
 async fn client_of(cx: &Ctx, eid: &RecordId, username: &str) -> Result<Option<RecordId>, AppError> {
     let me = cx.me()?;
     match me.role {
-        Role::Registrant => return Ok(Some(me.id.clone())),
-        Role::Provider => {}
-        _ => return Err(AppError::Forbidden),
+        Role::Registrant => Ok(Some(me.id.clone())),
+        // An entity this provider does not serve is not its to see.
+        Role::Provider if !serves(&cx.db, &cx.settings.provider_name, eid).await? => Err(AppError::NotFound),
+        Role::Provider => member(cx, eid, username).await,
+        _ => Err(AppError::Forbidden),
     }
-    #[derive(SurrealValue)]
-    struct Client {
-        served: bool,
-        account: Option<RecordId>,
-    }
+}
+
+/// The registrant account with this username, if it is one the entity's
+/// filings belong to (it filed the entity, or a website or access under it).
+pub(crate) async fn member(cx: &Ctx, eid: &RecordId, username: &str) -> Result<Option<RecordId>, AppError> {
     let username = crate::domain::account::check_username(username).map_err(|p| application::invalid(crate::domain::business::CLIENT, p))?;
     let mut res = cx
         .db
         .query(format!(
             "LET $me = (SELECT VALUE id FROM account WHERE username = $u AND role = 'registrant')[0];
              {MINE}
-             RETURN {{ served: count(SELECT id FROM access WHERE website.entity = $e AND provider_name = $p AND status = 'active') > 0,
-                 account: IF $me != NONE AND $e IN $mine THEN $me ELSE NONE END }};"
+             RETURN IF $me != NONE AND $e IN $mine THEN $me ELSE NONE END;"
         ))
         .bind(("u", username))
         .bind(("e", eid.clone()))
-        .bind(("p", cx.settings.provider_name.clone()))
         .await?
         .check()?;
-    let c: Option<Client> = res.take(2)?;
-    let c = c.ok_or(AppError::Internal)?;
-    // An entity this provider does not serve is not its to see.
-    if !c.served {
-        return Err(AppError::NotFound);
+    Ok(res.take(2)?)
+}
+
+/// Prove the right to act for an entity with the 备案密码 (or code). For
+/// the provider, `client` is [`member`]'s answer: a username that is not
+/// the entity's fails like a wrong password, whatever the password (which
+/// is then not even tried), counted towards the lock, with one message for
+/// either, so nobody learns who files what.
+pub(crate) async fn prove(cx: &Ctx, eid: &RecordId, client: Option<RecordId>, proof: &str) -> Result<RecordId, AppError> {
+    let staff = cx.me()?.role == Role::Provider;
+    let checked = match &client {
+        Some(_) => entity_proof::verify(&cx.db, cx.settings.entity_verify, eid, proof).await,
+        None => entity_proof::refuse(&cx.db, eid).await,
+    };
+    match (checked, staff) {
+        (Err(AppError::Invalid(_)), true) => Err(wrong_client()),
+        (Err(e), _) => Err(e),
+        (Ok(()), _) => client.ok_or_else(wrong_client),
     }
-    Ok(c.account)
 }
 
 /// The one answer to a provider's wrong username or 备案密码.
@@ -312,21 +324,12 @@ pub async fn begin(cx: &Ctx, kind: BusinessKind, entity_key: &str, website_key: 
     }
     let reason = if kind.is_cancel() { Some(check_cancel_reason(reason).map_err(|p| application::invalid(REASON, p))?) } else { None };
     let note = check_note(note).map_err(|p| application::invalid(NOTE, p))?;
-    if kind.needs_filing_password() {
-        // A username that is not the entity's fails like a wrong password,
-        // whatever the password (which is then not even tried).
-        let checked = match &client {
-            Some(_) => entity_proof::verify(db, settings.entity_verify, &eid, proof).await,
-            None => entity_proof::refuse(db, &eid).await,
-        };
-        match (checked, staff) {
-            (Err(AppError::Invalid(_)), true) => return Err(wrong_client()),
-            (Err(e), _) => return Err(e),
-            (Ok(()), _) => {}
-        }
-    }
-    // Every kind the provider may start needs the password, so a client is known here.
-    let registrant = client.ok_or(AppError::NotFound)?;
+    let registrant = if kind.needs_filing_password() {
+        prove(cx, &eid, client, proof).await?
+    } else {
+        // Only the registrant starts a business without the password (取消接入), for itself.
+        client.ok_or(AppError::NotFound)?
+    };
 
     let mut before = filed_form(cx, &eid, wid.as_ref()).await?;
     normalise(&mut before);

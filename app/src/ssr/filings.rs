@@ -368,17 +368,28 @@ pub async fn send_entity_code(cx: &Ctx, cert_input: &str, domains_input: &str) -
 /// for the certificate number and domains; a 新增网站 or 新增接入 needs the
 /// proof of the right to act for the filed entity (备案密码 or code) before
 /// anything of it is shown or used.
-pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str) -> Result<DraftView, AppError> {
+pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str, client: &str) -> Result<DraftView, AppError> {
     let (db, settings, me) = (&cx.db, &cx.settings, cx.me()?);
+    let staff = me.role == Role::Provider;
     let (detection, entity, website) = detect(cx, cert_input, domains_input).await?;
     let Some(kind) = detection.kind else {
         return Err(AppError::Conflict(detection.message));
     };
+    // 代为办理 (seed 001 §1.4.1–1.4.2): the provider adds a website or an
+    // access for a filed client; a first filing is the sponsor's own.
+    if staff && kind == BusinessKind::FirstFiling {
+        return Err(AppError::Conflict(Message::new(
+            "首次备案须由主办者在本系统注册后自行填写提交。接入服务商可为已备案的主办者代为办理新增网站和新增接入。",
+            "A first filing is filed by the sponsor itself after registering; the provider adds websites and access for filed sponsors.",
+        )));
+    }
     let mut form = FilingForm::default();
     let domains: Vec<String> = detection.domains.iter().map(|d| d.domain.clone()).collect();
+    let mut registrant = me.id.clone();
     match (&entity, kind) {
         (Some(eid), BusinessKind::NewWebsite | BusinessKind::NewAccess) => {
-            entity_proof::verify(db, settings.entity_verify, eid, proof).await?;
+            let client = if staff { super::business::member(cx, eid, client).await? } else { Some(me.id.clone()) };
+            registrant = super::business::prove(cx, eid, client, proof).await?;
             form.entity = entity_form(db, eid).await?.ok_or(AppError::NotFound)?;
         }
         (None, BusinessKind::NewWebsite | BusinessKind::NewAccess) => return Err(AppError::NotFound),
@@ -406,25 +417,30 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str)
     let res = db
         .query(
             "BEGIN;
-             CREATE type::record('draft_slot', $slot) SET application = $app RETURN NONE;
+             IF $slot != NONE { CREATE type::record('draft_slot', $slot) SET application = $app RETURN NONE; };
              IF $entity != NONE {
                  IF type::record('entity_lock', record::id($entity)).application != NONE { THROW 'entity_busy' };
                  CREATE type::record('entity_lock', record::id($entity)) SET application = $app, kind = $kind RETURN NONE;
              };
-             CREATE $app SET kind = $kind, status = 'draft', registrant = $me, draft = $draft, step = 1, domains = $domains, cert_number = $cert, entity = $entity, websites = $websites RETURN NONE;
-             CREATE audit_event SET application = $app, actor = $me, role = 'registrant', action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
+             CREATE $app SET kind = $kind, status = 'draft', registrant = $registrant, draft = $draft, step = 1, domains = $domains, cert_number = $cert, entity = $entity,
+                 websites = $websites, on_behalf = $agent RETURN NONE;
+             CREATE audit_event SET application = $app, actor = $me, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              COMMIT;",
         )
-        .bind(("slot", me.key.clone()))
+        // The one unfinished filing a registrant has is its own; what the provider starts for it is not that.
+        .bind(("slot", (!staff).then(|| me.key.clone())))
         .bind(("app", rid.clone()))
         .bind(("kind", kind.code().to_string()))
         .bind(("me", me.id.clone()))
+        .bind(("registrant", registrant))
+        .bind(("agent", staff.then(|| me.id.clone())))
+        .bind(("role", me.role.code().to_string()))
         .bind(("draft", serde_json::to_string(&form).map_err(|_| AppError::Internal)?))
         .bind(("domains", filing_domains(&form)))
         .bind(("cert", detection.cert_number.clone()))
         .bind(("entity", entity.clone().filter(|_| kind != BusinessKind::FirstFiling)))
         .bind(("websites", website.clone().filter(|_| kind == BusinessKind::NewAccess).into_iter().collect::<Vec<_>>()))
-        .bind(("comment", kind.label().zh.to_string()))
+        .bind(("comment", if staff { format!("{}（接入服务商代为办理）", kind.label().zh) } else { kind.label().zh.to_string() }))
         .await
         .and_then(super::db::tx_check);
     match res {
@@ -442,7 +458,9 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str)
     }
     let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
     // A new draft has no materials or marks yet.
-    Ok(view(settings, &row, form, Vec::new(), Vec::new()))
+    let mut v = view(settings, &row, form, Vec::new(), Vec::new());
+    v.for_staff = staff;
+    Ok(v)
 }
 
 /// For filings under a filed entity the entity's details are the filed

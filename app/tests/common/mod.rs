@@ -105,8 +105,14 @@ impl World {
     }
 
     pub async fn start_with(&self, who: &CurrentUser, cert: &str, domains: &str, proof: &str) -> Result<DraftView, AppError> {
-        let cx = self.cx(Some(who), Need::Role(&[Role::Registrant])).await?;
-        filings::start(&cx, cert, domains, proof).await
+        let cx = self.cx(Some(who), Need::Role(app::functions::filing::STARTERS)).await?;
+        filings::start(&cx, cert, domains, proof, "").await
+    }
+
+    /// The provider adds a website or access for its client (代为办理).
+    pub async fn start_for(&self, clerk: &CurrentUser, client: &str, cert: &str, domains: &str, proof: &str) -> Result<DraftView, AppError> {
+        let cx = self.cx(Some(clerk), Need::Role(app::functions::filing::STARTERS)).await?;
+        filings::start(&cx, cert, domains, proof, client).await
     }
 
     pub async fn send_entity_code(&self, who: &CurrentUser, cert: &str, domains: &str) -> Result<String, AppError> {

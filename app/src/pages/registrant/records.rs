@@ -56,14 +56,17 @@ pub fn FiledRecords() -> impl IntoView {
     }
 }
 
-fn offer_links(offers: Vec<Offer>, entity: String, website: Option<String>) -> impl IntoView {
-    act_links("/filings/act", offers, entity, website)
+fn offer_links(offers: Vec<Offer>, cert: &str, entity: String, website: Option<String>) -> impl IntoView {
+    act_links(("/filings/act", "/filings/new"), offers, cert, entity, website)
 }
 
 /// A link (or, when not allowed now, a disabled button saying why) for
-/// each business offered; `page` is the registrant's or the provider's
-/// form (代为办理).
-pub(crate) fn act_links(page: &'static str, offers: Vec<Offer>, entity: String, website: Option<String>) -> impl IntoView {
+/// each business offered; `pages` are the registrant's or the provider's
+/// (代为办理) forms: the one for 变更 and 注销, and the type check where a
+/// 新增网站 starts with the entity's certificate number.
+pub(crate) fn act_links(pages: (&'static str, &'static str), offers: Vec<Offer>, cert: &str, entity: String, website: Option<String>) -> impl IntoView {
+    let (page, new_page) = pages;
+    let cert = crate::components::layout::encode_component(cert);
     let i18n = use_i18n();
     view! {
         <div class="record__actions">
@@ -73,7 +76,7 @@ pub(crate) fn act_links(page: &'static str, offers: Vec<Offer>, entity: String, 
                     None => {
                         // 新增网站 starts at the type check, with this entity's certificate.
                         let href = if o.kind == BusinessKind::NewWebsite {
-                            "/filings/new".to_string()
+                            format!("{new_page}?cert={cert}")
                         } else {
                             format!("{page}?kind={}&entity={}{}", o.kind.code(), entity, website.as_ref().map(|w| format!("&website={w}")).unwrap_or_default())
                         };
@@ -110,11 +113,11 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
                 }
             })}
             {why.filter(|_| r.open.is_none()).map(|m| view! { <p class="field__hint">{move || m.get(i18n.lang()).to_string()}</p> })}
-            {offer_links(r.offers.clone(), r.key.clone(), None)}
+            {offer_links(r.offers.clone(), &r.cert_number, r.key.clone(), None)}
             <ul class="record__sites">
                 {r.websites.into_iter().map(|w| {
                     let st = record_status(&w.status);
-                    let entity = r.key.clone();
+                    let (entity, cert) = (r.key.clone(), r.cert_number.clone());
                     view! {
                         <li class="record__site" data-testid="record-site" data-status=w.status.clone()>
                             <p class="record__site-head"><strong>{w.name.clone()}</strong> " " <span class=format!("status status--record-{}", w.status)>{move || i18n.t(st)}</span></p>
@@ -123,7 +126,7 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
                             <p class="record__meta">{move || i18n.t(ACCESS)} "："
                                 {w.access.iter().map(|a| { let s = access_status(&a.status); view! { <span class="record__access">{a.provider_name.clone()} "（" {move || i18n.t(s)} "）"</span> } }).collect_view()}
                             </p>
-                            {(w.status != "cancelled").then(|| offer_links(w.offers.clone(), entity.clone(), Some(w.key.clone())))}
+                            {(w.status != "cancelled").then(|| offer_links(w.offers.clone(), &cert, entity.clone(), Some(w.key.clone())))}
                             <p class="record__meta"><a href=format!("/sites/{}", w.key) data-testid="site-history">{move || i18n.t(HISTORY)}</a></p>
                         </li>
                     }
@@ -148,7 +151,7 @@ const ON_BEHALF: Text = Text::new(
     "代为办理：请输入主办者提供的用户名和备案密码（或发送到主体负责人的验证码）。申请记入主办者名下，操作记录为接入服务商代为办理。",
     "On the client's behalf: enter the username and filing password the client gave you (or the code sent to the entity's contact). The application is the client's; the history records that the provider did it.",
 );
-const CLIENT_HINT: Text = Text::new("主办者在本系统的登录用户名", "The username the client signs in with");
+pub(crate) const CLIENT_HINT: Text = Text::new("主办者在本系统的登录用户名", "The username the client signs in with");
 const FILED_FOR: Text = Text::new("已代为提交，待核实。请打开申请核实后报送管局。", "Submitted for the client; verify it next and pass it to the administration.");
 const FILED_OK: Text = Text::new("申请已提交，等待接入服务商核实。核实前您可以在申请详情中撤回。", "Submitted; the provider verifies it next. You can withdraw it from its page until then.");
 

@@ -269,21 +269,29 @@ fn forget_stash() {
 }
 
 #[component]
-pub fn NewFilingPage() -> impl IntoView {
+pub fn NewFilingPage(#[prop(optional)] staff: bool) -> impl IntoView {
     let i18n = use_i18n();
     // /filings/new?id=… opens that filing (one returned for changes);
-    // otherwise the unfinished draft, if any.
+    // otherwise the unfinished draft, if any. /provider/new is the type
+    // check for the provider adding a website or access for a client.
     let query = leptos_router::hooks::use_query_map();
     let draft = Resource::new(
         move || query.read().get("id").unwrap_or_default(),
-        |id| async move { if id.is_empty() { current_draft().await } else { open_filing(id).await.map(Some) } },
+        move |id| async move {
+            match (id.is_empty(), staff) {
+                (true, true) => Ok(None),
+                (true, false) => current_draft().await,
+                (false, _) => open_filing(id).await.map(Some),
+            }
+        },
     );
     // None: not chosen yet; Some(view): the wizard is open on this draft.
     let open = RwSignal::new(None::<DraftView>);
     view! {
-        <Title text=TITLE.get(i18n.lang.get_untracked()) />
+        <Title text=(if staff { STAFF_TITLE } else { TITLE }).get(i18n.lang.get_untracked()) />
         <section class="page page--wizard">
-            <h1>{move || i18n.t(TITLE)}</h1>
+            {staff.then(|| view! { <p><a href="/provider/sites">"← " {move || i18n.t(crate::pages::staff::records::SITES_TITLE)}</a></p> })}
+            <h1>{move || i18n.t(if staff { STAFF_TITLE } else { TITLE })}</h1>
             <crate::components::form::NeedsScript />
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || {
@@ -299,7 +307,7 @@ pub fn NewFilingPage() -> impl IntoView {
                         // A 变更 just started (from 我的备案) opens at once.
                         Ok(Some(d)) if query.with_untracked(|q| q.get("go").is_some()) => view! { <WizardView draft=d /> }.into_any(),
                         Ok(Some(d)) => view! { <Resume draft=d open /> }.into_any(),
-                        Ok(None) => view! { <Detect open /> }.into_any(),
+                        Ok(None) => view! { <Detect open staff /> }.into_any(),
                     })
                     .unwrap_or_else(|| ().into_any())
                 }}
@@ -360,10 +368,18 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
 }
 
 /// 备案类型检查 before the wizard.
+pub(crate) const STAFF_TITLE: Text = Text::new("代为新增网站或接入", "Add a website or access for a client");
+const STAFF_LEAD: Text = Text::new(
+    "代为办理新增网站、新增接入：输入主办单位证件号码和网站域名检查备案类型，再输入主办者提供的用户名和备案密码。申请记入主办者名下，操作记录为接入服务商代为办理。首次备案须由主办者自行提交。",
+    "For a client, add a website or an access: enter the sponsor's certificate number and the domains to check the filing type, then the username and filing password the client gave you. The application is the client's; its history records that the provider did it. A first filing is the sponsor's own.",
+);
+
 #[component]
-fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
+fn Detect(open: RwSignal<Option<DraftView>>, staff: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let cert = RwSignal::new(String::new());
+    let client = RwSignal::new(String::new());
+    // 新增网站 from a filed record arrives with its certificate number.
+    let cert = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("cert").unwrap_or_default()));
     let domains = RwSignal::new(String::new());
     let detect_cleaned = RwSignal::new(None::<Vec<(String, String)>>);
     let error = RwSignal::new(None::<AppError>);
@@ -384,8 +400,8 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
         async move { detect_filing_type(c, d).await }
     });
     let start = Action::new(move |_: &()| {
-        let (c, d, p) = (cert.get_untracked(), domains.get_untracked(), proof.get_untracked());
-        async move { start_filing(c, d, p).await }
+        let (c, d, p, u) = (cert.get_untracked(), domains.get_untracked(), proof.get_untracked(), client.get_untracked());
+        async move { start_filing(c, d, p, u).await }
     });
     Effect::new(move |_| match check.value().get() {
         Some(Ok(d)) => {
@@ -419,7 +435,7 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
     };
     view! {
         <h2>{move || i18n.t(DETECT_TITLE)}</h2>
-        <p class="page__lead">{move || i18n.t(DETECT_LEAD)}</p>
+        <p class="page__lead">{move || i18n.t(if staff { STAFF_LEAD } else { DETECT_LEAD })}</p>
         <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
         <form class="form" novalidate on:submit=on_submit>
             <Input label=fields::TYPE_CERT.label name="cert_number" value=cert error=field_err("cert_number") hint=DETECT_CERT_HINT />
@@ -460,6 +476,9 @@ fn Detect(open: RwSignal<Option<DraftView>>) -> impl IntoView {
                     </ul>
                     {(ok && needs_proof).then(|| view! {
                         <div class="detect__proof" data-testid="proof">
+                            {staff.then(|| view! {
+                                <Input label=crate::domain::business::CLIENT.label name="client" value=client error=field_err("client") hint=crate::pages::registrant::records::CLIENT_HINT autocomplete="off" />
+                            })}
                             {by_code.then(|| view! {
                                 <p class="field__hint">{move || i18n.t(PROOF_CODE_LEAD)}</p>
                                 <button class="button" type="button" data-testid="send-entity-code" on:click=move |_| { send_code.dispatch(()); } disabled=move || send_code.pending().get()>{move || i18n.t(PROOF_SEND)}</button>

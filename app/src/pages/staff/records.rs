@@ -50,6 +50,7 @@ pub fn ProviderSitesPage() -> impl IntoView {
                 "在“代为办理”中为客户办理变更或注销（需客户提供的用户名和备案密码）。服务器或空间已转走的网站，在此取消本接入商的接入（无需备案密码，立即生效）；网站没有其他接入时成为空壳网站，由管局处理。点击备案号查看网站的备案历史。",
                 "Under “For the client” file a change or cancellation for a client (with the username and filing password the client gives you). Where a website moved its servers away, cancel our access here (no filing password; at once); a website left with no access becomes an empty shell for the administration. Click a number for the website's history.",
             ))}</p>
+            <p><a class="button" href="/provider/new" data-testid="add-for-client">{move || i18n.t(crate::pages::registrant::wizard::STAFF_TITLE)}</a></p>
             <p class="muted">{move || i18n.t(Text::new("已提出的注销申请（可查看进度，驳回的可修改后再次报送）：", "Cancellations filed (see progress; a rejected one can be corrected and passed again): "))}
                 <a href="/provider/progress?kind=cancel_website">{move || i18n.t(BusinessKind::CancelWebsite.label())}</a> " · "
                 <a href="/provider/progress?kind=cancel_entity">{move || i18n.t(BusinessKind::CancelEntity.label())}</a>
@@ -80,9 +81,9 @@ pub fn ProviderSitesPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {items.into_iter().flat_map(|r| {
-                                        let (unit, entity, offers) = (r.unit_name.clone(), r.key.clone(), r.offers.clone());
+                                        let (unit, entity, offers, cert) = (r.unit_name.clone(), r.key.clone(), r.offers.clone(), r.cert_number.clone());
                                         r.websites.into_iter().filter(|w| w.access.iter().any(|a| a.here && a.status == "active")).map(move |w| view! {
-                                            <SiteRow unit=unit.clone() entity=entity.clone() entity_offers=offers.clone() w refetch=Callback::new(move |_| list.refetch()) />
+                                            <SiteRow unit=unit.clone() cert=cert.clone() entity=entity.clone() entity_offers=offers.clone() w refetch=Callback::new(move |_| list.refetch()) />
                                         })
                                     }).collect_view()}
                                 </tbody>
@@ -96,14 +97,15 @@ pub fn ProviderSitesPage() -> impl IntoView {
 }
 
 #[component]
-fn SiteRow(unit: String, entity: String, entity_offers: Vec<Offer>, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
+fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     // 代为办理 (seed 001 §1.4): the client's businesses, done here with its
-    // username and 备案密码; 新增网站 starts from the type check, 取消接入 is
-    // the button beside.
-    let for_client = |offers: &[Offer]| offers.iter().filter(|o| !matches!(o.kind, BusinessKind::NewWebsite | BusinessKind::CancelAccess)).cloned().collect::<Vec<_>>();
-    let site_links = crate::pages::registrant::records::act_links("/provider/act", for_client(&w.offers), entity.clone(), Some(w.key.clone()));
-    let entity_links = crate::pages::registrant::records::act_links("/provider/act", for_client(&entity_offers), entity, None);
+    // username and 备案密码 (新增网站 through the console's type check); 取消接入
+    // is the button beside.
+    let for_client = |offers: &[Offer]| offers.iter().filter(|o| o.kind != BusinessKind::CancelAccess).cloned().collect::<Vec<_>>();
+    let pages = ("/provider/act", "/provider/new");
+    let site_links = crate::pages::registrant::records::act_links(pages, for_client(&w.offers), &cert, entity.clone(), Some(w.key.clone()));
+    let entity_links = crate::pages::registrant::records::act_links(pages, for_client(&entity_offers), &cert, entity, None);
     let history = format!("/sites/{}", w.key);
     let access = w.access.iter().find(|a| a.here && a.status == "active").cloned();
     let open = RwSignal::new(false);
