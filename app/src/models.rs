@@ -278,6 +278,9 @@ pub struct OpenRef {
     pub id: String,
     pub kind: BusinessKind,
     pub status: ApplicationStatus,
+    /// Started by the provider for the client (代为办理).
+    #[serde(default)]
+    pub by_provider: bool,
 }
 
 /// One access of a filed website.

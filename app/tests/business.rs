@@ -416,6 +416,9 @@ async fn a_provider_new_to_an_entity_sees_its_details_only_once_the_new_access_i
     let r = record(w, &f.owner).await;
     // The website moves away: no access here any more.
     w.cancel_access(&f.clerk, &r.websites[0].access[0].key, "1").await.unwrap();
+    // Coming back, the 新增接入 is the sponsor's to file: the provider does not see the entity before approval.
+    let user = f.owner.username.clone();
+    assert!(conflict(w.start_for(&f.clerk, &user, &f.cert, "new-access-hidden.cn", &f.password).await).contains("主办者本人"));
     let id = w.submitted_with(&f.owner, &f.cert, "new-access-hidden.cn", false, &f.password).await;
     let d = w.detail(&f.clerk, &id).await.unwrap();
     assert_eq!(d.summary.kind, BusinessKind::NewAccess);
@@ -509,17 +512,22 @@ async fn the_provider_deletes_a_cancellation_it_filed_for_its_client() {
     let s = w.begin_for(&f.clerk, &user, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await.unwrap();
     assert!(s.submitted);
     let d = w.detail(&f.clerk, &s.id).await.unwrap();
-    assert!(d.actions.contains(&app::domain::workflow::Action::Amend) && d.actions.contains(&app::domain::workflow::Action::Discard), "{:?}", d.actions);
+    assert!(d.actions.contains(&app::domain::workflow::Action::Amend) && d.actions.contains(&app::domain::workflow::Action::Delete), "{:?}", d.actions);
     let v = w.version(&f.clerk, &s.id).await;
     w.amend(&f.clerk, &s.id, v, "9", "客户改变主意").await.unwrap();
-    w.discard(&f.clerk, &s.id).await.unwrap();
+    // An old version is refused (somebody changed it meanwhile).
+    assert!(matches!(w.delete_cancel(&f.clerk, &s.id, v).await, Err(AppError::Conflict(_))));
+    w.delete_cancel(&f.clerk, &s.id, v + 1).await.unwrap();
     assert_eq!(w.detail(&f.owner, &s.id).await.unwrap().summary.status, ApplicationStatus::Abandoned);
     // The entity is free again.
     assert!(record(w, &f.owner).await.open.is_none());
     // What the registrant filed is not the provider's to delete.
     let mine = w.begin(&f.owner, BusinessKind::CancelEntity, &r.key, "", &f.password, "3").await.unwrap();
+    let v = w.version(&f.clerk, &mine.id).await;
+    assert!(matches!(w.delete_cancel(&f.clerk, &mine.id, v).await, Err(AppError::Forbidden)));
+    assert!(!w.detail(&f.clerk, &mine.id).await.unwrap().actions.contains(&app::domain::workflow::Action::Delete));
+    // Nor does it withdraw it (撤回 is the registrant's).
     assert!(matches!(w.discard(&f.clerk, &mine.id).await, Err(AppError::Forbidden)));
-    assert!(!w.detail(&f.clerk, &mine.id).await.unwrap().actions.contains(&app::domain::workflow::Action::Discard));
 }
 
 #[tokio::test]
@@ -559,7 +567,7 @@ async fn the_provider_adds_a_website_for_its_client_and_never_files_a_first_fili
 #[tokio::test]
 async fn each_business_rejected_by_the_bureau_changes_nothing_filed_and_keeps_the_entity_busy() {
     use app::domain::business::Scope;
-    for (n, kind) in [(320, BusinessKind::ChangeEntity), (321, BusinessKind::ChangeAccess), (322, BusinessKind::CancelEntity), (323, BusinessKind::NewWebsite)] {
+    for (n, kind) in [(320, BusinessKind::ChangeEntity), (321, BusinessKind::ChangeAccess), (322, BusinessKind::CancelEntity), (323, BusinessKind::NewWebsite), (324, BusinessKind::NewAccess)] {
         let domain = format!("reject-{n}.cn");
         let f = filed(n, &domain).await;
         let w = &f.w;
@@ -568,6 +576,10 @@ async fn each_business_rejected_by_the_bureau_changes_nothing_filed_and_keeps_th
         let public = public_names(w, &domain).await;
         let id = if kind == BusinessKind::NewWebsite {
             w.submitted_with(&f.owner, &f.cert, &format!("reject-new-{n}.cn"), false, &f.password).await
+        } else if kind == BusinessKind::NewAccess {
+            // The website moved away and comes back.
+            w.cancel_access(&f.clerk, &site.access[0].key, "1").await.unwrap();
+            w.submitted_with(&f.owner, &f.cert, &domain, false, &f.password).await
         } else {
             let s = w.begin(&f.owner, kind, &r.key, if kind.scope() == Scope::Website { &site.key } else { "" }, &f.password, "1").await.unwrap();
             if !s.submitted {

@@ -176,6 +176,7 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
         row("/api/business/amend", form(&format!("id={p}&version=-1&reason=1")), [U, T, F, F, F, F, F]),
+        row("/api/business/delete", form(&format!("id={p}&version=-1")), [U, F, F, F, F, F, F]),
         row("/api/business/history", form("website=nosuchsite"), [U, T, T, T, T, T, F]),
         // The 管局's decisions, in its own province only.
         row("/api/review/approve", form(&format!("id={b}&version=-1")), [U, F, F, F, T, F, F]),

@@ -276,10 +276,13 @@ pub enum Action {
     Confirm,
     /// 修改注销申请: a new reason for a 注销 not yet decided (seed 001 §1.5.2).
     Amend,
+    /// 删除注销申请: the provider takes back a 注销 it filed for its client
+    /// before anyone passed it (seed 001 §1.5.2 二 2).
+    Delete,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Create,
         Action::Save,
         Action::Submit,
@@ -295,6 +298,7 @@ impl Action {
         Action::SubmitOnBehalf,
         Action::Confirm,
         Action::Amend,
+        Action::Delete,
     ];
 
     pub fn code(self) -> &'static str {
@@ -314,6 +318,7 @@ impl Action {
             Action::SubmitOnBehalf => "submit_on_behalf",
             Action::Confirm => "confirm",
             Action::Amend => "amend",
+            Action::Delete => "delete",
         }
     }
 
@@ -339,6 +344,7 @@ impl Action {
             Action::SubmitOnBehalf => Text::new("代为提交", "Submitted on the sponsor's behalf"),
             Action::Confirm => Text::new("确认取消接入", "Access cancellation confirmed"),
             Action::Amend => Text::new("修改注销申请", "Cancellation amended"),
+            Action::Delete => Text::new("删除注销申请", "Cancellation deleted"),
         }
     }
 }
@@ -388,14 +394,14 @@ pub const TRANSITIONS: [Transition; 27] = [
     // 撤回: the registrant withdraws a submitted application before the provider acts.
     t(S::PendingVerification, S::Abandoned, Role::Registrant, Action::Discard),
     t(S::PendingVerification, S::Approved, Role::Provider, Action::Confirm),
-    // 注销 (seed 001 §1.5.2 二): modified while not yet passed on by whoever
-    // filed it (the provider: only what it filed for its client, as with its
-    // drafts; it may also delete that), and by the provider after a 管局
-    // rejection, before filing it again (Pass).
+    // 注销 (seed 001 §1.5.2 二): modified while not yet passed on, by the
+    // registrant (whose application it is) or by the provider when it filed
+    // it for its client (which it may also delete), and by the provider after
+    // a 管局 rejection, before filing it again (Pass).
     t(S::PendingVerification, S::PendingVerification, Role::Registrant, Action::Amend),
     t(S::PendingVerification, S::PendingVerification, Role::Provider, Action::Amend),
     t(S::BureauRejected, S::BureauRejected, Role::Provider, Action::Amend),
-    t(S::PendingVerification, S::Abandoned, Role::Provider, Action::Discard),
+    t(S::PendingVerification, S::Abandoned, Role::Provider, Action::Delete),
 ];
 
 /// Whether the provider may take this action on this application only
@@ -404,7 +410,7 @@ pub const TRANSITIONS: [Transition; 27] = [
 /// its own applications; the table above says which moves exist.
 pub fn on_behalf_only(action: Action, from: ApplicationStatus) -> bool {
     match action {
-        Action::Save | Action::Submit | Action::SubmitOnBehalf | Action::Discard => true,
+        Action::Save | Action::Submit | Action::SubmitOnBehalf | Action::Discard | Action::Delete => true,
         Action::Amend => from == ApplicationStatus::PendingVerification,
         _ => false,
     }
@@ -417,7 +423,7 @@ pub fn fits(action: Action, kind: BusinessKind) -> bool {
     match action {
         Action::Confirm => !kind.goes_to_bureau(),
         Action::Pass | Action::Approve | Action::Reject | Action::RequirePreApproval | Action::Correct => kind.goes_to_bureau(),
-        Action::Amend => matches!(kind, BusinessKind::CancelWebsite | BusinessKind::CancelEntity),
+        Action::Amend | Action::Delete => matches!(kind, BusinessKind::CancelWebsite | BusinessKind::CancelEntity),
         _ => true,
     }
 }
@@ -562,7 +568,11 @@ mod tests {
         assert_eq!(allowed_actions(S::BureauRejected, Role::Provider, F), vec![Action::Verify, Action::Correct, Action::Return, Action::Pass]);
         assert!(allowed_actions(S::Approved, Role::Bureau, F).is_empty());
         // 取消接入 is confirmed by the provider, never passed; nothing else is confirmed.
-        assert_eq!(allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::CancelAccess), vec![Action::Verify, Action::Return, Action::Confirm, Action::Discard]);
+        assert_eq!(allowed_actions(S::PendingVerification, Role::Provider, BusinessKind::CancelAccess), vec![Action::Verify, Action::Return, Action::Confirm]);
+        // The provider deletes only a 注销 (one it filed: the guard), never another business.
+        assert!(transition(S::PendingVerification, Action::Delete, Role::Provider, BusinessKind::CancelEntity).is_some());
+        assert!(transition(S::PendingVerification, Action::Delete, Role::Provider, BusinessKind::NewWebsite).is_none());
+        assert!(transition(S::PendingVerification, Action::Discard, Role::Provider, BusinessKind::CancelEntity).is_none());
         // A 注销's reason is amended before it is passed (or by the provider after a rejection); nothing else is.
         assert!(transition(S::PendingVerification, Action::Amend, Role::Registrant, BusinessKind::CancelWebsite).is_some());
         assert!(transition(S::PendingBureau, Action::Amend, Role::Registrant, BusinessKind::CancelWebsite).is_none());

@@ -103,6 +103,14 @@ pub async fn amend_cancel(id: String, version: i64, reason: String, #[server(def
     .await
 }
 
+/// 删除注销申请: the provider takes back a 注销 it filed for its client.
+#[server(endpoint = "business/delete")]
+pub async fn delete_cancel(id: String, version: i64) -> Result<(), AppError> {
+    use crate::domain::workflow::Action;
+    use crate::ssr::guard::{serve, Intent, Need};
+    serve(Need::Filing(&id, Intent::Act(Action::Delete)), |cx| async move { crate::ssr::business::delete(&cx, version).await }).await
+}
+
 /// The filed websites with this provider's access (the console's 已接入网站).
 #[server(endpoint = "business/sites")]
 pub async fn provider_sites(#[server(default)] q: String) -> Result<Vec<FiledRecord>, AppError> {

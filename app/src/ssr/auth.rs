@@ -481,7 +481,7 @@ pub(crate) async fn hash_blocking(password: String) -> Result<String, AppError> 
 
 /// A real hash to verify against when the username is unknown, made once,
 /// so that answer costs an argon2 verification like any other.
-async fn unknown_user_hash() -> String {
+pub(crate) async fn unknown_user_hash() -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if let Some(h) = HASH.get() {
         return h.clone();

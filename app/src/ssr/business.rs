@@ -47,6 +47,7 @@ struct OpenRow {
     id: String,
     kind: String,
     status: String,
+    by_provider: bool,
 }
 
 #[derive(SurrealValue)]
@@ -71,10 +72,10 @@ const RECORD_FIELDS: &str = "record::id(id) AS key, licence ?? '' AS licence, un
      (SELECT record::id(id) AS key, licence ?? '' AS licence, name, domains.*.unicode AS domains, status, service_no, \
         (SELECT record::id(id) AS key, provider_name, status, ips, created_at FROM access WHERE website = $parent.id ORDER BY created_at) AS access \
       FROM website WHERE entity = $parent.id ORDER BY service_no) AS websites, \
-     (SELECT record::id(application) AS id, kind, application.status AS status FROM type::record('entity_lock', record::id($parent.id)))[0] AS open";
+     (SELECT record::id(application) AS id, kind, application.status AS status, application.on_behalf != NONE AS by_provider FROM type::record('entity_lock', record::id($parent.id)))[0] AS open";
 
 fn record_view(r: RecordRow, provider: &str, proof_by_code: bool) -> FiledRecord {
-    let open = r.open.and_then(|o| Some(OpenRef { id: o.id, kind: BusinessKind::from_code(&o.kind)?, status: ApplicationStatus::from_code(&o.status)? }));
+    let open = r.open.and_then(|o| Some(OpenRef { id: o.id, kind: BusinessKind::from_code(&o.kind)?, status: ApplicationStatus::from_code(&o.status)?, by_provider: o.by_provider }));
     let open_app = open.as_ref().map(|o| OpenApplication { kind: o.kind, status: o.status });
     let entity_cancelled = r.status == "cancelled";
     let websites = r
@@ -250,7 +251,7 @@ pub(crate) async fn prove(cx: &Ctx, eid: &RecordId, client: Option<RecordId>, pr
     let staff = cx.me()?.role == Role::Provider;
     let checked = match &client {
         Some(_) => entity_proof::verify(&cx.db, cx.settings.entity_verify, eid, proof).await,
-        None => entity_proof::refuse(&cx.db, eid).await,
+        None => entity_proof::refuse(&cx.db, cx.settings.entity_verify, eid, proof).await,
     };
     match (checked, staff) {
         (Err(AppError::Invalid(_)), true) => Err(wrong_client()),
@@ -412,6 +413,13 @@ pub async fn amend(cx: &Ctx, version: i64, reason: &str, note: &str) -> Result<(
         .bind("note", Bind::Text(note))
         .comment(format!("注销理由：{why}"));
     transition::apply(&cx.db, me, row, change, &[], None).await
+}
+
+/// 删除注销申请: the provider takes back a 注销 it filed for its client,
+/// before anyone passed it; the entity is free again.
+pub async fn delete(cx: &Ctx, version: i64) -> Result<(), AppError> {
+    let (me, row) = (cx.me()?, cx.filing()?);
+    transition::apply(&cx.db, me, row, Change::new(Action::Delete, version).comment("接入服务商删除代为提出的注销申请"), &[], None).await
 }
 
 // ---------------------------------------------------------------- approval

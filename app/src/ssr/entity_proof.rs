@@ -100,7 +100,12 @@ pub async fn verify(db: &Db, method: Method, entity: &RecordId, proof: &str) -> 
 /// Refuse a proof without looking at it (the provider named a username
 /// that is not the entity's): answered and counted exactly like a wrong
 /// password, the lock included.
-pub async fn refuse(db: &Db, entity: &RecordId) -> Result<(), AppError> {
+pub async fn refuse(db: &Db, method: Method, entity: &RecordId, proof: &str) -> Result<(), AppError> {
+    let proof = proof.trim();
+    // What a wrong password answers early, this answers alike (uncounted).
+    if proof.is_empty() || proof.chars().count() > 64 {
+        return Err(wrong());
+    }
     let mut res = db
         .query(
             "SELECT VALUE IF password_locked_until != NONE AND password_locked_until > time::now() \
@@ -112,6 +117,10 @@ pub async fn refuse(db: &Db, entity: &RecordId) -> Result<(), AppError> {
     let minutes: Option<i64> = res.take(0)?;
     if let Some(m) = minutes {
         return Err(locked(m.max(1)));
+    }
+    // The same work as checking a password, so the time says nothing either.
+    if method == Method::Password {
+        let _ = super::auth::verify_blocking(proof.to_string(), super::auth::unknown_user_hash().await).await;
     }
     count_failure(db, entity).await?;
     Err(wrong())

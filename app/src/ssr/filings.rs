@@ -95,7 +95,8 @@ pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(
                     ("in_review", format!("域名 {name} 已在另一份正在审核的备案申请中，暂时不能备案。如域名属于您，请联系接入服务商核实。"), format!("{name} is in another filing under review. If the domain is yours, contact the access provider."))
                 }
             }
-            None if !other_drafts.is_empty() => {
+            // (Another user's unsubmitted draft is a registrant's warning, not the provider's business.)
+            None if !other_drafts.is_empty() && user.role == Role::Registrant => {
                 new_count += 1;
                 ("other_draft", format!("注意：域名 {name} 出现在另一位用户尚未提交的备案申请中。请确认域名属于您；先提交的申请占用该域名。"), format!("Note: {name} is in another user's unsubmitted application. Make sure the domain is yours; the first filing submitted holds it."))
             }
@@ -388,6 +389,14 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
     let mut registrant = me.id.clone();
     match (&entity, kind) {
         (Some(eid), BusinessKind::NewWebsite | BusinessKind::NewAccess) => {
+            // A provider new to the entity sees it only once the 管局 approves the
+            // access (seed 002 §3(3)): the sponsor files that 新增接入 itself.
+            if staff && kind == BusinessKind::NewAccess && !super::business::serves(db, &settings.provider_name, eid).await? {
+                return Err(AppError::Conflict(Message::new(
+                    "该主体尚未在本接入商接入。新增接入请由主办者本人在本系统提交；管局审核通过后本接入商才能看到主体信息。",
+                    "This entity has no access with us yet: the sponsor files this new access itself; we see the entity's details once the administration approves it.",
+                )));
+            }
             let client = if staff { super::business::member(cx, eid, client).await? } else { Some(me.id.clone()) };
             registrant = super::business::prove(cx, eid, client, proof).await?;
             form.entity = entity_form(db, eid).await?.ok_or(AppError::NotFound)?;

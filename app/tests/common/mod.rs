@@ -279,6 +279,11 @@ impl World {
         business::amend(&cx, v, reason, note).await
     }
 
+    pub async fn delete_cancel(&self, who: &CurrentUser, id: &str, v: i64) -> Result<(), AppError> {
+        let cx = self.cx(Some(who), Need::Filing(id, Intent::Act(Action::Delete))).await?;
+        business::delete(&cx, v).await
+    }
+
     pub async fn history(&self, who: &CurrentUser, website: &str) -> Result<app::models::SiteHistory, AppError> {
         let cx = self.cx(Some(who), Need::Role(&[Role::Registrant, Role::Provider, Role::Bureau])).await?;
         business::history(&cx, website).await

@@ -227,7 +227,8 @@ pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>
         let (r, n) = (reason.get_untracked(), note.get_untracked());
         async move { crate::functions::business::amend_cancel(id.get_value(), version, r, n).await }
     });
-    let delete = Action::new(move |_: &()| crate::functions::filing::discard_draft(id.get_value()));
+    let delete = Action::new(move |_: &()| crate::functions::business::delete_cancel(id.get_value(), version));
+    let confirming = RwSignal::new(false);
     Effect::new(move |_| match amend.value().get() {
         Some(Ok(_)) => on_done.run(()),
         Some(Err(e)) => error.set(Some(e)),
@@ -249,6 +250,7 @@ pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>
         }
     };
     let reason_error = Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), "reason", i18n.lang())));
+    let note_error = Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), "note", i18n.lang())));
     view! {
         <details class="card amend" data-testid="amend">
             <summary>{move || i18n.t(Text::new("修改注销申请", "Amend the cancellation"))}</summary>
@@ -263,12 +265,19 @@ pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>
             <div class="field">
                 <label class="field__label" for="amend-note">{move || i18n.t(Text::new("补充说明（选填）", "Note (optional)"))}</label>
                 <textarea class="field__input" id="amend-note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <p class="field__error" role="alert">{move || note_error.get()}</p>
             </div>
-            {move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> })}
+            <crate::components::form::ErrorNotice message=Signal::derive(move || error.with(|e| crate::components::form::general_message(e.as_ref(), i18n.lang()))) />
             <div class="form__actions">
                 <button class="button button--primary" type="button" data-testid="amend-go" on:click=go disabled=move || amend.pending().get()>{move || i18n.t(Text::new("保存修改", "Save"))}</button>
                 {deleted.map(|_| view! {
-                    <button class="button" type="button" data-testid="amend-delete" on:click=move |_| { delete.dispatch(()); } disabled=move || delete.pending().get()>{move || i18n.t(Text::new("删除注销申请", "Delete the cancellation"))}</button>
+                    <Show when=move || confirming.get() fallback=move || view! {
+                        <button class="button" type="button" data-testid="amend-delete" on:click=move |_| confirming.set(true)>{move || i18n.t(Text::new("删除注销申请", "Delete the cancellation"))}</button>
+                    }>
+                        <span role="alertdialog">{move || i18n.t(Text::new("删除后该注销申请结束，不能恢复。", "Deleted, the cancellation ends for good."))}</span>
+                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
+                        <button class="button button--primary" type="button" data-testid="amend-delete-confirm" on:click=move |_| { delete.dispatch(()); } disabled=move || delete.pending().get()>{move || i18n.t(Text::new("确定删除", "Delete"))}</button>
+                    </Show>
                 })}
             </div>
         </details>

@@ -9,12 +9,12 @@ use leptos_router::hooks::use_query_map;
 use crate::components::layout::encode_component;
 use crate::domain::business::{Offer, CANCEL_REASONS};
 use crate::domain::codes;
-use crate::domain::workflow::{BusinessKind, Role};
+use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
 use crate::domain::Text;
 use crate::error::AppError;
 use crate::functions::business::{cancel_access, empty_sites, provider_sites};
 use crate::i18n::use_i18n;
-use crate::models::FiledSite;
+use crate::models::{FiledSite, OpenRef};
 use crate::pages::staff::review::{sign_in, ConsoleNav};
 
 pub const SITES_TITLE: Text = Text::new("已接入网站", "Hosted websites");
@@ -81,9 +81,9 @@ pub fn ProviderSitesPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {items.into_iter().flat_map(|r| {
-                                        let (unit, entity, offers, cert) = (r.unit_name.clone(), r.key.clone(), r.offers.clone(), r.cert_number.clone());
+                                        let (unit, entity, offers, cert, open) = (r.unit_name.clone(), r.key.clone(), r.offers.clone(), r.cert_number.clone(), r.open.clone());
                                         r.websites.into_iter().filter(|w| w.access.iter().any(|a| a.here && a.status == "active")).map(move |w| view! {
-                                            <SiteRow unit=unit.clone() cert=cert.clone() entity=entity.clone() entity_offers=offers.clone() w refetch=Callback::new(move |_| list.refetch()) />
+                                            <SiteRow unit=unit.clone() cert=cert.clone() entity=entity.clone() entity_offers=offers.clone() open=open.clone() w refetch=Callback::new(move |_| list.refetch()) />
                                         })
                                     }).collect_view()}
                                 </tbody>
@@ -97,8 +97,24 @@ pub fn ProviderSitesPage() -> impl IntoView {
 }
 
 #[component]
-fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
+fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>, open: Option<OpenRef>, w: FiledSite, refetch: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
+    // The entity's open application: where the provider continues what it
+    // started for the client, or reads what was submitted.
+    let busy = open.map(|o| {
+        let (k, s) = (o.kind.label(), o.status.label());
+        let href = match (o.status, o.by_provider) {
+            (ApplicationStatus::Draft, true) => Some(format!("/filings/new?id={}&go=1", o.id)),
+            (ApplicationStatus::Draft, false) => None,
+            _ => Some(format!("/provider/filings/{}", o.id)),
+        };
+        view! {
+            <p class="record__meta" data-testid="site-open">
+                {move || i18n.t(Text::new("办理中", "In progress"))} "：" {move || i18n.t(k)} "（" {move || i18n.t(s)} "）"
+                {href.map(|h| view! { " " <a href=h>{move || i18n.t(Text::new("查看", "Open"))}</a> })}
+            </p>
+        }
+    });
     // 代为办理 (seed 001 §1.4): the client's businesses, done here with its
     // username and 备案密码 (新增网站 through the console's type check); 取消接入
     // is the button beside.
@@ -122,7 +138,7 @@ fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>
     });
     view! {
         <tr data-testid="site-row">
-            <td>{unit}</td>
+            <td>{unit} {busy}</td>
             <td><a href=history data-testid="site-history" title=move || i18n.t(crate::pages::registrant::records::HISTORY)>{w.licence.clone()}</a></td>
             <td>{w.name.clone()}</td>
             <td>{w.domains.join(" ")}</td>

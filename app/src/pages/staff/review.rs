@@ -382,7 +382,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         </div>
         {may(workflow::Action::Amend).then(|| view! {
             <crate::pages::registrant::filings::AmendCancel id=d.summary.id.clone() version=d.summary.version note=d.cancel_note.clone() on_done=refetch
-                deleted=may(workflow::Action::Discard).then_some("/provider") />
+                deleted=may(workflow::Action::Delete).then_some("/provider") />
         })}
         <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
         {d.entity_hidden.then(|| view! {
