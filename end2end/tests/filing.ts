@@ -125,13 +125,18 @@ export async function fillWebsiteAndAccess(page: Page) {
 export async function fileFirstFiling(page: Page, info: TestInfo, domain: string, cert: string) {
   await detectAndStart(page, info, domain, cert);
   await fillEntityStep(page, cert);
+  await websiteToSubmit(page);
+  await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
+}
+
+/** From the entity step on: the website and access, the materials, confirm, submit. */
+export async function websiteToSubmit(page: Page) {
   await next(page, "网站信息");
   await fillWebsiteAndAccess(page);
   await next(page, "材料");
   await uploadMaterials(page);
   await next(page, "确认");
   await page.getByTestId("submit").click();
-  await expect(page.getByTestId("submitted")).toContainText("等待接入服务商核实");
 }
 
 /** ④ 材料: the certificate scan and the 负责人 photo. */

@@ -9,7 +9,6 @@ import {
   CLERK,
   CLERK_PASSWORD,
   fileFirstFiling,
-  fillWebsiteAndAccess,
   freshUscc,
   mailTo,
   next,
@@ -17,7 +16,7 @@ import {
   register,
   signIn,
   unique,
-  uploadMaterials,
+  websiteToSubmit,
 } from "./filing";
 
 test.beforeEach(async ({}, info) => {
@@ -143,12 +142,7 @@ test("a filed website changes its name; the public query shows the new name once
   await page.getByLabel("备案密码").fill(password);
   await page.getByTestId("start").click();
   await expect(page.locator(".stepper__step--current")).toContainText("主体信息");
-  await next(page, "网站信息");
-  await fillWebsiteAndAccess(page);
-  await next(page, "材料");
-  await uploadMaterials(page);
-  await next(page, "确认");
-  await page.getByTestId("submit").click();
+  await websiteToSubmit(page);
   await expect(page.getByTestId("submitted")).toBeVisible();
   await clerkPasses(clerk, info, domain2, "new_website", true);
   expect(await bureauApproves(bureau, info, domain2, "new_website")).toContain(`${main}-2`);
@@ -306,12 +300,7 @@ test("the provider changes a client's website for it with the client's username 
   if (phone) await expectNoHorizontalScroll(clerk);
   await clerk.getByTestId("start").click();
   await expect(clerk.locator(".stepper__step--current")).toContainText("主体信息");
-  await next(clerk, "网站信息");
-  await fillWebsiteAndAccess(clerk);
-  await next(clerk, "材料");
-  await uploadMaterials(clerk);
-  await next(clerk, "确认");
-  await clerk.getByTestId("submit").click();
+  await websiteToSubmit(clerk);
   await clerk.getByTestId("submitted-next").click();
   await expect(clerk.getByTestId("review-status")).toContainText("待核实");
   await clerkPasses(clerk, info, domain2, "new_website", true);

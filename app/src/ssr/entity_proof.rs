@@ -17,6 +17,9 @@ pub use crate::domain::business::PROOF;
 /// Wrong passwords (or codes) in a row before the entity's proof locks.
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 30;
+/// The minutes an entity's proof stays locked, or NONE.
+const LOCKED_MINUTES: &str = "IF password_locked_until != NONE AND password_locked_until > time::now() \
+     THEN math::ceil(duration::mins(password_locked_until - time::now()) + 1) ELSE NONE END";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Method {
@@ -63,8 +66,7 @@ pub async fn verify(db: &Db, method: Method, entity: &RecordId, proof: &str) -> 
     let field = if method == Method::Password { "filing_password_hash" } else { "proof_code_hash" };
     let mut res = db
         .query(format!(
-            "SELECT {field} AS hash, IF password_locked_until != NONE AND password_locked_until > time::now() \
-             THEN math::ceil(duration::mins(password_locked_until - time::now()) + 1) ELSE NONE END AS locked_minutes FROM ONLY $e"
+            "SELECT {field} AS hash, {LOCKED_MINUTES} AS locked_minutes FROM ONLY $e"
         ))
         .bind(("e", entity.clone()))
         .await?
@@ -107,10 +109,7 @@ pub async fn refuse(db: &Db, method: Method, entity: &RecordId, proof: &str) -> 
         return Err(wrong());
     }
     let mut res = db
-        .query(
-            "SELECT VALUE IF password_locked_until != NONE AND password_locked_until > time::now() \
-             THEN math::ceil(duration::mins(password_locked_until - time::now()) + 1) ELSE NONE END FROM ONLY $e",
-        )
+        .query(format!("SELECT VALUE {LOCKED_MINUTES} FROM ONLY $e"))
         .bind(("e", entity.clone()))
         .await?
         .check()?;

@@ -217,7 +217,7 @@ pub fn Changes(changes: Vec<crate::domain::business::DiffRow>) -> impl IntoView 
 /// set, is where 删除注销申请 (the provider's, for what it filed) leads.
 #[component]
 pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>, deleted: Option<&'static str>) -> impl IntoView {
-    use crate::domain::business::{check_cancel_reason, CANCEL_REASONS};
+    use crate::domain::business::check_cancel_reason;
     let i18n = use_i18n();
     let reason = RwSignal::new(String::new());
     let note = RwSignal::new(note);
@@ -249,24 +249,10 @@ pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>
             error.set(Some(AppError::Invalid(errors)));
         }
     };
-    let reason_error = Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), "reason", i18n.lang())));
-    let note_error = Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), "note", i18n.lang())));
     view! {
         <details class="card amend" data-testid="amend">
             <summary>{move || i18n.t(Text::new("修改注销申请", "Amend the cancellation"))}</summary>
-            <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
-                <label class="field__label" for="amend-reason">{move || i18n.t(Text::new("注销理由", "Reason"))}</label>
-                <select class="field__input" id="amend-reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
-                    <option value="">{move || i18n.t(Text::new("请选择", "Choose"))}</option>
-                    {CANCEL_REASONS.iter().map(|(n, t)| { let t = *t; view! { <option value=n.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
-                </select>
-                <p class="field__error" role="alert" data-testid="error-amend-reason">{move || reason_error.get()}</p>
-            </div>
-            <div class="field">
-                <label class="field__label" for="amend-note">{move || i18n.t(Text::new("补充说明（选填）", "Note (optional)"))}</label>
-                <textarea class="field__input" id="amend-note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                <p class="field__error" role="alert">{move || note_error.get()}</p>
-            </div>
+            <crate::pages::registrant::records::CancelFields prefix="amend-" reason note error=error.into() />
             <crate::components::form::ErrorNotice message=Signal::derive(move || error.with(|e| crate::components::form::general_message(e.as_ref(), i18n.lang()))) />
             <div class="form__actions">
                 <button class="button button--primary" type="button" data-testid="amend-go" on:click=go disabled=move || amend.pending().get()>{move || i18n.t(Text::new("保存修改", "Save"))}</button>

@@ -136,6 +136,40 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
     }
 }
 
+/// The choices of a 注销 or 取消接入 reason (CANCEL_REASONS), after a
+/// "请选择" that is no choice.
+pub(crate) fn reason_options() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <option value="">{move || i18n.t(CHOOSE)}</option>
+        {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
+    }
+}
+
+/// A 注销's reason and note, as filed (/filings/act) and as amended (the
+/// filing's page): ids and error test ids start with `prefix`; the fields'
+/// names are those the plain (no-JavaScript) post sends.
+#[component]
+pub(crate) fn CancelFields(prefix: &'static str, reason: RwSignal<String>, note: RwSignal<String>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let err = move |path: &'static str| Signal::derive(move || error.with(|e| crate::components::form::field_message(e.as_ref(), path, i18n.lang())));
+    let (reason_error, note_error) = (err("reason"), err("note"));
+    view! {
+        <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
+            <label class="field__label" for=format!("{prefix}reason")>{move || i18n.t(REASON)}</label>
+            <select class="field__input" id=format!("{prefix}reason") name="reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
+                {reason_options()}
+            </select>
+            <p class="field__error" role="alert" data-testid=format!("error-{prefix}reason")>{move || reason_error.get()}</p>
+        </div>
+        <div class="field" class:field--invalid=move || note_error.with(Option::is_some)>
+            <label class="field__label" for=format!("{prefix}note")>{move || i18n.t(NOTE)}</label>
+            <textarea class="field__input" id=format!("{prefix}note") name="note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <p class="field__error" role="alert">{move || note_error.get()}</p>
+        </div>
+    }
+}
+
 const ACT_TITLE: Text = Text::new("办理备案业务", "File a change or cancellation");
 const PROOF: Text = Text::new("备案密码", "Filing password");
 const PROOF_HINT: Text = Text::new("备案通过时发送到主体负责人邮箱的备案密码。忘记了可请接入服务商重新发送。", "The filing password e-mailed to the entity's contact at approval. The provider can send a new one.");
@@ -285,20 +319,7 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
                                 </Show>
                                 </Transition>
                             })}
-                            {k.is_cancel().then(|| view! {
-                                <div class="field" class:field--invalid=move || field_err("reason").with(Option::is_some)>
-                                    <label class="field__label" for="reason">{move || i18n.t(REASON)}</label>
-                                    <select class="field__input" id="reason" name="reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
-                                        <option value="">{move || i18n.t(CHOOSE)}</option>
-                                        {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
-                                    </select>
-                                    <p class="field__error" role="alert" data-testid="error-reason">{move || field_err("reason").get()}</p>
-                                </div>
-                                <div class="field">
-                                    <label class="field__label" for="note">{move || i18n.t(NOTE)}</label>
-                                    <textarea class="field__input" id="note" name="note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                                </div>
-                            })}
+                            {k.is_cancel().then(|| view! { <CancelFields prefix="" reason note error=error.into() /> })}
                             <button class="button button--primary button--block" type="submit" data-testid="act-submit" disabled=move || begin.pending().get()>
                                 {move || i18n.t(if k.is_change() { GO_CHANGE } else { GO_CANCEL })}
                             </button>

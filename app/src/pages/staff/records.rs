@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::encode_component;
-use crate::domain::business::{Offer, CANCEL_REASONS};
+use crate::domain::business::Offer;
 use crate::domain::codes;
 use crate::domain::workflow::{ApplicationStatus, BusinessKind, Role};
 use crate::domain::Text;
@@ -155,8 +155,7 @@ fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>
                     <div class="confirm" role="alertdialog" data-testid="cancel-access-confirm">
                         <label class="field__label" for=format!("reason-{}", w.key)>{move || i18n.t(REASON)}</label>
                         <select class="field__input" id=format!("reason-{}", w.key) data-testid="cancel-reason-select" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
-                            <option value="">{move || i18n.t(Text::new("请选择", "Choose"))}</option>
-                            {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
+                            {crate::pages::registrant::records::reason_options()}
                         </select>
                         {move || act.value().get().and_then(Result::err).map(|e| view! { <p class="field__error" role="alert">{move || e.message(i18n.lang())}</p> })}
                         <div class="form__actions">
