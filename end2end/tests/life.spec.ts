@@ -306,3 +306,31 @@ test("the provider changes a client's website for it with the client's username 
   await clerkPasses(clerk, info, domain2, "new_website", true);
   expect(await bureauApproves(bureau, info, domain2, "new_website")).toContain(`${main}-2`);
 });
+
+test("without JavaScript the provider's 代为办理 form posts, keeps the password and username out of every address, and says when it failed", async ({ page, browser }, info) => {
+  test.setTimeout(180_000);
+  const username = await register(page, info);
+  const domain = `${unique(info, "pj")}.cn`;
+  const { password, clerk } = await filed(page, browser, info, domain, freshUscc());
+  await open(clerk, info, `/provider/sites?q=${domain}`);
+  const href = await clerk.getByTestId("site-row").filter({ hasText: domain }).getByTestId("act-cancel_website").getAttribute("href");
+  // The clerk's session in a browser with JavaScript off.
+  const ctx = await browser.newContext({ javaScriptEnabled: false, storageState: await clerk.context().storageState(), viewport: page.viewportSize()!, locale: "zh-CN" });
+  const nojs = await ctx.newPage();
+  const addresses: string[] = [];
+  nojs.on("request", (r) => addresses.push(r.url()));
+  await nojs.goto(href!);
+  await nojs.getByLabel("主办者用户名").fill(username);
+  await nojs.getByLabel("备案密码").fill("Wrong-pass1");
+  await nojs.getByLabel("注销理由").selectOption({ label: "网站已停办" });
+  await nojs.getByTestId("act-submit").click();
+  await expect(nojs).toHaveURL(/\/provider\/act\?.*failed=1/);
+  await expect(nojs.getByTestId("plain-failed")).toBeVisible();
+  await nojs.getByLabel("主办者用户名").fill(username);
+  await nojs.getByLabel("备案密码").fill(password);
+  await nojs.getByLabel("注销理由").selectOption({ label: "网站已停办" });
+  await nojs.getByTestId("act-submit").click();
+  // Filed for the client at once: the clerk lands on its 核实 page.
+  await expect(nojs).toHaveURL(/\/provider\/filings\/[a-z0-9]{20}$/);
+  expect(addresses.filter((a) => a.includes(password) || a.includes("Wrong-pass1") || a.includes(username))).toEqual([]);
+});
