@@ -4,6 +4,8 @@
 #   scripts/beian.sh test    set up what is missing (plus Chromium) and run every test
 # and the benchmark:
 #   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
+# and what a phone downloads per page, with Lighthouse's scores:
+#   scripts/beian.sh weight       (see docs/performance.md)
 # and the long fuzz of every validation rule:
 #   scripts/beian.sh fuzz [N]     N arbitrary inputs (default 1 000 000) through every rule; prints the count
 # Both are idempotent: what is already installed is left alone.
@@ -86,8 +88,9 @@ case "${1:-}" in
   test) cmd_test ;;
   bench) shift; exec bash "$ROOT/scripts/bench.sh" "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
+  weight) shift; exec bash "$ROOT/scripts/weight.sh" "$@" ;;
   *)
-    echo "usage: $0 serve | test | bench [N…] | fuzz [N]" >&2
+    echo "usage: $0 serve | test | bench [N…] | weight | fuzz [N]" >&2
     exit 2
     ;;
 esac

@@ -14,9 +14,30 @@ use crate::pages::staff::outbox::OutboxPage;
 use crate::pages::staff::records::{EmptySitesPage, ProviderSitesPage};
 use crate::pages::staff::review::{BureauPage, BureauReviewPage, ProgressPage, ProviderPage, ProviderReviewPage};
 
+/// Pages that need nothing in the browser: the home page and the public
+/// query are plain HTML and CSS (a GET form and links), so they are served
+/// without the application's script and wasm. A phone looking a filing up
+/// downloads only the page; the next page that needs the application (登录,
+/// 注册, the wizard) loads it. From a page that has it, the router still
+/// shows these pages without a reload.
+pub const WITHOUT_BROWSER_CODE: [&str; 2] = ["/", "/query"];
+
+/// Whether the page being rendered loads the wasm (server side: its path).
+fn loads_browser_code() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().map_or(true, |p| !WITHOUT_BROWSER_CODE.contains(&p.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_lang();
+    let hydrate = loads_browser_code().then(|| view! { <HydrationScripts options=options.clone() /> });
     view! {
         <!DOCTYPE html>
         <html lang=lang.html_lang()>
@@ -25,8 +46,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1f4e8c" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <AutoReload options />
+                {hydrate}
                 <MetaTags />
             </head>
             <body>

@@ -21,10 +21,14 @@ export async function sampleRecord(request: APIRequestContext, q = "有限公司
 
 export const jsEnabled = (info: TestInfo) => !info.project.name.endsWith("-nojs");
 
+/** Pages served as HTML and CSS only, without the application's code
+ * (`WITHOUT_BROWSER_CODE` in app/src/app.rs): the home page and the public query. */
+export const withoutAppCode = (path: string) => ["/", "/query"].includes(new URL(path, "http://x").pathname);
+
 /** Open a page; with JavaScript, wait until the browser has hydrated it (checked, not assumed). */
 export async function open(page: Page, info: TestInfo, path: string) {
   await page.goto(path);
-  if (jsEnabled(info)) {
+  if (jsEnabled(info) && !withoutAppCode(path)) {
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     // Marks this document: a full page load would lose it.
     await page.evaluate(() => ((window as any).__sameDocument = true));
@@ -33,11 +37,12 @@ export async function open(page: Page, info: TestInfo, path: string) {
   }
 }
 
-/** After a search: with JavaScript the page was not reloaded. */
+/** After a search on a page the application runs: it was not reloaded.
+ * (The public pages without the application's code are plain forms.) */
 export async function expectNoReload(page: Page, info: TestInfo) {
-  if (jsEnabled(info)) {
-    expect(await page.evaluate(() => (window as any).__sameDocument === true)).toBe(true);
-  }
+  if (!jsEnabled(info)) return;
+  const [hydrated, same] = await page.evaluate(() => [document.body.dataset.hydrated === "true", (window as any).__sameDocument === true]);
+  if (hydrated) expect(same).toBe(true);
 }
 
 export async function search(page: Page, text: string) {

@@ -73,6 +73,23 @@ test.describe("公共查询 (public query)", () => {
     await expect(page.getByTestId("query-empty")).toBeVisible();
   });
 
+  test("the public pages load no application code, and the application still shows them without a reload", async ({ page }, info) => {
+    const loaded: string[] = [];
+    page.on("request", (r) => loaded.push(new URL(r.url()).pathname));
+    for (const path of ["/", "/query", "/query?q=" + encodeURIComponent("有限公司")]) {
+      await open(page, info, path);
+      await expect(page.locator("link[rel=stylesheet]")).toHaveCount(1);
+      await expect(page.locator('script[type="module"], link[rel="modulepreload"]')).toHaveCount(0);
+    }
+    expect(loaded.filter((p) => p.endsWith(".wasm") || p.endsWith(".js")), "no script or wasm requested").toEqual([]);
+    expect(loaded).toContain("/pkg/beian.css");
+    // From a page that runs the application, the header's 查询 link is followed by the router.
+    await open(page, info, "/login");
+    await page.locator("header a[href='/query']").click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("ICP备案信息公共查询");
+    await expectNoReload(page, info);
+  });
+
   test("the footer shows the site's filing number linked to the MIIT system", async ({ page }, info) => {
     await open(page, info, "/");
     const link = page.locator(".site-footer__licence a");

@@ -26,7 +26,8 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="site-header__inner">
-                <A href="/" attr:class="site-header__brand">
+                // On a phone only the logo shows: the link keeps its name for screen readers.
+                <A href="/" attr:class="site-header__brand" attr:aria-label=move || i18n.t(t::SITE_NAME)>
                     <span class="site-header__logo" aria-hidden="true">"ICP"</span>
                     <span class="site-header__name">{move || i18n.t(t::SITE_NAME)}</span>
                 </A>
