@@ -171,6 +171,7 @@ test("an expired session loses nothing typed", async ({ page, context }, info) =
   await page.getByTestId("save-exit").click();
   await expect(page.getByTestId("session-expired")).toBeVisible();
   await page.getByTestId("session-expired").getByRole("link").click();
+  await expect(page).toHaveURL(/\/login\?next=/);
   await signIn(page, info, username, page.url().replace(/^https?:\/\/[^/]+/, ""));
   await expect(page).toHaveURL(/\/filings\/new$/);
   await page.getByTestId("continue").click();
