@@ -58,8 +58,10 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .layer(axum::middleware::from_fn_with_state(secure, security::headers))
         // Pages and JSON go out brotli/gzip-compressed when the client asks
         // (quality 4: most of the saving for little CPU); the bundle in /pkg
-        // is already compressed and passes through untouched.
+        // is already compressed and passes through untouched; nothing for a
+        // signed-in session is compressed (BREACH, see security.rs).
         .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
+        .layer(axum::middleware::from_fn(security::no_compression_for_sessions))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(security::MAX_BODY))
         .layer(axum::extract::DefaultBodyLimit::max(security::MAX_BODY))
         .with_state(state)

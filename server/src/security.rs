@@ -110,3 +110,22 @@ mod tests {
         assert!(same_site(&Method::POST, &h(&[]), url), "no browser, no forgery");
     }
 }
+
+/// BREACH: a signed-in page holds its owner's data and may echo what a link
+/// put in its address, so the size of its compressed form could tell an
+/// observer of the traffic something. Answers to a request that carries a
+/// session are therefore sent uncompressed (pages, server functions, JSON);
+/// the bundle in /pkg is the same for everyone and stays compressed, as do
+/// the public pages.
+pub async fn no_compression_for_sessions(mut req: Request, next: Next) -> Response {
+    let session = format!("{}=", app::ssr::auth::SESSION_COOKIE);
+    let signed_in = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|c| c.split(';').any(|part| part.trim_start().starts_with(&session))));
+    if signed_in && !req.uri().path().starts_with("/pkg/") {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.run(req).await
+}

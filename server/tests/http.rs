@@ -172,6 +172,32 @@ async fn query_page_is_complete_without_javascript() {
 }
 
 #[tokio::test]
+async fn public_pages_load_no_application_code_and_sessions_get_nothing_compressed() {
+    let app = site(30, 0).await;
+    for path in ["/", "/query", "/query?q=abc.cn"] {
+        let (_, _, html) = send(&app, get(path)).await;
+        assert!(html.contains("/pkg/beian.css"), "{path} has its style");
+        assert!(!html.contains("/pkg/beian.wasm") && !html.contains(r#"type="module""#), "{path} loads no application code");
+    }
+    let (_, _, html) = send(&app, get("/login")).await;
+    assert!(html.contains("/pkg/beian.wasm"), "the sign-in page loads the application");
+
+    let with = |cookie: Option<&str>| {
+        let mut req = Request::get("/query?q=abc.cn").header("accept-encoding", "br, gzip");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let (_, headers, _) = send(&app, with(None)).await;
+    assert_eq!(headers.get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"), "a public page is compressed");
+    let (_, headers, _) = send(&app, with(Some("beian_lang=zh; beian_session=whatever"))).await;
+    assert!(headers.get("content-encoding").is_none(), "nothing is compressed for a session (BREACH)");
+    let (_, headers, _) = send(&app, with(Some("beian_lang=zh; not_beian_session=x"))).await;
+    assert_eq!(headers.get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"), "only the session cookie counts");
+}
+
+#[tokio::test]
 async fn english_is_a_remembered_switch() {
     let app = site(0, 0).await;
     let (status, headers, _) = send(&app, get("/lang/en?next=/query%3Fq%3Dabc")).await;
