@@ -118,12 +118,11 @@ mod tests {
 /// the bundle in /pkg is the same for everyone and stays compressed, as do
 /// the public pages.
 pub async fn no_compression_for_sessions(mut req: Request, next: Next) -> Response {
-    let session = format!("{}=", app::ssr::auth::SESSION_COOKIE);
     let signed_in = req
         .headers()
         .get_all(header::COOKIE)
         .iter()
-        .any(|v| v.to_str().is_ok_and(|c| c.split(';').any(|part| part.trim_start().starts_with(&session))));
+        .any(|v| v.to_str().ok().and_then(app::ssr::auth::token_from_cookie_header).is_some());
     if signed_in && !req.uri().path().starts_with("/pkg/") {
         req.headers_mut().remove(header::ACCEPT_ENCODING);
     }
