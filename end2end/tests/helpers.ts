@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type ConsoleMessage, type Page, type TestInfo } from "@playwright/test";
 
 export type PublicRecord = {
   unitName: string;
@@ -27,13 +27,31 @@ export const withoutAppCode = (path: string) => ["/", "/query"].includes(new URL
 
 /** Open a page; with JavaScript, wait until the browser has hydrated it (checked, not assumed). */
 export async function open(page: Page, info: TestInfo, path: string) {
-  await page.goto(path);
-  if (jsEnabled(info) && !withoutAppCode(path)) {
-    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-    // Marks this document: a full page load would lose it.
-    await page.evaluate(() => ((window as any).__sameDocument = true));
-  } else {
-    await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  // What the browser reported while loading: named if the page does not hydrate.
+  const problems: string[] = [];
+  const onError = (e: Error) => problems.push(String(e));
+  const onConsole = (m: ConsoleMessage) => {
+    if (m.type() === "error") problems.push(m.text());
+  };
+  page.on("pageerror", onError);
+  page.on("console", onConsole);
+  try {
+    await page.goto(path);
+    if (jsEnabled(info) && !withoutAppCode(path)) {
+      try {
+        // The debug bundle is 16 MB: compiling it on a busy machine can take a while.
+        await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+      } catch (e) {
+        throw new Error(`${path} did not hydrate; the browser said: ${JSON.stringify(problems)}\n${e}`);
+      }
+      // Marks this document: a full page load would lose it.
+      await page.evaluate(() => ((window as any).__sameDocument = true));
+    } else {
+      await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+    }
+  } finally {
+    page.off("pageerror", onError);
+    page.off("console", onConsole);
   }
 }
 

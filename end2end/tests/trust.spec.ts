@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { jsEnabled, open } from "./helpers";
+import { jsEnabled, open, withoutAppCode } from "./helpers";
 import { CLERK, CLERK_PASSWORD } from "./filing";
 
 // Signing in before (or without) the page's script: the form posts, the
@@ -48,7 +48,13 @@ test("pages hydrate under the security policy", async ({ page }, info) => {
     expect(csp).toContain("'wasm-unsafe-eval'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(response!.headers()["referrer-policy"]).toBe("no-referrer");
-    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    if (withoutAppCode(path)) {
+      // The public pages are HTML and CSS only: no script file, no wasm.
+      expect(await page.locator("script[src], link[rel=modulepreload], link[as=fetch]").count()).toBe(0);
+      await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+    } else {
+      await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    }
   }
   expect(problems).toEqual([]);
 });
