@@ -4,7 +4,6 @@
 mod common;
 
 use app::domain::filing::STEP_CONFIRM;
-use app::domain::lookup::parse_lookup;
 use app::domain::workflow::{ApplicationStatus, BusinessKind, Queue, Role};
 use app::error::AppError;
 use app::models::{FiledRecord, QueueFilter};
@@ -39,7 +38,7 @@ async fn record(w: &World, who: &CurrentUser) -> FiledRecord {
 }
 
 async fn public_names(w: &World, q: &str) -> Vec<(String, String, String)> {
-    let page = app::ssr::public::search(&w.db, &parse_lookup(q).unwrap(), 1, 10).await.unwrap();
+    let page = w.public(q).await;
     page.items.into_iter().map(|r| (r.unit_name, r.service_name, r.service_licence)).collect()
 }
 

@@ -107,8 +107,7 @@ async fn return_fix_resubmit_pass_approve() {
     assert!(conflict(w.approve(&bureau, &id, v).await).contains("已通过"));
 
     // The public query finds it by domain at once.
-    let lookup = app::domain::lookup::parse_lookup("xinghe-review.cn").unwrap();
-    let found = app::ssr::public::search(&w.db, &lookup, 1, 10).await.unwrap();
+    let found = w.public("xinghe-review.cn").await;
     assert_eq!(found.items[0].service_licence, format!("{main}-1"));
     // The filing password went to the 主体负责人, the numbers to the registrant.
     let sent = outbox::latest(&w.db, 40).await.unwrap();

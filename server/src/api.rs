@@ -40,7 +40,7 @@ pub async fn records(State(state): State<AppState>, Query(params): Query<HashMap
         Ok(w) => w,
         Err(p) => return bad_request(p),
     };
-    match public::search(&state.db, &lookup, page, size).await {
+    match public::find(&state.public, &state.db, &lookup, page, size).await {
         Ok(found) => Json(found).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "public search failed");

@@ -26,7 +26,10 @@ pub use ratelimit::RateLimiter;
 /// files, the language switch and the rate limit.
 pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) -> Router {
     let limiter = RateLimiter::new(settings.public_rate_limit);
-    let state = AppState { leptos_options, db, settings };
+    // The public query's records, loaded in the background and kept current
+    // by a LIVE query; the database answers until they are loaded.
+    let public = app::ssr::read_model::PublicIndex::follow(db.clone());
+    let state = AppState { leptos_options, db, settings, public };
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let secure = state.settings.secure_cookies;

@@ -21,7 +21,7 @@ pub async fn search_records(q: String, page: Option<u32>) -> Result<RecordPage, 
             return Err(problem.into());
         }
     };
-    public::search(&state.db, &lookup, page, size).await.map_err(|e| {
+    public::find(&state.public, &state.db, &lookup, page, size).await.map_err(|e| {
         set_status(500);
         AppError::from(e)
     })

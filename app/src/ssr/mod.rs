@@ -14,6 +14,7 @@ pub mod materials;
 pub mod outbox;
 pub mod public;
 pub mod purge;
+pub mod read_model;
 pub mod review;
 pub mod seed;
 pub mod transition;
@@ -107,6 +108,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// The public query's records in memory (see [`read_model`]).
+    pub public: read_model::PublicIndex,
 }
 
 /// The state provided to server functions through context.

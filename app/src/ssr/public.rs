@@ -7,19 +7,22 @@ use crate::domain::codes::{content_type, nature};
 use crate::domain::lookup::{Lookup, MAX_COUNT};
 use crate::models::{PublicRecord, RecordPage};
 
-/// The columns the query shows; times in Beijing time (UTC+8).
-const COLUMNS: &str = "unit_name, nature, main_licence, service_licence, service_name, home_url, \
-     domains_unicode, content_types, limit_access, \
+/// The columns the query shows, with the record's key and ASCII domains for
+/// the in-memory index; times in Beijing time (UTC+8).
+pub(crate) const COLUMNS: &str = "record::id(id) AS key, unit_name, nature, main_licence, service_licence, service_name, home_url, \
+     domains, domains_unicode, content_types, limit_access, \
      time::format(approved_at + 8h, '%Y-%m-%d %H:%M:%S') AS approved";
 
 #[derive(Debug, SurrealValue)]
-struct Row {
+pub(crate) struct Row {
+    pub key: String,
     unit_name: String,
     nature: i64,
     main_licence: String,
     service_licence: String,
     service_name: String,
     home_url: String,
+    pub domains: Vec<String>,
     domains_unicode: Vec<String>,
     content_types: Vec<i64>,
     limit_access: bool,
@@ -31,34 +34,76 @@ pub struct CountRow {
     pub count: i64,
 }
 
-impl From<Row> for PublicRecord {
+/// A public record as held in memory (see [`super::read_model`]): compact,
+/// turned into the answer's shape on the way out.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub unit_name: Box<str>,
+    nature: u8,
+    pub main_licence: Box<str>,
+    pub service_licence: Box<str>,
+    service_name: Box<str>,
+    home_url: Box<str>,
+    /// Unicode, the main one first.
+    domains: Box<[Box<str>]>,
+    content_types: Box<[u8]>,
+    limit_access: bool,
+    approved: Box<str>,
+}
+
+impl From<Row> for Entry {
     fn from(r: Row) -> Self {
-        let nature_id = u8::try_from(r.nature).unwrap_or(0);
-        let content = r
-            .content_types
-            .iter()
-            .filter_map(|id| u8::try_from(*id).ok().and_then(content_type))
-            .map(|t| t.zh)
-            .collect::<Vec<_>>()
-            .join("、");
-        PublicRecord {
-            unit_name: r.unit_name,
-            nature_name: nature(nature_id).map(|n| n.name.zh.to_string()).unwrap_or_default(),
-            nature_id,
-            main_licence: r.main_licence,
-            service_licence: r.service_licence,
-            service_name: r.service_name,
-            home_url: r.home_url,
-            domain: r.domains_unicode.first().cloned().unwrap_or_default(),
-            domains: r.domains_unicode,
-            content_type_name: content,
-            limit_access: if r.limit_access { "是" } else { "否" }.to_string(),
-            update_record_time: r.approved,
+        Entry {
+            unit_name: r.unit_name.into(),
+            nature: u8::try_from(r.nature).unwrap_or(0),
+            main_licence: r.main_licence.into(),
+            service_licence: r.service_licence.into(),
+            service_name: r.service_name.into(),
+            home_url: r.home_url.into(),
+            domains: r.domains_unicode.into_iter().map(String::into_boxed_str).collect(),
+            content_types: r.content_types.iter().filter_map(|id| u8::try_from(*id).ok()).collect(),
+            limit_access: r.limit_access,
+            approved: r.approved.into(),
         }
     }
 }
 
-/// Find filed websites. Exact lookups (domain, numbers) use their indexes;
+impl Entry {
+    pub(crate) fn to_public(&self) -> PublicRecord {
+        let content = self.content_types.iter().filter_map(|id| content_type(*id)).map(|t| t.zh).collect::<Vec<_>>().join("、");
+        PublicRecord {
+            unit_name: self.unit_name.to_string(),
+            nature_name: nature(self.nature).map(|n| n.name.zh.to_string()).unwrap_or_default(),
+            nature_id: self.nature,
+            main_licence: self.main_licence.to_string(),
+            service_licence: self.service_licence.to_string(),
+            service_name: self.service_name.to_string(),
+            home_url: self.home_url.to_string(),
+            domain: self.domains.first().map(|d| d.to_string()).unwrap_or_default(),
+            domains: self.domains.iter().map(|d| d.to_string()).collect(),
+            content_type_name: content,
+            limit_access: if self.limit_access { "是" } else { "否" }.to_string(),
+            update_record_time: self.approved.to_string(),
+        }
+    }
+}
+
+impl From<Row> for PublicRecord {
+    fn from(r: Row) -> Self {
+        Entry::from(r).to_public()
+    }
+}
+
+/// Find filed websites: from the in-memory index when it is loaded,
+/// otherwise from the database (same answers).
+pub async fn find(index: &super::read_model::PublicIndex, db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
+    match index.search(lookup, page, size) {
+        Some(found) => Ok(found),
+        None => search(db, lookup, page, size).await,
+    }
+}
+
+/// Find filed websites in the database. Exact lookups (domain, numbers) use their indexes;
 /// a name uses the full-text index (bigrams) and then an exact substring
 /// check, counted up to [`MAX_COUNT`].
 pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {

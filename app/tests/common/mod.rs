@@ -12,12 +12,14 @@ use app::domain::org_id::{org_check_char, uscc_check_char};
 use app::domain::review::{Edit, Mark};
 use app::domain::workflow::{Action, BusinessKind, Queue, Role};
 use app::error::AppError;
-use app::models::{DraftView, FilingDetail, FilingSummary, MaterialInfo, QueueFilter};
+use app::domain::lookup::parse_lookup;
+use app::models::{RecordPage, DraftView, FilingDetail, FilingSummary, MaterialInfo, QueueFilter};
 use app::ssr::accounts::{create_user, NewUser};
 use app::ssr::auth::{self, CurrentUser, LoginOutcome};
 use app::ssr::db::{open_memory, Db};
 use app::ssr::guard::{authorize, Ctx, Intent, Need};
 use app::ssr::outbox::{self, Delivered, Transport};
+use app::ssr::read_model::PublicIndex;
 use app::ssr::{business, filings, limits::Limits, materials, review, Settings};
 
 pub const PASSWORD: &str = "s3cret-pass";
@@ -27,6 +29,9 @@ pub struct World {
     pub db: Db,
     pub s: Arc<Settings>,
     pub sink: Arc<Mutex<Vec<Delivered>>>,
+    /// The public query's in-memory index, following the database as another
+    /// server's would (see [`World::public`]).
+    pub index: PublicIndex,
 }
 
 impl World {
@@ -38,7 +43,26 @@ impl World {
         let (transport, sink) = Transport::memory();
         let mut s = Settings { transport, limits: Arc::new(Limits::off()), captcha: false, ..Settings::default() };
         tune(&mut s);
-        World { db: open_memory().await.unwrap(), s: Arc::new(s), sink }
+        let db = open_memory().await.unwrap();
+        let index = PublicIndex::follow(db.clone());
+        World { db, s: Arc::new(s), sink, index }
+    }
+
+    /// The public query's first page for `q`, from the database; the
+    /// in-memory index, kept current by the LIVE query, must give the same
+    /// answer within a second.
+    pub async fn public(&self, q: &str) -> RecordPage {
+        let lookup = parse_lookup(q).unwrap();
+        let from_db = app::ssr::public::search(&self.db, &lookup, 1, 10).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            let held = self.index.search(&lookup, 1, 10);
+            if held.as_ref().map(|h| same_page(h, &from_db)) == Some(true) {
+                return from_db;
+            }
+            assert!(std::time::Instant::now() < deadline, "the in-memory index does not agree for {q:?} after a second:\nindex {held:?}\ndatabase {from_db:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     /// Send what is due and return everything sent so far.
@@ -340,6 +364,17 @@ impl World {
         let done = self.approve(bureau, &id, v).await.unwrap();
         (id, done)
     }
+}
+
+/// Two answers are the same page: a name search's order is its index's own,
+/// so its items are compared as sets.
+pub fn same_page(a: &RecordPage, b: &RecordPage) -> bool {
+    let sorted = |p: &RecordPage| {
+        let mut items = p.items.clone();
+        items.sort_by(|x, y| x.service_licence.cmp(&y.service_licence));
+        items
+    };
+    (a.total, a.total_exact, a.page, a.size) == (b.total, b.total_exact, b.page, b.size) && sorted(a) == sorted(b)
 }
 
 pub fn registration(username: &str, mobile: &str) -> Registration {
