@@ -4,6 +4,7 @@
 #   scripts/beian.sh test    set up what is missing (plus Chromium) and run every test
 # and the benchmark:
 #   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
+#   scripts/beian.sh bench-writes [N]   64 registrants saving wizard steps at once
 # and what a phone downloads per page, with Lighthouse's scores:
 #   scripts/beian.sh weight       (see docs/performance.md)
 # and the long fuzz of every validation rule:
@@ -89,6 +90,7 @@ case "${1:-}" in
   bench) shift; exec bash "$ROOT/scripts/bench.sh" "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   weight) shift; exec bash "$ROOT/scripts/weight.sh" "$@" ;;
+  bench-writes) shift; exec bash "$ROOT/scripts/bench-writes.sh" "$@" ;;
   *)
     echo "usage: $0 serve | test | bench [N…] | weight | fuzz [N]" >&2
     exit 2

@@ -43,6 +43,10 @@ async fn the_index_answers_as_the_database_does() {
     // Loaded after the seed (this one) and followed during it (the World's).
     let late = PublicIndex::follow(w.db.clone());
     ready(&late).await;
+    // Every record, once.
+    let mut res = w.db.query("SELECT count() FROM public_record GROUP ALL").await.unwrap();
+    let counted: Option<i64> = res.take((0, "count")).unwrap();
+    assert_eq!(late.len() as i64, counted.unwrap());
     ready(&w.index).await;
     // The one that followed the seed's 500 notifications has caught up
     // within a second.

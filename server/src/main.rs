@@ -36,6 +36,12 @@ enum Command {
         /// Seed of the generator, for repeatable data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Filings written per transaction.
+        #[arg(long, default_value_t = seed::BATCH)]
+        batch: u64,
+        /// Transactions written at once.
+        #[arg(long, default_value_t = seed::WRITERS)]
+        writers: usize,
     },
     /// Manage accounts.
     User {
@@ -166,17 +172,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
         }
-        Command::Seed { records, seed: s } => {
+        Command::Seed { records, seed: s, batch, writers } => {
             let started = Instant::now();
             let step = (records / 20).max(1000);
-            let websites = seed::seed(&database, records, s, &settings.provider_name, current_year(), |done| {
+            let websites = seed::seed_in_batches(&database, records, s, &settings.provider_name, current_year(), batch, writers, |done| {
                 if done % step == 0 || done == records {
                     eprintln!("  {done}/{records} filings ({:.0}/s)", done as f64 / started.elapsed().as_secs_f64());
                 }
             })
             .await?;
             let secs = started.elapsed().as_secs_f64();
-            println!("seeded {records} filings ({websites} websites) in {secs:.1} s ({:.0} filings/s)", records as f64 / secs);
+            // Peak memory of this process (Linux), for the benchmark's record.
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+                .map(|kb| format!(", peak memory {} MB", kb / 1024))
+                .unwrap_or_default();
+            println!("seeded {records} filings ({websites} websites) in {secs:.1} s ({:.0} filings/s, {batch} a transaction, {writers} at once{peak})", records as f64 / secs);
         }
         Command::User { command: UserCommand::Create { role, username, password, contact_name, email, mobile, province } } => {
             let name = create_user(&database, NewUser { username, password, role: role.into(), contact_name, email, mobile, province }).await?;

@@ -22,8 +22,6 @@ use super::public::{Entry, Row, COLUMNS};
 use crate::domain::lookup::{Lookup, MAX_COUNT};
 use crate::models::{PublicRecord, RecordPage};
 
-/// Records read per statement while loading.
-const BATCH: i64 = 5_000;
 /// Changed records read again per statement.
 const REREAD: usize = 1_000;
 
@@ -191,28 +189,19 @@ async fn reread(db: &Db, weak: &Weak<Shared>, keys: &[String]) -> Result<(), sur
     Ok(())
 }
 
-/// Read every record, in key order, a batch at a time.
+/// Read every record in one statement: one pass over the table. (Reading a
+/// batch at a time after the last key read, by `WHERE id > … ORDER BY id
+/// LIMIT` or by a record range with `LIMIT`, read the rest of the table for
+/// every batch: 186 s and 11 GB at a million filings, against seconds at
+/// 100 000.)
 async fn load(db: &Db) -> Result<Model, surrealdb::Error> {
+    let mut res = db.query(format!("SELECT {COLUMNS} FROM public_record")).await?.check()?;
+    let rows: Vec<Row> = res.take(0)?;
     let mut model = Model::default();
-    let mut last: Option<String> = None;
-    loop {
-        let sql = match last {
-            None => format!("SELECT {COLUMNS} FROM public_record ORDER BY id LIMIT $n"),
-            Some(_) => format!("SELECT {COLUMNS} FROM public_record WHERE id > type::record('public_record', $last) ORDER BY id LIMIT $n"),
-        };
-        let mut res = db.query(sql).bind(("n", BATCH)).bind(("last", last.clone().unwrap_or_default())).await?.check()?;
-        let rows: Vec<Row> = res.take(0)?;
-        let done = (rows.len() as i64) < BATCH;
-        if let Some(row) = rows.last() {
-            last = Some(row.key.clone());
-        }
-        for row in rows {
-            model.insert(row);
-        }
-        if done {
-            return Ok(model);
-        }
+    for row in rows {
+        model.insert(row);
     }
+    Ok(model)
 }
 
 /// Two characters of a lower-cased name, as one posting key.

@@ -363,18 +363,15 @@ async fn read_counters(db: &Db) -> Result<HashMap<u8, u32>, surrealdb::Error> {
     Ok(counters)
 }
 
-async fn write_batch(db: &Db, batch: Batch, counters: &HashMap<u8, u32>) -> Result<(), surrealdb::Error> {
-    let mut q = db
-        .query("BEGIN TRANSACTION")
+async fn write_batch(db: Db, batch: Batch) -> Result<u64, surrealdb::Error> {
+    let websites = batch.websites.len() as u64;
+    db.query("BEGIN TRANSACTION")
         .query("INSERT INTO entity $entities RETURN NONE")
         .query("INSERT INTO website $websites RETURN NONE")
         .query("INSERT INTO access $access_rows RETURN NONE")
         .query("INSERT INTO domain_claim $claims RETURN NONE")
-        .query("INSERT INTO public_record $public RETURN NONE");
-    for (province, value) in counters {
-        q = q.query(format!("UPSERT counter:licence_{province:02} SET last = math::max([last ?? 0, {value}]) RETURN NONE"));
-    }
-    q.query("COMMIT TRANSACTION")
+        .query("INSERT INTO public_record $public RETURN NONE")
+        .query("COMMIT TRANSACTION")
         .bind(("entities", batch.entities))
         .bind(("websites", batch.websites))
         .bind(("access_rows", batch.access))
@@ -382,31 +379,65 @@ async fn write_batch(db: &Db, batch: Batch, counters: &HashMap<u8, u32>) -> Resu
         .bind(("public", batch.public))
         .await?
         .check()?;
-    Ok(())
+    Ok(websites)
 }
+
+/// Filings per transaction.
+pub const BATCH: u64 = 1000;
+/// Transactions written at once (batches share no key: the numbers are
+/// reserved first).
+pub const WRITERS: usize = 1;
 
 /// Seed `count` approved filings; returns how many websites were written.
 /// `progress` is called after each batch with the number of filings done.
-pub async fn seed(db: &Db, count: u64, seed: u64, provider: &str, now_year: u16, mut progress: impl FnMut(u64)) -> Result<u64, surrealdb::Error> {
-    const BATCH: u64 = 1000;
+///
+/// Every province's 主体 numbers are reserved first, in one transaction: a
+/// seed stopped half-way leaves a gap in the numbers, never a number given
+/// twice.
+pub async fn seed(db: &Db, count: u64, seed: u64, provider: &str, now_year: u16, progress: impl FnMut(u64)) -> Result<u64, surrealdb::Error> {
+    seed_in_batches(db, count, seed, provider, now_year, BATCH, WRITERS, progress).await
+}
+
+/// [`seed`] with `batch` filings to a transaction and `writers` transactions at once.
+#[allow(clippy::too_many_arguments)]
+pub async fn seed_in_batches(db: &Db, count: u64, seed: u64, provider: &str, now_year: u16, batch: u64, writers: usize, mut progress: impl FnMut(u64)) -> Result<u64, surrealdb::Error> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let per = batch.max(1);
+
     let mut rng = Rng::new(seed);
     // A per-run tag keeps domains and ids of separate runs apart.
     let run = base36(rng.below(36u64.pow(3)) + 36u64.pow(3) * (1 + rng.below(25)));
+    let mut provinces_rng = Rng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let provinces: Vec<u8> = (0..count).map(|_| PROVINCES[provinces_rng.below(PROVINCES.len() as u64) as usize].code).collect();
     let mut counters = read_counters(db).await?;
-    let mut websites = 0;
-    let mut done = 0;
-    while done < count {
-        let n = BATCH.min(count - done);
+    let mut reserved = counters.clone();
+    for p in &provinces {
+        *reserved.entry(*p).or_insert(0) += 1;
+    }
+    let mut q = db.query("BEGIN TRANSACTION");
+    for (province, value) in &reserved {
+        q = q.query(format!("UPSERT counter:licence_{province:02} SET last = math::max([last ?? 0, {value}]) RETURN NONE"));
+    }
+    q.query("COMMIT TRANSACTION").await?.check()?;
+
+    let batches = (0..count).step_by(per as usize).map(move |from| {
         let mut batch = Batch::default();
-        for i in done..done + n {
-            let province = PROVINCES[rng.below(PROVINCES.len() as u64) as usize].code;
+        for i in from..(from + per).min(count) {
+            let province = provinces[i as usize];
             let seq = counters.entry(province).or_insert(0);
             *seq += 1;
             generate(&mut rng, &run, i, *seq, province, provider, now_year, &mut batch);
         }
-        websites += batch.websites.len() as u64;
-        write_batch(db, batch, &counters).await?;
-        done += n;
+        (batch.entities.len() as u64, batch)
+    });
+    let mut done = 0;
+    let mut websites = 0;
+    let mut written = stream::iter(batches)
+        .map(|(filings, batch)| async move { write_batch(db.clone(), batch).await.map(|w| (filings, w)) })
+        .buffer_unordered(writers.max(1));
+    while let Some((filings, w)) = written.try_next().await? {
+        done += filings;
+        websites += w;
         progress(done);
     }
     Ok(websites)
