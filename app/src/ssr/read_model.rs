@@ -36,11 +36,6 @@ struct Shared {
 }
 
 impl PublicIndex {
-    /// An index that is never loaded: every search goes to the database.
-    pub fn off() -> PublicIndex {
-        PublicIndex::default()
-    }
-
     /// Start loading and following `public_record` in the background.
     /// The task ends when the last clone of the index is dropped.
     pub fn follow(db: Db) -> PublicIndex {
@@ -249,24 +244,11 @@ impl Model {
     fn insert(&mut self, row: Row) {
         let key: Box<str> = row.key.as_str().into();
         self.remove(&key);
-        let slot = self.slots.len() as u32;
         let ascii: Box<[Box<str>]> = row.domains.iter().map(|d| d.as_str().into()).collect();
         let entry = Entry::from(row);
         let lower = entry.unit_name.to_lowercase();
-        for gram in bigrams(&lower) {
-            let list = self.grams.entry(gram).or_default();
-            if list.last() != Some(&slot) {
-                list.push(slot);
-            }
-        }
-        for d in ascii.iter() {
-            self.by_domain.insert(d.clone(), slot);
-        }
-        self.by_main.entry(entry.main_licence.clone()).or_default().push(slot);
-        self.by_service.insert(entry.service_licence.clone(), slot);
-        self.by_key.insert(key.clone(), slot);
         let lower = (*lower != *entry.unit_name).then(|| lower.into_boxed_str());
-        self.slots.push(Some(Held { key, ascii, lower, entry }));
+        self.insert_held(Held { key, ascii, lower, entry });
     }
 
     fn remove(&mut self, key: &str) {
