@@ -39,7 +39,9 @@ cmd_test() {
   # tests and the site share one set of compiled dependencies.
   RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
   say "building the site (debug) for the end-to-end tests"
-  cargo leptos build
+  # --split as in the release build: the browser loads each audience's part
+  # of the bundle lazily (app.rs, `Page`), so the tests run what ships.
+  cargo leptos build --split
   local port pid log
   port="$(free_port)"
   log="$CACHE/e2e-server.log"

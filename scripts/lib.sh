@@ -73,9 +73,11 @@ setup_node() {
 
 # The release site. Components are erased to AnyView (as in debug builds):
 # the browser bundle is 30 % smaller (wasm 714 → 501 KB brotli) and server
-# and browser are built alike.
+# and browser are built alike. --split: the account pages, the registrant's
+# pages and the staff consoles are lazily loaded parts of the bundle
+# (app.rs, `Page`).
 release_build() {
-  RUSTFLAGS="--cfg erase_components" cargo leptos build --release
+  RUSTFLAGS="--cfg erase_components" cargo leptos build --release --split
 }
 
 free_port() {

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::components::{FlatRoutes, Route, Router};
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 use crate::components::layout::{Footer, Header};
 use crate::i18n::{initial_lang, provide_i18n, t};
@@ -88,14 +88,6 @@ pub fn App() -> impl IntoView {
     let licence = site_licence();
     let site_name = t::SITE_NAME.get(i18n.lang.get_untracked());
 
-    // Set once the browser has taken over the page: end-to-end tests wait for it.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Stylesheet id="leptos" href="/pkg/beian.css" />
         // The formatter may run after the reactive owner is gone (the 404
@@ -104,36 +96,176 @@ pub fn App() -> impl IntoView {
             if page.is_empty() { site_name.to_string() } else { format!("{page} - {site_name}") }
         } />
         <Router>
-            <a class="skip-link" href="#main">{move || i18n.t(t::SKIP_TO_CONTENT)}</a>
+            <a class="skip-link" href="#main">{i18n.tr(t::SKIP_TO_CONTENT)}</a>
             <Header />
             <main id="main" class="main">
-                <Routes fallback=NotFound>
+                <FlatRoutes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/query") view=QueryPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/activate") view=ActivatePage />
-                    <Route path=path!("/forgot") view=ForgotPage />
-                    <Route path=path!("/reset") view=ResetPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/filings") view=FilingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/filings/new") view=|| view! { <NewFilingPage /> } />
-                    <Route path=path!("/filings/act") view=|| view! { <BusinessPage /> } ssr=SsrMode::Async />
-                    <Route path=path!("/filings/:id") view=FilingPage ssr=SsrMode::Async />
-                    <Route path=path!("/dev/outbox") view=OutboxPage />
-                    <Route path=path!("/provider") view=ProviderPage />
-                    <Route path=path!("/provider/progress") view=ProgressPage />
-                    <Route path=path!("/provider/sites") view=ProviderSitesPage />
-                    <Route path=path!("/provider/act") view=|| view! { <BusinessPage staff=true /> } ssr=SsrMode::Async />
-                    <Route path=path!("/provider/new") view=|| view! { <NewFilingPage staff=true /> } />
-                    <Route path=path!("/sites/:id") view=SiteHistoryPage ssr=SsrMode::Async />
-                    <Route path=path!("/bureau/empty") view=EmptySitesPage />
-                    <Route path=path!("/provider/filings/:id") view=ProviderReviewPage />
-                    <Route path=path!("/bureau") view=BureauPage />
-                    <Route path=path!("/bureau/filings/:id") view=BureauReviewPage />
-                </Routes>
+                    <Route path=path!("/login") view={part::<{ Page::Login as u8 }>()} />
+                    <Route path=path!("/register") view={part::<{ Page::Register as u8 }>()} />
+                    <Route path=path!("/activate") view={part::<{ Page::Activate as u8 }>()} />
+                    <Route path=path!("/forgot") view={part::<{ Page::Forgot as u8 }>()} />
+                    <Route path=path!("/reset") view={part::<{ Page::Reset as u8 }>()} />
+                    <Route path=path!("/account") view={part::<{ Page::Account as u8 }>()} />
+                    <Route path=path!("/filings") view={part::<{ Page::Filings as u8 }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/filings/new") view={part::<{ Page::NewFiling as u8 }>()} />
+                    <Route path=path!("/filings/act") view={part::<{ Page::Business as u8 }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/filings/:id") view={part::<{ Page::Filing as u8 }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/sites/:id") view={part::<{ Page::SiteHistory as u8 }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/dev/outbox") view={part::<{ Page::Outbox as u8 }>()} />
+                    <Route path=path!("/provider") view={part::<{ Page::Provider as u8 }>()} />
+                    <Route path=path!("/provider/progress") view={part::<{ Page::Progress as u8 }>()} />
+                    <Route path=path!("/provider/sites") view={part::<{ Page::ProviderSites as u8 }>()} />
+                    <Route path=path!("/provider/act") view={part::<{ Page::StaffBusiness as u8 }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/new") view={part::<{ Page::StaffNewFiling as u8 }>()} />
+                    <Route path=path!("/provider/filings/:id") view={part::<{ Page::ProviderReview as u8 }>()} />
+                    <Route path=path!("/bureau") view={part::<{ Page::Bureau as u8 }>()} />
+                    <Route path=path!("/bureau/empty") view={part::<{ Page::EmptySites as u8 }>()} />
+                    <Route path=path!("/bureau/filings/:id") view={part::<{ Page::BureauReview as u8 }>()} />
+                </FlatRoutes>
             </main>
             <Footer licence />
         </Router>
+    }
+}
+
+/// The pages whose code the browser loads with their audience's part of the
+/// bundle (`cargo leptos build --split`): the account pages, the
+/// registrant's pages (with the wizard and the 变更/注销 form, also when a
+/// clerk files for a client) and the staff consoles are three lazily loaded
+/// parts, so signing in does not download the wizard and a clerk's console
+/// does not download it either. The public pages stay in the main part
+/// (they are small, and / and /query are served without any application
+/// code). Code two parts share is split into parts of its own, loaded by
+/// whichever needs it first; the server names each page's parts in its
+/// `<head>` (`modulepreload`/`preload`), so they download beside the main
+/// part instead of after it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Page {
+    Login,
+    Register,
+    Activate,
+    Forgot,
+    Reset,
+    Account,
+    Filings,
+    NewFiling,
+    Business,
+    Filing,
+    SiteHistory,
+    Outbox,
+    Provider,
+    Progress,
+    ProviderSites,
+    StaffBusiness,
+    StaffNewFiling,
+    ProviderReview,
+    Bureau,
+    EmptySites,
+    BureauReview,
+}
+
+impl Page {
+    const ALL: [Page; 21] = [
+        Page::Login,
+        Page::Register,
+        Page::Activate,
+        Page::Forgot,
+        Page::Reset,
+        Page::Account,
+        Page::Filings,
+        Page::NewFiling,
+        Page::Business,
+        Page::Filing,
+        Page::SiteHistory,
+        Page::Outbox,
+        Page::Provider,
+        Page::Progress,
+        Page::ProviderSites,
+        Page::StaffBusiness,
+        Page::StaffNewFiling,
+        Page::ProviderReview,
+        Page::Bureau,
+        Page::EmptySites,
+        Page::BureauReview,
+    ];
+
+    fn from_u8(n: u8) -> Page {
+        Page::ALL[usize::from(n).min(Page::ALL.len() - 1)]
+    }
+}
+
+/// A route whose view is in a lazily loaded part (`P` is a [`Page`]).
+#[derive(Clone, Copy)]
+struct Part<const P: u8>;
+
+impl<const P: u8> LazyRoute for Part<P> {
+    fn data() -> Self {
+        Part
+    }
+
+    async fn view(_: Self) -> AnyView {
+        let page = Page::from_u8(P);
+        match page {
+            Page::Login
+            | Page::Register
+            | Page::Activate
+            | Page::Forgot
+            | Page::Reset
+            | Page::Account => account_part(page).await,
+            Page::Filings
+            | Page::NewFiling
+            | Page::Business
+            | Page::Filing
+            | Page::SiteHistory
+            | Page::StaffBusiness
+            | Page::StaffNewFiling => registrant_part(page).await,
+            _ => staff_part(page).await,
+        }
+    }
+}
+
+fn part<const P: u8>() -> Lazy<Part<P>> {
+    Lazy::new()
+}
+
+#[lazy]
+fn account_part(page: Page) -> AnyView {
+    match page {
+        Page::Login => view! { <LoginPage /> }.into_any(),
+        Page::Register => view! { <RegisterPage /> }.into_any(),
+        Page::Activate => view! { <ActivatePage /> }.into_any(),
+        Page::Forgot => view! { <ForgotPage /> }.into_any(),
+        Page::Reset => view! { <ResetPage /> }.into_any(),
+        _ => view! { <AccountPage /> }.into_any(),
+    }
+}
+
+#[lazy]
+fn registrant_part(page: Page) -> AnyView {
+    match page {
+        Page::Filings => view! { <FilingsPage /> }.into_any(),
+        Page::NewFiling => view! { <NewFilingPage /> }.into_any(),
+        Page::Business => view! { <BusinessPage /> }.into_any(),
+        Page::Filing => view! { <FilingPage /> }.into_any(),
+        Page::StaffBusiness => view! { <BusinessPage staff=true /> }.into_any(),
+        Page::StaffNewFiling => view! { <NewFilingPage staff=true /> }.into_any(),
+        _ => view! { <SiteHistoryPage /> }.into_any(),
+    }
+}
+
+#[lazy]
+fn staff_part(page: Page) -> AnyView {
+    match page {
+        Page::Outbox => view! { <OutboxPage /> }.into_any(),
+        Page::Provider => view! { <ProviderPage /> }.into_any(),
+        Page::Progress => view! { <ProgressPage /> }.into_any(),
+        Page::ProviderSites => view! { <ProviderSitesPage /> }.into_any(),
+        Page::ProviderReview => view! { <ProviderReviewPage /> }.into_any(),
+        Page::Bureau => view! { <BureauPage /> }.into_any(),
+        Page::EmptySites => view! { <EmptySitesPage /> }.into_any(),
+        _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

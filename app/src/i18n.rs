@@ -21,6 +21,16 @@ impl I18n {
         text.get(self.lang.get())
     }
 
+    /// The text in the current language as a view or an attribute value
+    /// that follows the language switch. Every text shares this one closure
+    /// type, so the browser bundle holds one copy of the code that renders
+    /// and updates a text; a `move || i18n.t(…)` written in place is a type
+    /// of its own, and each brought its own copy (374 of them: 35 KB of the
+    /// release wasm, 5 KB brotli).
+    pub fn tr(self, text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || text.get(self.lang.get())
+    }
+
     pub fn lang(&self) -> Lang {
         self.lang.get()
     }

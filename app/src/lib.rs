@@ -20,10 +20,19 @@ pub mod ssr;
 
 pub use app::{shell, App};
 
-/// The browser entry point: hydrate the server-rendered page.
+/// The browser entry point: hydrate the server-rendered page, once the
+/// lazily loaded part of the bundle that its route needs has arrived
+/// (`app::Page`), then mark the page as taken over (`data-hydrated`, which
+/// the end-to-end tests wait for: before it, a tap on a form submits it
+/// plainly).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::__reexports::wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+        let owner = leptos::mount::hydrate_from_async(body.clone(), App).await;
+        let _ = body.set_attribute("data-hydrated", "true");
+        owner.forget();
+    });
 }

@@ -41,8 +41,8 @@ pub fn Input(
     let err_id2 = err_id.clone();
     view! {
         <div class="field" class:field--invalid=move || error.with(Option::is_some)>
-            <label class="field__label" for=name>{move || i18n.t(label)}</label>
-            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
+            <label class="field__label" for=name>{i18n.tr(label)}</label>
+            {hint.map(|h| view! { <p class="field__hint">{i18n.tr(h)}</p> })}
             <input
                 class="field__input"
                 id=name

@@ -27,22 +27,22 @@ pub fn Header() -> impl IntoView {
         <header class="site-header">
             <div class="site-header__inner">
                 // On a phone only the logo shows: the link keeps its name for screen readers.
-                <A href="/" attr:class="site-header__brand" attr:aria-label=move || i18n.t(t::SITE_NAME)>
+                <A href="/" attr:class="site-header__brand" attr:aria-label=i18n.tr(t::SITE_NAME)>
                     <span class="site-header__logo" aria-hidden="true">"ICP"</span>
-                    <span class="site-header__name">{move || i18n.t(t::SITE_NAME)}</span>
+                    <span class="site-header__name">{i18n.tr(t::SITE_NAME)}</span>
                 </A>
-                <nav class="site-header__nav" aria-label=move || i18n.t(t::SITE_NAME)>
-                    <A href="/query" attr:class="site-header__link">{move || i18n.t(t::NAV_QUERY)}</A>
+                <nav class="site-header__nav" aria-label=i18n.tr(t::SITE_NAME)>
+                    <A href="/query" attr:class="site-header__link">{i18n.tr(t::NAV_QUERY)}</A>
                     <UserMenu />
                     <a
                         class="site-header__lang"
                         href=switch_href
                         hreflang=move || i18n.lang().other().code()
-                        title=move || i18n.t(t::SWITCH_LANG_TITLE)
+                        title=i18n.tr(t::SWITCH_LANG_TITLE)
                         on:click=on_switch
                         data-testid="lang-switch"
                     >
-                        {move || i18n.t(t::SWITCH_LANG)}
+                        {i18n.tr(t::SWITCH_LANG)}
                     </a>
                 </nav>
             </div>
@@ -61,20 +61,20 @@ fn UserMenu() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || me.get().map(|r| match r.ok().flatten() {
                 Some(u) if u.is_staff() => { let name = u.username.clone(); view! {
-                    {(u.role == crate::domain::workflow::Role::Bureau).then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("管局审核", "Review"))}</A> })}
-                    {(u.role == crate::domain::workflow::Role::Provider).then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{move || i18n.t(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
-                    {(u.role == crate::domain::workflow::Role::Admin).then(|| view! { <A href="/dev/outbox" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_OUTBOX)}</A> })}
+                    {(u.role == crate::domain::workflow::Role::Bureau).then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{i18n.tr(crate::domain::Text::new("管局审核", "Review"))}</A> })}
+                    {(u.role == crate::domain::workflow::Role::Provider).then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{i18n.tr(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
+                    {(u.role == crate::domain::workflow::Role::Admin).then(|| view! { <A href="/dev/outbox" attr:class="site-header__link site-header__link--hide-narrow">{i18n.tr(t::NAV_OUTBOX)}</A> })}
                     <A href="/account" attr:class="site-header__link site-header__me" attr:data-testid="me">{u.username.clone()}</A>
                     <AccountMenu username=name />
                 }.into_any() }
                 Some(u) => { let name = u.username.clone(); view! {
-                    <A href="/filings" attr:class="site-header__link">{move || i18n.t(t::NAV_FILINGS)}</A>
+                    <A href="/filings" attr:class="site-header__link">{i18n.tr(t::NAV_FILINGS)}</A>
                     <A href="/account" attr:class="site-header__link site-header__me" attr:data-testid="me">{u.username.clone()}</A>
                     <AccountMenu username=name />
                 }.into_any() }
                 None => view! {
-                    <A href="/login" attr:class="site-header__link">{move || i18n.t(t::NAV_LOGIN)}</A>
-                    <A href="/register" attr:class="site-header__link site-header__link--hide-narrow">{move || i18n.t(t::NAV_REGISTER)}</A>
+                    <A href="/login" attr:class="site-header__link">{i18n.tr(t::NAV_LOGIN)}</A>
+                    <A href="/register" attr:class="site-header__link site-header__link--hide-narrow">{i18n.tr(t::NAV_REGISTER)}</A>
                 }.into_any(),
             })}
         </Transition>
@@ -100,12 +100,12 @@ fn AccountMenu(username: String) -> impl IntoView {
                 #[cfg(not(feature = "hydrate"))]
                 let _ = ev;
             }>
-            <summary class="site-header__link user-menu__button" data-testid="user-menu-button" aria-label=move || i18n.t(crate::domain::Text::new("账户菜单", "Account menu"))>
+            <summary class="site-header__link user-menu__button" data-testid="user-menu-button" aria-label=i18n.tr(crate::domain::Text::new("账户菜单", "Account menu"))>
                 <span class="user-menu__icon" aria-hidden="true"></span>
             </summary>
             <div class="user-menu__panel">
                 <p class="user-menu__name" data-testid="user-menu-name">{username}</p>
-                <A href="/account" attr:class="user-menu__link" on:click=move |_| open.set(false)>{move || i18n.t(crate::domain::Text::new("账户设置", "Account settings"))}</A>
+                <A href="/account" attr:class="user-menu__link" on:click=move |_| open.set(false)>{i18n.tr(crate::domain::Text::new("账户设置", "Account settings"))}</A>
             </div>
         </details>
     }
@@ -126,7 +126,7 @@ pub fn Footer(licence: String) -> impl IntoView {
     });
     view! {
         <footer class="site-footer" data-site-licence=licence>
-            <p class="site-footer__line">{move || i18n.t(t::FOOTER_COPYRIGHT)}</p>
+            <p class="site-footer__line">{i18n.tr(t::FOOTER_COPYRIGHT)}</p>
             {number}
         </footer>
     }

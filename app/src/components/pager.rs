@@ -18,12 +18,12 @@ pub fn Pager(
     let prev = (page > 1).then(|| href(page - 1));
     let next = (page < pages).then(|| href(page + 1));
     view! {
-        <nav class="pager" aria-label=move || i18n.t(t::PAGING)>
-            {prev.map(|h| view! { <A href=h attr:class="pager__link" attr:rel="prev">{move || i18n.t(t::PAGE_PREV)}</A> })}
+        <nav class="pager" aria-label=i18n.tr(t::PAGING)>
+            {prev.map(|h| view! { <A href=h attr:class="pager__link" attr:rel="prev">{i18n.tr(t::PAGE_PREV)}</A> })}
             <span class="pager__status">
                 {move || crate::i18n::fmt::page_status(i18n.lang(), page, pages)}
             </span>
-            {next.map(|h| view! { <A href=h attr:class="pager__link" attr:rel="next">{move || i18n.t(t::PAGE_NEXT)}</A> })}
+            {next.map(|h| view! { <A href=h attr:class="pager__link" attr:rel="next">{i18n.tr(t::PAGE_NEXT)}</A> })}
         </nav>
     }
 }

@@ -25,6 +25,63 @@ fn problem(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> 
     Problem::new(code, zh, en)
 }
 
+/// UTS 46 processing of a host name (mapping, normalisation, Punycode, the
+/// bidi and joiner rules), with nothing denied and no hyphen or length rule:
+/// `to_ascii` applies those itself, so that both sides below give the same
+/// answers and the same messages.
+///
+/// The browser has UTS 46 built in (the WHATWG URL parser's domain-to-ASCII,
+/// the same processing as the idna crate), so the browser bundle carries
+/// none of its Unicode tables (108 KB of data and 38 KB of code); the server
+/// uses the idna crate.
+#[cfg(not(all(target_arch = "wasm32", feature = "hydrate")))]
+fn uts46_to_ascii(host: &str) -> Option<String> {
+    use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+    Uts46::new().to_ascii(host.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow, DnsLength::Ignore).ok().map(|a| a.into_owned())
+}
+
+#[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+fn uts46_to_ascii(host: &str) -> Option<String> {
+    // The caller has refused every ASCII character a URL would read as
+    // something other than a host (`/`, `%`, `@`, `:` …) and hosts that
+    // end in a number (an IPv4 address to a URL parser).
+    web_sys::Url::new(&format!("http://{host}/")).ok().map(|u| u.hostname())
+}
+
+/// The Unicode form of an ASCII domain for display: each `xn--` label
+/// decoded from Punycode.
+pub fn to_unicode(ascii: &str) -> String {
+    ascii
+        .split('.')
+        .map(|label| match label.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("xn--") => {
+                idna::punycode::decode_to_string(&label[4..]).filter(|u| !u.is_empty()).unwrap_or_else(|| label.to_string())
+            }
+            _ => label.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Whether a label ends the host in a number (`1`, `0x1f`): a URL parser
+/// reads such a host as an IPv4 address.
+fn is_numeric_label(label: &str) -> bool {
+    let hex = label.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) && label[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    hex || (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn not_an_ip() -> Problem {
+    problem("domain.shape", "请填写域名，而不是IP地址", "enter a domain name, not an IP address")
+}
+
+fn bad_chars() -> Problem {
+    problem(
+        "domain.chars",
+        "域名含有不允许的字符；只能使用字母、数字、连字符和中文，各段之间用点分隔",
+        "the domain has characters that are not allowed; use letters, digits, hyphens or Chinese, with dots between labels",
+    )
+}
+
 /// Convert to ASCII and check the shape of every label, without looking at
 /// what the user may or may not have typed around it.
 fn to_ascii(host: &str) -> Result<String, Problem> {
@@ -37,13 +94,19 @@ fn to_ascii(host: &str) -> Result<String, Problem> {
     }
     // Full-width dots (。．) are common when typing Chinese domains.
     let host: String = host.chars().map(|c| if matches!(c, '。' | '．' | '｡') { '.' } else { c }).collect();
-    let ascii = idna::domain_to_ascii_strict(&host).map_err(|_| {
-        problem(
-            "domain.chars",
-            "域名含有不允许的字符；只能使用字母、数字、连字符和中文，各段之间用点分隔",
-            "the domain has characters that are not allowed; use letters, digits, hyphens or Chinese, with dots between labels",
-        )
-    })?;
+    // ASCII is letters, digits, hyphens and dots (STD3); anything else
+    // typed in ASCII is refused here, before UTS 46.
+    if host.chars().any(|c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+        return Err(bad_chars());
+    }
+    if host.rsplit('.').next().is_some_and(is_numeric_label) {
+        return Err(not_an_ip());
+    }
+    let ascii = uts46_to_ascii(&host).ok_or_else(bad_chars)?;
+    // What UTS 46 mapped to ASCII (a full-width ＿, say) obeys STD3 too.
+    if !ascii.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
+        return Err(bad_chars());
+    }
     let labels: Vec<&str> = ascii.split('.').collect();
     if labels.len() < 2 {
         return Err(problem("domain.shape", "域名应至少包含两段，例如 example.com", "a domain has at least two labels, e.g. example.com"));
@@ -51,11 +114,21 @@ fn to_ascii(host: &str) -> Result<String, Problem> {
     if ascii.len() > 253 || labels.iter().any(|l| l.is_empty() || l.len() > 63) {
         return Err(problem("domain.length", "域名过长：每段不超过63个字符，总长不超过253个字符", "the domain is too long: at most 63 characters a label and 253 in all"));
     }
-    if labels.iter().any(|l| l.starts_with('-') || l.ends_with('-')) {
-        return Err(problem("domain.chars", "域名各段不能以连字符开头或结尾", "a label cannot start or end with a hyphen"));
+    // UTS 46's hyphen rule, on each label as a person reads it: no hyphen
+    // first or last, none in both the third and fourth place.
+    let hyphens = |l: &str| {
+        let c: Vec<char> = to_unicode(l).chars().collect();
+        c.first() == Some(&'-') || c.last() == Some(&'-') || (c.get(2) == Some(&'-') && c.get(3) == Some(&'-'))
+    };
+    if labels.iter().any(|l| hyphens(l)) {
+        return Err(problem(
+            "domain.chars",
+            "域名各段不能以连字符开头或结尾，也不能在第三、四位连用两个连字符",
+            "a label cannot start or end with a hyphen, nor have two hyphens in its third and fourth places",
+        ));
     }
-    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(problem("domain.shape", "请填写域名，而不是IP地址", "enter a domain name, not an IP address"));
+    if labels.last().is_some_and(|tld| is_numeric_label(tld)) {
+        return Err(not_an_ip());
     }
     Ok(ascii)
 }
@@ -65,7 +138,7 @@ fn to_ascii(host: &str) -> Result<String, Problem> {
 /// the browser bundle.
 fn registrable_of(ascii: &str) -> Result<String, Problem> {
     // The list holds internationalised suffixes in Unicode (中国, not xn--fiqs8s).
-    let (unicode, _) = idna::domain_to_unicode(ascii);
+    let unicode = to_unicode(ascii);
     let info = structured_public_domains::lookup(&unicode).filter(|i| i.is_known()).ok_or_else(|| {
         problem(
             "domain.suffix",
@@ -74,9 +147,7 @@ fn registrable_of(ascii: &str) -> Result<String, Problem> {
         )
     })?;
     match info.registrable_domain() {
-        Some(d) => idna::domain_to_ascii(d).map_err(|_| {
-            problem("domain.chars", "域名含有不允许的字符", "the domain has characters that are not allowed")
-        }),
+        Some(d) => to_ascii(d),
         None => Err(problem(
             "domain.suffix_only",
             "只填写了后缀，请填写完整的域名，例如 example.com.cn",
@@ -86,8 +157,7 @@ fn registrable_of(ascii: &str) -> Result<String, Problem> {
 }
 
 fn with_unicode(ascii: String, registrable: String) -> DomainName {
-    let (unicode, _) = idna::domain_to_unicode(&ascii);
-    DomainName { ascii, unicode, registrable }
+    DomainName { unicode: to_unicode(&ascii), ascii, registrable }
 }
 
 /// Check a 网站域名 as the filing form wants it: the registrable domain itself
@@ -111,7 +181,7 @@ pub fn parse_site_domain(input: &str) -> Result<DomainName, Problem> {
     let registrable = registrable_of(&ascii)?;
     let gov_subdomain = ascii.ends_with(".gov.cn");
     if ascii != registrable && !gov_subdomain {
-        let (reg_unicode, _) = idna::domain_to_unicode(&registrable);
+        let reg_unicode = to_unicode(&registrable);
         return Err(problem(
             "domain.subdomain",
             format!("请填写主域名 {reg_unicode}；使用同一接入服务商的子域名无需单独备案"),
@@ -332,6 +402,37 @@ mod tests {
         // Full-width dots are read as dots.
         assert_eq!(parse_site_domain("中国移动。中国").unwrap().ascii, d.ascii);
         assert_eq!(parse_site_domain("例子.com").unwrap().ascii, "xn--fsqu00a.com");
+    }
+
+    #[test]
+    fn the_rules_after_uts46_are_the_same_on_both_sides() {
+        // STD3: ASCII other than letters, digits and hyphens, typed or mapped.
+        for bad in ["a_b.com", "a%2eb.com", "a!b.cn", "例子＿网.com", "a<b.cn"] {
+            assert_eq!(parse_site_domain(bad).unwrap_err().code, "domain.chars", "{bad}");
+        }
+        // UTS 46's hyphen rule, on the label as read (Punycode decoded).
+        for bad in ["ab--cd.com", "-ab.com", "ab-.cn", "xn--ab--c-9o8h.com"] {
+            assert_eq!(parse_site_domain(bad).unwrap_err().code, "domain.chars", "{bad}");
+        }
+        assert!(parse_site_domain("a--b.com").is_ok());
+        // A host that ends in a number is an address to a URL parser.
+        for ip in ["1.2.3.4", "example.0x1f", "例子.123"] {
+            assert_eq!(parse_site_domain(ip).unwrap_err().code, "domain.shape", "{ip}");
+        }
+        assert_eq!(parse_site_domain("a..com").unwrap_err().code, "domain.length");
+        assert_eq!(parse_site_domain(&format!("{}.com", "a".repeat(64))).unwrap_err().code, "domain.length");
+        // Mapping: full-width letters, upper case, an invalid Punycode label.
+        assert_eq!(parse_site_domain("ＥＸＡＭＰＬＥ.com").unwrap().ascii, "example.com");
+        assert_eq!(parse_site_domain("xn--zz-.com").unwrap_err().code, "domain.chars");
+    }
+
+    #[test]
+    fn unicode_form_decodes_each_punycode_label() {
+        assert_eq!(to_unicode("xn--fiq02ib9d179b.xn--fiqs8s"), "中国移动.中国");
+        assert_eq!(to_unicode("example.com"), "example.com");
+        assert_eq!(to_unicode("XN--fsqu00a.com"), "例子.com");
+        // Not Punycode after all: shown as it is.
+        assert_eq!(to_unicode("xn--.com"), "xn--.com");
     }
 
     #[test]

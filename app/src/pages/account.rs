@@ -91,16 +91,16 @@ pub(crate) fn PlainNotices() -> impl IntoView {
     let has = move |k: &str| query.read().get(k).is_some();
     view! {
         <Show when=move || has("failed")>
-            <p class="notice notice--error" role="alert" data-testid="plain-failed">{move || i18n.t(PLAIN_FAILED)}</p>
+            <p class="notice notice--error" role="alert" data-testid="plain-failed">{i18n.tr(PLAIN_FAILED)}</p>
         </Show>
         <Show when=move || has("saved")>
-            <p class="notice notice--ok" role="status">{move || i18n.t(SAVED)}</p>
+            <p class="notice notice--ok" role="status">{i18n.tr(SAVED)}</p>
         </Show>
         <Show when=move || has("sent")>
-            <p class="notice notice--ok" role="status">{move || i18n.t(PLAIN_SENT)}</p>
+            <p class="notice notice--ok" role="status">{i18n.tr(PLAIN_SENT)}</p>
         </Show>
         <Show when=move || has("reset")>
-            <p class="notice notice--ok" role="status">{move || i18n.t(RESET_DONE)}</p>
+            <p class="notice notice--ok" role="status">{i18n.tr(RESET_DONE)}</p>
         </Show>
     }
 }
@@ -144,7 +144,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text=LOGIN_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(LOGIN_TITLE)}</h1>
+            <h1>{i18n.tr(LOGIN_TITLE)}</h1>
             <PlainNotices />
             <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
             <form class="form" method="post" action="/api/account/login" on:submit=on_submit novalidate>
@@ -157,16 +157,16 @@ pub fn LoginPage() -> impl IntoView {
                             <input type="hidden" name="captcha_id" value=c.id.clone() />
                             <Input label=fields::CAPTCHA.label name="captcha" value=captcha error=err_signal(error, "captcha") autocomplete="off" />
                             <div class="captcha__picture" inner_html=c.svg data-testid="captcha-picture"></div>
-                            <button type="button" class="button button--link" on:click=move |_| captcha_version.update(|v| *v += 1)>{move || i18n.t(NEW_CAPTCHA)}</button>
+                            <button type="button" class="button button--link" on:click=move |_| captcha_version.update(|v| *v += 1)>{i18n.tr(NEW_CAPTCHA)}</button>
                         </div>
                     })}
                 </Transition>
-                <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>{move || i18n.t(SUBMIT_LOGIN)}</button>
+                <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>{i18n.tr(SUBMIT_LOGIN)}</button>
             </form>
             <p class="form__links">
-                <a href="/register">{move || i18n.t(NO_ACCOUNT)}</a>
-                <a href="/forgot">{move || i18n.t(FORGOT_LINK)}</a>
-                <a href="/activate">{move || i18n.t(ACTIVATE_LINK)}</a>
+                <a href="/register">{i18n.tr(NO_ACCOUNT)}</a>
+                <a href="/forgot">{i18n.tr(FORGOT_LINK)}</a>
+                <a href="/activate">{i18n.tr(ACTIVATE_LINK)}</a>
             </p>
         </section>
     }
@@ -178,8 +178,8 @@ fn CodeSentNotice(sent: CodeSent) -> impl IntoView {
     let code = sent.shown_code.clone();
     view! {
         <div class="notice notice--ok" role="status" data-testid="code-sent">
-            <p>{move || i18n.t(CODE_SENT)} " " {sent.mobile.clone()} " / " {sent.email.clone()}</p>
-            {code.map(|c| view! { <p>{move || i18n.t(CODE_SHOWN)} " " <strong class="code" data-testid="shown-code">{c}</strong></p> })}
+            <p>{i18n.tr(CODE_SENT)} " " {sent.mobile.clone()} " / " {sent.email.clone()}</p>
+            {code.map(|c| view! { <p>{i18n.tr(CODE_SHOWN)} " " <strong class="code" data-testid="shown-code">{c}</strong></p> })}
         </div>
     }
 }
@@ -227,29 +227,29 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <Title text=REGISTER_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(REGISTER_TITLE)}</h1>
+            <h1>{i18n.tr(REGISTER_TITLE)}</h1>
             {move || match (stage.get(), sent.get()) {
                 (_, Some(s)) => {
                     let href = format!("/activate?username={}", s.username);
                     view! {
                         <CodeSentNotice sent=s />
-                        <a class="button button--primary button--block" href=href>{move || i18n.t(GO_ACTIVATE)}</a>
+                        <a class="button button--primary button--block" href=href>{i18n.tr(GO_ACTIVATE)}</a>
                     }.into_any()
                 }
                 (0, None) => view! {
-                    <h2>{move || i18n.t(DECLARATION_TITLE)}</h2>
-                    <ol class="terms">{DECLARATION.into_iter().map(|d| view! { <li>{move || i18n.t(d)}</li> }).collect_view()}</ol>
+                    <h2>{i18n.tr(DECLARATION_TITLE)}</h2>
+                    <ol class="terms">{DECLARATION.into_iter().map(|d| view! { <li>{i18n.tr(d)}</li> }).collect_view()}</ol>
                     <div class="form__actions">
-                        <a class="button" href="/">{move || i18n.t(DECLINE)}</a>
-                        <a class="button button--primary" href="/register?stage=1" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(1); }>{move || i18n.t(ACCEPT)}</a>
+                        <a class="button" href="/">{i18n.tr(DECLINE)}</a>
+                        <a class="button button--primary" href="/register?stage=1" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(1); }>{i18n.tr(ACCEPT)}</a>
                     </div>
                 }.into_any(),
                 (1, None) => view! {
-                    <h2>{move || i18n.t(FLOW_TITLE)}</h2>
-                    <ol class="flow">{FLOW.into_iter().map(|d| view! { <li class="flow__step">{move || i18n.t(d)}</li> }).collect_view()}</ol>
+                    <h2>{i18n.tr(FLOW_TITLE)}</h2>
+                    <ol class="flow">{FLOW.into_iter().map(|d| view! { <li class="flow__step">{i18n.tr(d)}</li> }).collect_view()}</ol>
                     <div class="form__actions">
-                        <a class="button" href="/">{move || i18n.t(DECLINE)}</a>
-                        <a class="button button--primary" href="/register?stage=2" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(2); }>{move || i18n.t(ACCEPT)}</a>
+                        <a class="button" href="/">{i18n.tr(DECLINE)}</a>
+                        <a class="button button--primary" href="/register?stage=2" data-testid="accept" on:click=move |ev| { ev.prevent_default(); stage.set(2); }>{i18n.tr(ACCEPT)}</a>
                     </div>
                 }.into_any(),
                 _ => view! {
@@ -262,7 +262,7 @@ pub fn RegisterPage() -> impl IntoView {
                         <Input label=fields::CONTACT_NAME.label name="contact_name" value=contact_name error=err_signal(error, "contact_name") autocomplete="name" />
                         <Input label=fields::MOBILE.label name="mobile" value=mobile error=err_signal(error, "mobile") kind="tel" autocomplete="tel" inputmode="tel" />
                         <Input label=fields::EMAIL.label name="email" value=email error=err_signal(error, "email") kind="email" autocomplete="email" />
-                        <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>{move || i18n.t(SUBMIT_REGISTER)}</button>
+                        <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>{i18n.tr(SUBMIT_REGISTER)}</button>
                     </form>
                 }.into_any(),
             }}
@@ -302,15 +302,15 @@ pub fn ActivatePage() -> impl IntoView {
     view! {
         <Title text=ACTIVATE_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(ACTIVATE_TITLE)}</h1>
+            <h1>{i18n.tr(ACTIVATE_TITLE)}</h1>
             {move || sent.get().map(|s| view! { <CodeSentNotice sent=s /> })}
             <PlainNotices />
             <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
             <form class="form" method="post" action="/api/account/activate" novalidate on:submit=move |ev| { ev.prevent_default(); error.set(None); submit.dispatch(()); }>
                 <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                 <Input label=fields::CODE.label name="code" value=code error=err_signal(error, "code") inputmode="numeric" autocomplete="one-time-code" />
-                <button class="button button--primary button--block" type="submit" disabled=move || submit.pending().get()>{move || i18n.t(SUBMIT_ACTIVATE)}</button>
-                <button class="button button--block" type="button" on:click=move |_| { resend.dispatch(()); } disabled=move || resend.pending().get()>{move || i18n.t(RESEND)}</button>
+                <button class="button button--primary button--block" type="submit" disabled=move || submit.pending().get()>{i18n.tr(SUBMIT_ACTIVATE)}</button>
+                <button class="button button--block" type="button" on:click=move |_| { resend.dispatch(()); } disabled=move || resend.pending().get()>{i18n.tr(RESEND)}</button>
             </form>
         </section>
     }
@@ -335,19 +335,19 @@ pub fn ForgotPage() -> impl IntoView {
     view! {
         <Title text=FORGOT_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(FORGOT_TITLE)}</h1>
+            <h1>{i18n.tr(FORGOT_TITLE)}</h1>
             <Show when=done fallback=move || view! {
-                <p class="page__lead">{move || i18n.t(FORGOT_LEAD)}</p>
+                <p class="page__lead">{i18n.tr(FORGOT_LEAD)}</p>
                 <PlainNotices />
                 <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
                 <form class="form" method="post" action="/api/account/forgot" novalidate on:submit=move |ev| { ev.prevent_default(); action.dispatch(()); }>
                     <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                     <Input label=fields::CONTACT_NAME.label name="contact_name" value=contact_name error=err_signal(error, "contact_name") autocomplete="name" />
                     <Input label=fields::EMAIL.label name="email" value=email error=err_signal(error, "email") kind="email" autocomplete="email" />
-                    <button class="button button--primary button--block" type="submit">{move || i18n.t(SUBMIT_FORGOT)}</button>
+                    <button class="button button--primary button--block" type="submit">{i18n.tr(SUBMIT_FORGOT)}</button>
                 </form>
             }>
-                <p class="notice notice--ok" role="status">{move || i18n.t(FORGOT_DONE)}</p>
+                <p class="notice notice--ok" role="status">{i18n.tr(FORGOT_DONE)}</p>
             </Show>
         </section>
     }
@@ -373,7 +373,7 @@ pub fn ResetPage() -> impl IntoView {
     view! {
         <Title text=RESET_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(RESET_TITLE)}</h1>
+            <h1>{i18n.tr(RESET_TITLE)}</h1>
             <Show when=done fallback=move || view! {
                 <PlainNotices />
                 <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
@@ -381,10 +381,10 @@ pub fn ResetPage() -> impl IntoView {
                     <input type="hidden" name="token" value=query.read_untracked().get("token").unwrap_or_default() />
                     <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(error, "password") kind="password" autocomplete="new-password" hint=PASSWORD_HINT />
                     <Input label=fields::PASSWORD2.label name="password2" value=password2 error=err_signal(error, "password2") kind="password" autocomplete="new-password" />
-                    <button class="button button--primary button--block" type="submit">{move || i18n.t(SUBMIT_RESET)}</button>
+                    <button class="button button--primary button--block" type="submit">{i18n.tr(SUBMIT_RESET)}</button>
                 </form>
             }>
-                <p class="notice notice--ok" role="status">{move || i18n.t(RESET_DONE)} " " <a href="/login">{move || i18n.t(SUBMIT_LOGIN)}</a></p>
+                <p class="notice notice--ok" role="status">{i18n.tr(RESET_DONE)} " " <a href="/login">{i18n.tr(SUBMIT_LOGIN)}</a></p>
             </Show>
         </section>
     }
@@ -423,34 +423,34 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text=ACCOUNT_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(ACCOUNT_TITLE)}</h1>
+            <h1>{i18n.tr(ACCOUNT_TITLE)}</h1>
             <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || me.get().map(|r| match r {
-                    Ok(Some(u)) => view! { <p class="page__lead">{move || i18n.t(fields::USERNAME.label)} "：" <strong>{u.username.clone()}</strong></p> }.into_any(),
-                    _ => view! { <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href="/login?next=/account">{move || i18n.t(SUBMIT_LOGIN)}</a></p> }.into_any(),
+                    Ok(Some(u)) => view! { <p class="page__lead">{i18n.tr(fields::USERNAME.label)} "：" <strong>{u.username.clone()}</strong></p> }.into_any(),
+                    _ => view! { <p class="notice">{i18n.tr(SIGN_IN_FIRST)} " " <a href="/login?next=/account">{i18n.tr(SUBMIT_LOGIN)}</a></p> }.into_any(),
                 })}
             </Transition>
-            <h2>{move || i18n.t(PROFILE_TITLE)}</h2>
+            <h2>{i18n.tr(PROFILE_TITLE)}</h2>
             <ErrorNotice message=Signal::derive(move || profile_error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
             <PlainNotices />
             <form class="form" method="post" action="/api/account/profile" novalidate on:submit=move |ev| { ev.prevent_default(); save_profile.dispatch(()); }>
                 <Input label=fields::CONTACT_NAME.label name="contact_name" value=contact_name error=err_signal(profile_error, "contact_name") autocomplete="name" />
                 <Input label=fields::MOBILE.label name="mobile" value=mobile error=err_signal(profile_error, "mobile") kind="tel" autocomplete="tel" />
                 <Input label=fields::EMAIL.label name="email" value=email error=err_signal(profile_error, "email") kind="email" autocomplete="email" />
-                <button class="button button--primary" type="submit">{move || i18n.t(SAVE)}</button>
-                <Show when=move || matches!(save_profile.value().get(), Some(Ok(_)))><span class="form__saved" role="status">{move || i18n.t(SAVED)}</span></Show>
+                <button class="button button--primary" type="submit">{i18n.tr(SAVE)}</button>
+                <Show when=move || matches!(save_profile.value().get(), Some(Ok(_)))><span class="form__saved" role="status">{i18n.tr(SAVED)}</span></Show>
             </form>
-            <h2>{move || i18n.t(PASSWORD_TITLE)}</h2>
+            <h2>{i18n.tr(PASSWORD_TITLE)}</h2>
             <ErrorNotice message=Signal::derive(move || password_error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
             <form class="form" method="post" action="/api/account/password" novalidate on:submit=move |ev| { ev.prevent_default(); save_password.dispatch(()); }>
                 <Input label=fields::OLD_PASSWORD.label name="old_password" value=old_password error=err_signal(password_error, "old_password") kind="password" autocomplete="current-password" />
                 <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(password_error, "password") kind="password" autocomplete="new-password" hint=PASSWORD_HINT />
                 <Input label=fields::PASSWORD2.label name="password2" value=password2 error=err_signal(password_error, "password2") kind="password" autocomplete="new-password" />
-                <button class="button button--primary" type="submit">{move || i18n.t(SAVE)}</button>
-                <Show when=move || matches!(save_password.value().get(), Some(Ok(_)))><span class="form__saved" role="status">{move || i18n.t(SAVED)}</span></Show>
+                <button class="button button--primary" type="submit">{i18n.tr(SAVE)}</button>
+                <Show when=move || matches!(save_password.value().get(), Some(Ok(_)))><span class="form__saved" role="status">{i18n.tr(SAVED)}</span></Show>
             </form>
-            <button class="button" type="button" data-testid="logout" on:click=move |_| { sign_out.dispatch(()); }>{move || i18n.t(LOGOUT)}</button>
+            <button class="button" type="button" data-testid="logout" on:click=move |_| { sign_out.dispatch(()); }>{i18n.tr(LOGOUT)}</button>
         </section>
     }
 }

@@ -12,9 +12,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text=t::NOT_FOUND_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
-            <h1>{move || i18n.t(t::NOT_FOUND_TITLE)}</h1>
-            <p>{move || i18n.t(t::NOT_FOUND_BODY)}</p>
-            <p><A href="/">{move || i18n.t(t::BACK_HOME)}</A></p>
+            <h1>{i18n.tr(t::NOT_FOUND_TITLE)}</h1>
+            <p>{i18n.tr(t::NOT_FOUND_BODY)}</p>
+            <p><A href="/">{i18n.tr(t::BACK_HOME)}</A></p>
         </section>
     }
 }

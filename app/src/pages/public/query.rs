@@ -31,7 +31,7 @@ pub fn QueryForm(value: String) -> impl IntoView {
     };
     view! {
         <form method="get" action="/query" class="query-form" role="search" on:submit=on_submit>
-            <label class="query-form__label" for="q">{move || i18n.t(t::QUERY_LABEL)}</label>
+            <label class="query-form__label" for="q">{i18n.tr(t::QUERY_LABEL)}</label>
             <div class="query-form__row">
                 <input
                     node_ref=input
@@ -43,10 +43,10 @@ pub fn QueryForm(value: String) -> impl IntoView {
                     maxlength=MAX_QUERY_CHARS
                     autocomplete="off"
                     enterkeyhint="search"
-                    placeholder=move || i18n.t(t::QUERY_PLACEHOLDER)
+                    placeholder=i18n.tr(t::QUERY_PLACEHOLDER)
                 />
                 <button class="button button--primary query-form__submit" type="submit">
-                    {move || i18n.t(t::QUERY_SUBMIT)}
+                    {i18n.tr(t::QUERY_SUBMIT)}
                 </button>
             </div>
         </form>
@@ -80,14 +80,14 @@ pub fn QueryPage() -> impl IntoView {
     view! {
         <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
-            <h1>{move || i18n.t(t::QUERY_TITLE)}</h1>
-            <p class="page__lead">{move || i18n.t(t::QUERY_LEAD)}</p>
+            <h1>{i18n.tr(t::QUERY_TITLE)}</h1>
+            <p class="page__lead">{i18n.tr(t::QUERY_LEAD)}</p>
             {move || view! { <QueryForm value=q().unwrap_or_default() /> }}
             <div class="query-results" aria-live="polite">
-                <Transition fallback=move || view! { <p class="query-results__status">{move || i18n.t(t::QUERY_SEARCHING)}</p> }>
+                <Transition fallback=move || view! { <p class="query-results__status">{i18n.tr(t::QUERY_SEARCHING)}</p> }>
                     {move || {
                         results.get().map(|r| match r {
-                            Ok(None) => view! { <p class="query-results__hint">{move || i18n.t(t::QUERY_HINT)}</p> }.into_any(),
+                            Ok(None) => view! { <p class="query-results__hint">{i18n.tr(t::QUERY_HINT)}</p> }.into_any(),
                             Ok(Some(found)) => {
                                 let q = q().unwrap_or_default();
                                 view! { <Results found q /> }.into_any()
@@ -120,13 +120,13 @@ fn Results(found: RecordPage, q: String) -> impl IntoView {
         .into_any();
     }
     if found.items.is_empty() {
-        return view! { <p class="notice" data-testid="query-empty">{move || i18n.t(t::QUERY_NONE)}</p> }.into_any();
+        return view! { <p class="notice" data-testid="query-empty">{i18n.tr(t::QUERY_NONE)}</p> }.into_any();
     }
     let (total, exact, page, pages) = (found.total, found.total_exact, found.page, found.pages());
     let href = move |p: u32| format!("/query?q={}&page={p}", encode_component(&q));
     view! {
         <h2 class="query-results__title">
-            {move || i18n.t(t::QUERY_RESULTS)}
+            {i18n.tr(t::QUERY_RESULTS)}
             <span class="query-results__count" data-testid="query-total">
                 {move || crate::i18n::fmt::total(i18n.lang(), total, exact)}
             </span>
@@ -134,13 +134,13 @@ fn Results(found: RecordPage, q: String) -> impl IntoView {
         <table class="records">
             <thead>
                 <tr>
-                    <th scope="col">{move || i18n.t(t::COL_UNIT_NAME)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_NATURE)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_MAIN_LICENCE)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_SERVICE_LICENCE)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_SERVICE_NAME)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_HOME_URL)}</th>
-                    <th scope="col">{move || i18n.t(t::COL_APPROVED)}</th>
+                    <th scope="col">{i18n.tr(t::COL_UNIT_NAME)}</th>
+                    <th scope="col">{i18n.tr(t::COL_NATURE)}</th>
+                    <th scope="col">{i18n.tr(t::COL_MAIN_LICENCE)}</th>
+                    <th scope="col">{i18n.tr(t::COL_SERVICE_LICENCE)}</th>
+                    <th scope="col">{i18n.tr(t::COL_SERVICE_NAME)}</th>
+                    <th scope="col">{i18n.tr(t::COL_HOME_URL)}</th>
+                    <th scope="col">{i18n.tr(t::COL_APPROVED)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -168,20 +168,20 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
     let url = format!("http://{}", r.home_url);
     view! {
         <tr class="records__row" data-testid="record">
-            <td class="records__cell records__cell--title" data-label=move || i18n.t(t::COL_UNIT_NAME)>{r.unit_name}</td>
-            <td class="records__cell" data-label=move || i18n.t(t::COL_NATURE)>{nature_name}</td>
-            <td class="records__cell" data-label=move || i18n.t(t::COL_MAIN_LICENCE)>{r.main_licence}</td>
-            <td class="records__cell records__cell--licence" data-label=move || i18n.t(t::COL_SERVICE_LICENCE)>
+            <td class="records__cell records__cell--title" data-label=i18n.tr(t::COL_UNIT_NAME)>{r.unit_name}</td>
+            <td class="records__cell" data-label=i18n.tr(t::COL_NATURE)>{nature_name}</td>
+            <td class="records__cell" data-label=i18n.tr(t::COL_MAIN_LICENCE)>{r.main_licence}</td>
+            <td class="records__cell records__cell--licence" data-label=i18n.tr(t::COL_SERVICE_LICENCE)>
                 {r.service_licence}
                 <Show when=move || limited>
-                    <span class="badge badge--warn">{move || i18n.t(t::LIMIT_ACCESS)}</span>
+                    <span class="badge badge--warn">{i18n.tr(t::LIMIT_ACCESS)}</span>
                 </Show>
             </td>
-            <td class="records__cell" data-label=move || i18n.t(t::COL_SERVICE_NAME)>{r.service_name}</td>
-            <td class="records__cell" data-label=move || i18n.t(t::COL_HOME_URL)>
+            <td class="records__cell" data-label=i18n.tr(t::COL_SERVICE_NAME)>{r.service_name}</td>
+            <td class="records__cell" data-label=i18n.tr(t::COL_HOME_URL)>
                 <a href=url rel="nofollow noopener" target="_blank">{r.home_url}</a>
             </td>
-            <td class="records__cell" data-label=move || i18n.t(t::COL_APPROVED)>{date}</td>
+            <td class="records__cell" data-label=i18n.tr(t::COL_APPROVED)>{date}</td>
         </tr>
     }
 }

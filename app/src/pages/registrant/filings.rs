@@ -46,7 +46,7 @@ pub fn kind_label(kind: BusinessKind) -> Text {
 
 pub(crate) fn sign_in_notice(next: &'static str) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>{move || i18n.t(SIGN_IN)}</a></p> }
+    view! { <p class="notice">{i18n.tr(SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>{i18n.tr(SIGN_IN)}</a></p> }
 }
 
 #[component]
@@ -57,17 +57,17 @@ pub fn FilingsPage() -> impl IntoView {
         <Title text=LIST_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
             <div class="page__head">
-                <h1>{move || i18n.t(LIST_TITLE)}</h1>
+                <h1>{i18n.tr(LIST_TITLE)}</h1>
                 <crate::components::form::NeedsScript />
-                <a class="button button--primary" href="/filings/new" data-testid="new-filing">{move || i18n.t(NEW)}</a>
+                <a class="button button--primary" href="/filings/new" data-testid="new-filing">{i18n.tr(NEW)}</a>
             </div>
             <crate::pages::registrant::records::FiledRecords />
-            <h2>{move || i18n.t(APPLICATIONS)}</h2>
+            <h2>{i18n.tr(APPLICATIONS)}</h2>
             <Transition fallback=|| ()>
                 {move || list.get().map(|r| match r {
                     Err(AppError::Unauthenticated) => sign_in_notice("/filings").into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(EMPTY)}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{i18n.tr(EMPTY)}</p> }.into_any(),
                     Ok(items) => view! { <ul class="filings">{items.into_iter().map(|f| view! { <FilingItem f /> }).collect_view()}</ul> }.into_any(),
                 })}
             </Transition>
@@ -91,12 +91,12 @@ fn FilingItem(f: FilingSummary) -> impl IntoView {
         <li class="filings__item" data-testid="filing" data-status=f.status.code()>
             <a class="filings__link" href=href>
                 <span class="filings__title">{if f.unit_name.is_empty() { "—".to_string() } else { f.unit_name.clone() }}</span>
-                <span class=format!("status status--{code}")>{let c = f.status; move || i18n.t(status_label(c))}</span>
-                <span class="filings__meta">{move || i18n.t(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
-                {status.map(|s| { let k = f.kind; view! { <span class="filings__next">{move || i18n.t(s.next_step_for(k))}</span> } })}
+                <span class=format!("status status--{code}")>{let c = f.status; i18n.tr(status_label(c))}</span>
+                <span class="filings__meta">{i18n.tr(kind)} " · " {f.domains.join("、")} " · " {when.clone()}</span>
+                {status.map(|s| { let k = f.kind; view! { <span class="filings__next">{i18n.tr(s.next_step_for(k))}</span> } })}
                 {f.website_licences.first().cloned().map(|l| view! { <span class="filings__licence" data-testid="licence">{l}</span> })}
-                {(status == Some(ApplicationStatus::Draft)).then(|| view! { <span class="filings__continue">{move || i18n.t(CONTINUE)} " →"</span> })}
-                {(status == Some(ApplicationStatus::Returned)).then(|| view! { <span class="filings__continue">{move || i18n.t(FIX)} " →"</span> })}
+                {(status == Some(ApplicationStatus::Draft)).then(|| view! { <span class="filings__continue">{i18n.tr(CONTINUE)} " →"</span> })}
+                {(status == Some(ApplicationStatus::Returned)).then(|| view! { <span class="filings__continue">{i18n.tr(FIX)} " →"</span> })}
             </a>
         </li>
     }
@@ -110,8 +110,8 @@ pub fn FilingPage() -> impl IntoView {
     view! {
         <Title text=DETAIL_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
-            <p><a href="/filings">"← " {move || i18n.t(LIST_TITLE)}</a></p>
-            <h1>{move || i18n.t(DETAIL_TITLE)}</h1>
+            <p><a href="/filings">"← " {i18n.tr(LIST_TITLE)}</a></p>
+            <h1>{i18n.tr(DETAIL_TITLE)}</h1>
             <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || detail.get().map(|r| match r {
@@ -123,20 +123,20 @@ pub fn FilingPage() -> impl IntoView {
                         let f = d.form.clone();
                         view! {
                             <div class="status-box" data-testid="filing-status">
-                                <p><strong>{move || i18n.t(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = d.summary.status; move || i18n.t(status_label(c))}</span></p>
-                                {status.map(|s| { let k = d.summary.kind; view! { <p><strong>{move || i18n.t(NEXT)} "："</strong> {move || i18n.t(s.next_step_for(k))}</p> } })}
+                                <p><strong>{i18n.tr(STATUS)} "："</strong> <span class=format!("status status--{code}")>{let c = d.summary.status; i18n.tr(status_label(c))}</span></p>
+                                {status.map(|s| { let k = d.summary.kind; view! { <p><strong>{i18n.tr(NEXT)} "："</strong> {i18n.tr(s.next_step_for(k))}</p> } })}
                                 {d.summary.entity_licence.clone().map(|l| view! {
-                                    <p data-testid="numbers"><strong>{move || i18n.t(Text::new("主体备案号", "Entity number"))} "："</strong> {l.clone()}</p>
-                                    <p><strong>{move || i18n.t(Text::new("网站备案号", "Website numbers"))} "："</strong> <span data-testid="website-numbers">{d.summary.website_licences.join("、")}</span></p>
+                                    <p data-testid="numbers"><strong>{i18n.tr(Text::new("主体备案号", "Entity number"))} "："</strong> {l.clone()}</p>
+                                    <p><strong>{i18n.tr(Text::new("网站备案号", "Website numbers"))} "："</strong> <span data-testid="website-numbers">{d.summary.website_licences.join("、")}</span></p>
                                 })}
-                                {d.reject_reason.clone().filter(|_| status == Some(ApplicationStatus::BureauRejected)).map(|r| view! { <p><strong>{move || i18n.t(Text::new("驳回原因", "Reason"))} "："</strong> {r.clone()}</p> })}
+                                {d.reject_reason.clone().filter(|_| status == Some(ApplicationStatus::BureauRejected)).map(|r| view! { <p><strong>{i18n.tr(Text::new("驳回原因", "Reason"))} "："</strong> {r.clone()}</p> })}
                                 {(status == Some(ApplicationStatus::Returned)).then(|| {
                                     let marks = d.annotations.clone();
                                     view! {
                                         <ul class="marks" data-testid="marks">
                                             {marks.into_iter().map(|a| { let l = a.label.clone(); view! { <li><strong>{move || l.get(i18n.lang()).to_string()}</strong> "：" {a.comment.clone()}</li> } }).collect_view()}
                                         </ul>
-                                        <a class="button button--primary" href=format!("/filings/new?id={}", d.summary.id) data-testid="fix">{move || i18n.t(FIX)}</a>
+                                        <a class="button button--primary" href=format!("/filings/new?id={}", d.summary.id) data-testid="fix">{i18n.tr(FIX)}</a>
                                     }
                                 })}
                             </div>
@@ -149,34 +149,34 @@ pub fn FilingPage() -> impl IntoView {
                                 <Withdraw id=d.summary.id.clone() />
                             })}
                             <dl class="facts">
-                                <dt>{move || i18n.t(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind; move || i18n.t(kind_label(k))}</dd>
-                                <dt>{move || i18n.t(SUBMITTED_AT)}</dt><dd>{d.summary.submitted.clone().unwrap_or_default()}</dd>
-                                <dt>{move || i18n.t(UPDATED_AT)}</dt><dd>{d.summary.updated.clone()}</dd>
-                                <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{f.entity.unit_name.clone()}</dd>
-                                <dt>{move || i18n.t(fields::NATURE.label)}</dt><dd>{let n = f.entity.nature.parse().ok().and_then(codes::nature).map(|n| n.name); move || n.map(|n| i18n.t(n)).unwrap_or("")}</dd>
-                                <dt>{move || i18n.t(fields::CERT_NUMBER.label)}</dt><dd>{f.entity.cert_number.clone()}</dd>
-                                <dt>{move || i18n.t(fields::ADDRESS.label)}</dt><dd>{f.entity.address.clone()}</dd>
-                                <dt>{move || i18n.t(Text::new("主体负责人", "Entity's responsible person"))}</dt><dd>{format!("{} · {} · {}", f.entity.leader.name, f.entity.leader.mobile, f.entity.leader.email)}</dd>
+                                <dt>{i18n.tr(Text::new("备案类型", "Filing type"))}</dt><dd>{let k = d.summary.kind; i18n.tr(kind_label(k))}</dd>
+                                <dt>{i18n.tr(SUBMITTED_AT)}</dt><dd>{d.summary.submitted.clone().unwrap_or_default()}</dd>
+                                <dt>{i18n.tr(UPDATED_AT)}</dt><dd>{d.summary.updated.clone()}</dd>
+                                <dt>{i18n.tr(fields::UNIT_NAME.label)}</dt><dd>{f.entity.unit_name.clone()}</dd>
+                                <dt>{i18n.tr(fields::NATURE.label)}</dt><dd>{let n = f.entity.nature.parse().ok().and_then(codes::nature).map(|n| n.name); move || n.map(|n| i18n.t(n)).unwrap_or("")}</dd>
+                                <dt>{i18n.tr(fields::CERT_NUMBER.label)}</dt><dd>{f.entity.cert_number.clone()}</dd>
+                                <dt>{i18n.tr(fields::ADDRESS.label)}</dt><dd>{f.entity.address.clone()}</dd>
+                                <dt>{i18n.tr(Text::new("主体负责人", "Entity's responsible person"))}</dt><dd>{format!("{} · {} · {}", f.entity.leader.name, f.entity.leader.mobile, f.entity.leader.email)}</dd>
                             </dl>
                             {f.websites.iter().map(|s| view! {
                                 <section class="card">
                                     <h2 class="card__title">{s.name.clone()}</h2>
                                     <dl class="facts">
-                                        <dt>{move || i18n.t(fields::DOMAINS.label)}</dt><dd>{s.domains.replace('\n', "、")}</dd>
-                                        <dt>{move || i18n.t(fields::HOME_URLS.label)}</dt><dd>{s.home_urls.replace('\n', "、")}</dd>
-                                        <dt>{move || i18n.t(fields::PROVIDER_NAME.label)}</dt><dd>{s.access.provider_name.clone()}</dd>
-                                        <dt>{move || i18n.t(fields::IPS.label)}</dt><dd>{s.access.ips.replace('\n', "、")}</dd>
+                                        <dt>{i18n.tr(fields::DOMAINS.label)}</dt><dd>{s.domains.replace('\n', "、")}</dd>
+                                        <dt>{i18n.tr(fields::HOME_URLS.label)}</dt><dd>{s.home_urls.replace('\n', "、")}</dd>
+                                        <dt>{i18n.tr(fields::PROVIDER_NAME.label)}</dt><dd>{s.access.provider_name.clone()}</dd>
+                                        <dt>{i18n.tr(fields::IPS.label)}</dt><dd>{s.access.ips.replace('\n', "、")}</dd>
                                     </dl>
                                 </section>
                             }).collect_view()}
-                            <h2>{move || i18n.t(Text::new("材料", "Documents"))}</h2>
+                            <h2>{i18n.tr(Text::new("材料", "Documents"))}</h2>
                             <ul class="material__files">
                                 {d.materials.iter().map(|m| {
                                     let label = MaterialKind::from_code(&m.kind).map(|k| k.field().label);
                                     view! { <li>{move || label.map(|l| i18n.t(l)).unwrap_or("")} "：" <a href=format!("/files/{}", m.id) target="_blank" rel="noopener">{m.filename.clone()}</a></li> }
                                 }).collect_view()}
                             </ul>
-                            <h2>{move || i18n.t(TIMELINE)}</h2>
+                            <h2>{i18n.tr(TIMELINE)}</h2>
                             <Timeline events=d.timeline.clone() />
                         }.into_any()
                     }
@@ -191,10 +191,10 @@ pub fn FilingPage() -> impl IntoView {
 pub fn Changes(changes: Vec<crate::domain::business::DiffRow>) -> impl IntoView {
     let i18n = use_i18n();
     (!changes.is_empty()).then(|| view! {
-        <h2>{move || i18n.t(CHANGES)}</h2>
+        <h2>{i18n.tr(CHANGES)}</h2>
         <div class="table-wrap">
             <table class="dense diff" data-testid="changes">
-                <thead><tr><th scope="col"></th><th scope="col">{move || i18n.t(OLD)}</th><th scope="col">{move || i18n.t(NEW_VALUE)}</th></tr></thead>
+                <thead><tr><th scope="col"></th><th scope="col">{i18n.tr(OLD)}</th><th scope="col">{i18n.tr(NEW_VALUE)}</th></tr></thead>
                 <tbody>
                     {changes.into_iter().map(|c| {
                         let l = c.label.clone();
@@ -251,18 +251,18 @@ pub fn AmendCancel(id: String, version: i64, note: String, on_done: Callback<()>
     };
     view! {
         <details class="card amend" data-testid="amend">
-            <summary>{move || i18n.t(Text::new("修改注销申请", "Amend the cancellation"))}</summary>
+            <summary>{i18n.tr(Text::new("修改注销申请", "Amend the cancellation"))}</summary>
             <crate::pages::registrant::records::CancelFields prefix="amend-" reason note error=error.into() />
             <crate::components::form::ErrorNotice message=Signal::derive(move || error.with(|e| crate::components::form::general_message(e.as_ref(), i18n.lang()))) />
             <div class="form__actions">
-                <button class="button button--primary" type="button" data-testid="amend-go" on:click=go disabled=move || amend.pending().get()>{move || i18n.t(Text::new("保存修改", "Save"))}</button>
+                <button class="button button--primary" type="button" data-testid="amend-go" on:click=go disabled=move || amend.pending().get()>{i18n.tr(Text::new("保存修改", "Save"))}</button>
                 {deleted.map(|_| view! {
                     <Show when=move || confirming.get() fallback=move || view! {
-                        <button class="button" type="button" data-testid="amend-delete" on:click=move |_| confirming.set(true)>{move || i18n.t(Text::new("删除注销申请", "Delete the cancellation"))}</button>
+                        <button class="button" type="button" data-testid="amend-delete" on:click=move |_| confirming.set(true)>{i18n.tr(Text::new("删除注销申请", "Delete the cancellation"))}</button>
                     }>
-                        <span role="alertdialog">{move || i18n.t(Text::new("删除后该注销申请结束，不能恢复。", "Deleted, the cancellation ends for good."))}</span>
-                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
-                        <button class="button button--primary" type="button" data-testid="amend-delete-confirm" on:click=move |_| { delete.dispatch(()); } disabled=move || delete.pending().get()>{move || i18n.t(Text::new("确定删除", "Delete"))}</button>
+                        <span role="alertdialog">{i18n.tr(Text::new("删除后该注销申请结束，不能恢复。", "Deleted, the cancellation ends for good."))}</span>
+                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{i18n.tr(Text::new("取消", "Cancel"))}</button>
+                        <button class="button button--primary" type="button" data-testid="amend-delete-confirm" on:click=move |_| { delete.dispatch(()); } disabled=move || delete.pending().get()>{i18n.tr(Text::new("确定删除", "Delete"))}</button>
                     </Show>
                 })}
             </div>
@@ -276,7 +276,7 @@ pub fn CancelReason(reason: Option<crate::domain::Message>, note: String) -> imp
     let i18n = use_i18n();
     reason.map(|m| view! {
         <p data-testid="cancel-reason">
-            <strong>{move || i18n.t(Text::new("申请理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()}
+            <strong>{i18n.tr(Text::new("申请理由", "Reason"))} "："</strong> {move || m.get(i18n.lang()).to_string()}
             {(!note.is_empty()).then(|| format!("（{note}）"))}
         </p>
     })
@@ -294,9 +294,9 @@ fn Withdraw(id: String) -> impl IntoView {
     });
     view! {
         <div class="notice" data-testid="withdraw">
-            <p>{move || i18n.t(WITHDRAW_LEAD)}</p>
+            <p>{i18n.tr(WITHDRAW_LEAD)}</p>
             {move || go.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> })}
-            <button class="button" type="button" data-testid="withdraw-button" on:click=move |_| { go.dispatch(id.clone()); } disabled=move || go.pending().get()>{move || i18n.t(WITHDRAW)}</button>
+            <button class="button" type="button" data-testid="withdraw-button" on:click=move |_| { go.dispatch(id.clone()); } disabled=move || go.pending().get()>{i18n.tr(WITHDRAW)}</button>
         </div>
     }
 }
@@ -318,7 +318,7 @@ pub fn Timeline(events: Vec<crate::models::TimelineEvent>) -> impl IntoView {
                         <span class="timeline__time">{e.at.clone()}</span>
                         <span class="timeline__what">{let c = e.comment.clone(); move || if known { i18n.t(action).to_string() } else { c.clone() }}</span>
                         <span class="muted">{move || role.map(|r| i18n.t(r)).unwrap_or("")} {(!e.actor.is_empty()).then(|| format!(" {}", e.actor))}</span>
-                        {e.to_status.map(|t| view! { <span class=format!("status status--{}", t.code())>{move || i18n.t(status_label(t))}</span> })}
+                        {e.to_status.map(|t| view! { <span class=format!("status status--{}", t.code())>{i18n.tr(status_label(t))}</span> })}
                         {(known && !e.comment.is_empty()).then(|| view! { <p class="timeline__comment">{e.comment.clone()}</p> })}
                     </li>
                 }

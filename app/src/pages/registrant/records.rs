@@ -49,7 +49,7 @@ pub fn FiledRecords() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || records.get().and_then(Result::ok).filter(|r| !r.is_empty()).map(|r| view! {
-                <h2>{move || i18n.t(FILED)}</h2>
+                <h2>{i18n.tr(FILED)}</h2>
                 <div class="records" data-testid="records">{r.into_iter().map(|r| view! { <RecordCard r /> }).collect_view()}</div>
             })}
         </Transition>
@@ -80,10 +80,10 @@ pub(crate) fn act_links(pages: (&'static str, &'static str), offers: Vec<Offer>,
                         } else {
                             format!("{page}?kind={}&entity={}{}", o.kind.code(), entity, website.as_ref().map(|w| format!("&website={w}")).unwrap_or_default())
                         };
-                        view! { <a class="button button--small" href=href data-testid=format!("act-{}", o.kind.code())>{move || i18n.t(label)}</a> }.into_any()
+                        view! { <a class="button button--small" href=href data-testid=format!("act-{}", o.kind.code())>{i18n.tr(label)}</a> }.into_any()
                     }
                     Some(why) => view! {
-                        <button class="button button--small" type="button" disabled=true title=why.zh.clone() data-testid=format!("act-{}", o.kind.code())>{move || i18n.t(label)}</button>
+                        <button class="button button--small" type="button" disabled=true title=why.zh.clone() data-testid=format!("act-{}", o.kind.code())>{i18n.tr(label)}</button>
                     }.into_any(),
                 }
             }).collect_view()}
@@ -100,15 +100,15 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
         <section class="card record" data-testid="record" data-status=r.status.clone()>
             <h3 class="card__title">{r.unit_name.clone()}</h3>
             <p class="record__meta">
-                {move || i18n.t(ENTITY_NO)} "：" <strong data-testid="entity-licence">{r.licence.clone()}</strong>
-                " · " <span class=format!("status status--record-{}", r.status)>{move || i18n.t(status)}</span>
+                {i18n.tr(ENTITY_NO)} "：" <strong data-testid="entity-licence">{r.licence.clone()}</strong>
+                " · " <span class=format!("status status--record-{}", r.status)>{i18n.tr(status)}</span>
             </p>
             {r.open.clone().map(|o| {
                 let (k, s) = (o.kind.label(), o.status.label());
                 view! {
                     <p class="notice" data-testid="record-open">
-                        {move || i18n.t(OPEN)} "：" {move || i18n.t(k)} "（" {move || i18n.t(s)} "） "
-                        <a href=format!("/filings/{}", o.id)>{move || i18n.t(SEE)}</a>
+                        {i18n.tr(OPEN)} "：" {i18n.tr(k)} "（" {i18n.tr(s)} "） "
+                        <a href=format!("/filings/{}", o.id)>{i18n.tr(SEE)}</a>
                     </p>
                 }
             })}
@@ -120,14 +120,14 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
                     let (entity, cert) = (r.key.clone(), r.cert_number.clone());
                     view! {
                         <li class="record__site" data-testid="record-site" data-status=w.status.clone()>
-                            <p class="record__site-head"><strong>{w.name.clone()}</strong> " " <span class=format!("status status--record-{}", w.status)>{move || i18n.t(st)}</span></p>
-                            <p class="record__meta">{move || i18n.t(SITE_NO)} "：" <span data-testid="site-licence">{w.licence.clone()}</span></p>
+                            <p class="record__site-head"><strong>{w.name.clone()}</strong> " " <span class=format!("status status--record-{}", w.status)>{i18n.tr(st)}</span></p>
+                            <p class="record__meta">{i18n.tr(SITE_NO)} "：" <span data-testid="site-licence">{w.licence.clone()}</span></p>
                             <p class="record__meta" data-testid="site-domains">{w.domains.join("、")}</p>
-                            <p class="record__meta">{move || i18n.t(ACCESS)} "："
-                                {w.access.iter().map(|a| { let s = access_status(&a.status); view! { <span class="record__access">{a.provider_name.clone()} "（" {move || i18n.t(s)} "）"</span> } }).collect_view()}
+                            <p class="record__meta">{i18n.tr(ACCESS)} "："
+                                {w.access.iter().map(|a| { let s = access_status(&a.status); view! { <span class="record__access">{a.provider_name.clone()} "（" {i18n.tr(s)} "）"</span> } }).collect_view()}
                             </p>
                             {(w.status != "cancelled").then(|| offer_links(w.offers.clone(), &cert, entity.clone(), Some(w.key.clone())))}
-                            <p class="record__meta"><a href=format!("/sites/{}", w.key) data-testid="site-history">{move || i18n.t(HISTORY)}</a></p>
+                            <p class="record__meta"><a href=format!("/sites/{}", w.key) data-testid="site-history">{i18n.tr(HISTORY)}</a></p>
                         </li>
                     }
                 }).collect_view()}
@@ -141,8 +141,8 @@ fn RecordCard(r: FiledRecord) -> impl IntoView {
 pub(crate) fn reason_options() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <option value="">{move || i18n.t(CHOOSE)}</option>
-        {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{move || i18n.t(t)}</option> } }).collect_view()}
+        <option value="">{i18n.tr(CHOOSE)}</option>
+        {CANCEL_REASONS.iter().map(|(id, t)| { let t = *t; view! { <option value=id.to_string()>{i18n.tr(t)}</option> } }).collect_view()}
     }
 }
 
@@ -156,14 +156,14 @@ pub(crate) fn CancelFields(prefix: &'static str, reason: RwSignal<String>, note:
     let (reason_error, note_error) = (err("reason"), err("note"));
     view! {
         <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
-            <label class="field__label" for=format!("{prefix}reason")>{move || i18n.t(REASON)}</label>
+            <label class="field__label" for=format!("{prefix}reason")>{i18n.tr(REASON)}</label>
             <select class="field__input" id=format!("{prefix}reason") name="reason" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
                 {reason_options()}
             </select>
             <p class="field__error" role="alert" data-testid=format!("error-{prefix}reason")>{move || reason_error.get()}</p>
         </div>
         <div class="field" class:field--invalid=move || note_error.with(Option::is_some)>
-            <label class="field__label" for=format!("{prefix}note")>{move || i18n.t(NOTE)}</label>
+            <label class="field__label" for=format!("{prefix}note")>{i18n.tr(NOTE)}</label>
             <textarea class="field__input" id=format!("{prefix}note") name="note" rows="2" maxlength="500" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             <p class="field__error" role="alert">{move || note_error.get()}</p>
         </div>
@@ -261,17 +261,17 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
         <Title text=ACT_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--narrow">
             {if staff {
-                view! { <p><a href="/provider/sites">"← " {move || i18n.t(crate::pages::staff::records::SITES_TITLE)}</a></p> }.into_any()
+                view! { <p><a href="/provider/sites">"← " {i18n.tr(crate::pages::staff::records::SITES_TITLE)}</a></p> }.into_any()
             } else {
-                view! { <p><a href="/filings">"← " {move || i18n.t(Text::new("我的备案", "My filings"))}</a></p> }.into_any()
+                view! { <p><a href="/filings">"← " {i18n.tr(Text::new("我的备案", "My filings"))}</a></p> }.into_any()
             }}
             <h1>{move || kind.map(|k| i18n.t(k.label())).unwrap_or_else(|| i18n.t(ACT_TITLE))}</h1>
             <crate::components::form::NeedsScript />
-            {staff.then(|| view! { <p class="notice" data-testid="on-behalf">{move || i18n.t(ON_BEHALF)}</p> })}
+            {staff.then(|| view! { <p class="notice" data-testid="on-behalf">{i18n.tr(ON_BEHALF)}</p> })}
             {match kind.filter(|k| k.is_change() || k.is_cancel()).filter(|k| !(staff && *k == BusinessKind::CancelAccess)) {
-                None => view! { <p class="notice notice--error" role="alert">{move || i18n.t(Text::new("业务类型无效", "Unknown business type"))}</p> }.into_any(),
+                None => view! { <p class="notice notice--error" role="alert">{i18n.tr(Text::new("业务类型无效", "Unknown business type"))}</p> }.into_any(),
                 Some(k) => view! {
-                    <p class="page__lead" data-testid="act-explain">{move || i18n.t(k.explain())}</p>
+                    <p class="page__lead" data-testid="act-explain">{i18n.tr(k.explain())}</p>
                     <Transition fallback=|| ()>
                         {
                             let (entity_key, website_key) = (entity_key.clone(), website_key.clone());
@@ -282,8 +282,8 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
                                     let site = rec.as_ref().and_then(|r| r.websites.iter().find(|w| w.key == website_key).cloned());
                                     view! {
                                         <dl class="facts" data-testid="act-target">
-                                            {rec.map(|r| view! { <dt>{move || i18n.t(Text::new("主办单位", "Sponsor"))}</dt><dd>{r.unit_name.clone()} " · " {r.licence.clone()}</dd> })}
-                                            {site.map(|w| view! { <dt>{move || i18n.t(Text::new("网站", "Website"))}</dt><dd>{w.name.clone()} " · " {w.licence.clone()} " · " {w.domains.join("、")}</dd> })}
+                                            {rec.map(|r| view! { <dt>{i18n.tr(Text::new("主办单位", "Sponsor"))}</dt><dd>{r.unit_name.clone()} " · " {r.licence.clone()}</dd> })}
+                                            {site.map(|w| view! { <dt>{i18n.tr(Text::new("网站", "Website"))}</dt><dd>{w.name.clone()} " · " {w.licence.clone()} " · " {w.domains.join("、")}</dd> })}
                                         </dl>
                                     }.into_any()
                                 }
@@ -292,8 +292,8 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
                     </Transition>
                     <Show when=move || done.with(Option::is_none) fallback=move || view! {
                         <div class="notice notice--ok" role="status" data-testid="act-done">
-                            <p>{move || i18n.t(if staff { FILED_FOR } else { FILED_OK })}</p>
-                            {move || done.get().map(|s| view! { <a class="button button--primary" href=started_at(&s, staff) data-testid="act-see">{move || i18n.t(SEE)}</a> })}
+                            <p>{i18n.tr(if staff { FILED_FOR } else { FILED_OK })}</p>
+                            {move || done.get().map(|s| view! { <a class="button button--primary" href=started_at(&s, staff) data-testid="act-see">{i18n.tr(SEE)}</a> })}
                         </div>
                     }>
                         <crate::pages::account::PlainNotices />
@@ -309,8 +309,8 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
                                 <Show when=by_code fallback=move || view! {
                                     <Input label=PROOF name="proof" value=proof error=field_err("proof") kind="password" hint=PROOF_HINT />
                                 }>
-                                    <p class="field__hint">{move || i18n.t(CODE_HINT)}</p>
-                                    <button class="button button--small" type="button" data-testid="send-code" on:click=move |_| { send.dispatch(()); } disabled=move || send.pending().get()>{move || i18n.t(SEND_CODE)}</button>
+                                    <p class="field__hint">{i18n.tr(CODE_HINT)}</p>
+                                    <button class="button button--small" type="button" data-testid="send-code" on:click=move |_| { send.dispatch(()); } disabled=move || send.pending().get()>{i18n.tr(SEND_CODE)}</button>
                                     {move || send.value().get().map(|r| match r {
                                         Ok(to) => view! { <p class="notice notice--ok" role="status">{to}</p> }.into_any(),
                                         Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
@@ -321,7 +321,7 @@ pub fn BusinessPage(#[prop(optional)] staff: bool) -> impl IntoView {
                             })}
                             {k.is_cancel().then(|| view! { <CancelFields prefix="" reason note error=error.into() /> })}
                             <button class="button button--primary button--block" type="submit" data-testid="act-submit" disabled=move || begin.pending().get()>
-                                {move || i18n.t(if k.is_change() { GO_CHANGE } else { GO_CANCEL })}
+                                {i18n.tr(if k.is_change() { GO_CHANGE } else { GO_CANCEL })}
                             </button>
                         </form>
                     </Show>
@@ -345,8 +345,8 @@ pub fn SiteHistoryPage() -> impl IntoView {
     view! {
         <Title text=HISTORY.get(i18n.lang.get_untracked()) />
         <section class="page">
-            <h1>{move || i18n.t(Text::new("网站备案历史", "Website history"))}</h1>
-            <p class="page__lead">{move || i18n.t(HISTORY_LEAD)}</p>
+            <h1>{i18n.tr(Text::new("网站备案历史", "Website history"))}</h1>
+            <p class="page__lead">{i18n.tr(HISTORY_LEAD)}</p>
             <Transition fallback=|| ()>
                 {move || history.get().map(|r| match r {
                     Err(AppError::Unauthenticated) => crate::pages::registrant::filings::sign_in_notice("/filings").into_any(),
@@ -364,11 +364,11 @@ fn history_view(h: SiteHistory) -> impl IntoView {
     let st = record_status(&h.status);
     view! {
         <dl class="facts" data-testid="history-head">
-            <dt>{move || i18n.t(Text::new("网站名称", "Website"))}</dt><dd>{h.name.clone()}</dd>
-            <dt>{move || i18n.t(SITE_NO)}</dt><dd data-testid="history-licence">{h.licence.clone()}</dd>
-            <dt>{move || i18n.t(Text::new("主办单位", "Sponsor"))}</dt><dd>{h.unit_name.clone()}</dd>
-            <dt>{move || i18n.t(Text::new("域名", "Domains"))}</dt><dd>{h.domains.join("、")}</dd>
-            <dt>{move || i18n.t(Text::new("状态", "Status"))}</dt><dd><span class=format!("status status--record-{}", h.status)>{move || i18n.t(st)}</span></dd>
+            <dt>{i18n.tr(Text::new("网站名称", "Website"))}</dt><dd>{h.name.clone()}</dd>
+            <dt>{i18n.tr(SITE_NO)}</dt><dd data-testid="history-licence">{h.licence.clone()}</dd>
+            <dt>{i18n.tr(Text::new("主办单位", "Sponsor"))}</dt><dd>{h.unit_name.clone()}</dd>
+            <dt>{i18n.tr(Text::new("域名", "Domains"))}</dt><dd>{h.domains.join("、")}</dd>
+            <dt>{i18n.tr(Text::new("状态", "Status"))}</dt><dd><span class=format!("status status--record-{}", h.status)>{i18n.tr(st)}</span></dd>
         </dl>
         <ol class="history" data-testid="history">
             {h.entries.into_iter().map(|e| {
@@ -378,9 +378,9 @@ fn history_view(h: SiteHistory) -> impl IntoView {
                     <li class="card history__entry" data-testid="history-entry" data-kind=e.kind.map(|k| k.code()).unwrap_or_default()>
                         <h2 class="card__title">
                             {move || kind.map(|k| i18n.t(k)).unwrap_or("")}
-                            {status.map(|(s, l)| view! { " " <span class=format!("status status--{}", s.code())>{move || i18n.t(l)}</span> })}
+                            {status.map(|(s, l)| view! { " " <span class=format!("status status--{}", s.code())>{i18n.tr(l)}</span> })}
                         </h2>
-                        <p class="record__meta">{e.at.clone()} {e.link.clone().map(|l| view! { " · " <a href=l>{move || i18n.t(SEE)}</a> })}</p>
+                        <p class="record__meta">{e.at.clone()} {e.link.clone().map(|l| view! { " · " <a href=l>{i18n.tr(SEE)}</a> })}</p>
                         <CancelReason reason=e.reason.clone() note=String::new() />
                         <Changes changes=e.changes.clone() />
                         <Timeline events=e.events.clone() />

@@ -290,8 +290,8 @@ pub fn NewFilingPage(#[prop(optional)] staff: bool) -> impl IntoView {
     view! {
         <Title text=(if staff { STAFF_TITLE } else { TITLE }).get(i18n.lang.get_untracked()) />
         <section class="page page--wizard">
-            {staff.then(|| view! { <p><a href="/provider/sites">"← " {move || i18n.t(crate::pages::staff::records::SITES_TITLE)}</a></p> })}
-            <h1>{move || i18n.t(if staff { STAFF_TITLE } else { TITLE })}</h1>
+            {staff.then(|| view! { <p><a href="/provider/sites">"← " {i18n.tr(crate::pages::staff::records::SITES_TITLE)}</a></p> })}
+            <h1>{i18n.tr(if staff { STAFF_TITLE } else { TITLE })}</h1>
             <crate::components::form::NeedsScript />
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || {
@@ -300,7 +300,7 @@ pub fn NewFilingPage(#[prop(optional)] staff: bool) -> impl IntoView {
                     }
                     draft.get().map(|r| match r {
                         Err(AppError::Unauthenticated) => view! {
-                            <p class="notice">{move || i18n.t(SIGN_IN_FIRST)} " " <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a></p>
+                            <p class="notice">{i18n.tr(SIGN_IN_FIRST)} " " <a href="/login?next=/filings/new">{i18n.tr(SIGN_IN_AGAIN)}</a></p>
                         }.into_any(),
                         Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                         Ok(Some(d)) if d.status == crate::domain::workflow::ApplicationStatus::Returned => view! { <WizardView draft=d /> }.into_any(),
@@ -340,27 +340,27 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
     let d = StoredValue::new(draft);
     view! {
         <div class="resume" data-testid="resume">
-            <h2>{move || i18n.t(RESUME_TITLE)}</h2>
+            <h2>{i18n.tr(RESUME_TITLE)}</h2>
             <dl class="facts">
-                <dt>{move || i18n.t(KIND)}</dt><dd>{move || i18n.t(kind_label(kind))}</dd>
-                <dt>{move || i18n.t(fields::UNIT_NAME.label)}</dt><dd>{unit}</dd>
-                <dt>{move || i18n.t(fields::DOMAINS.label)}</dt><dd>{domains}</dd>
-                <dt>{move || i18n.t(Text::new("上次保存", "Last saved"))}</dt>
-                <dd>{updated} " · " {move || i18n.t(STEP_NAMES[usize::from(step.clamp(1, STEPS)) - 1])}</dd>
+                <dt>{i18n.tr(KIND)}</dt><dd>{i18n.tr(kind_label(kind))}</dd>
+                <dt>{i18n.tr(fields::UNIT_NAME.label)}</dt><dd>{unit}</dd>
+                <dt>{i18n.tr(fields::DOMAINS.label)}</dt><dd>{domains}</dd>
+                <dt>{i18n.tr(Text::new("上次保存", "Last saved"))}</dt>
+                <dd>{updated} " · " {i18n.tr(STEP_NAMES[usize::from(step.clamp(1, STEPS)) - 1])}</dd>
             </dl>
             <ErrorNotice message=Signal::derive(move || discard.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message(i18n.lang())))) />
             <Show when=move || !confirming.get() fallback=move || view! {
                 <div class="confirm" role="alertdialog" aria-labelledby="discard-q">
-                    <p id="discard-q">{move || i18n.t(DISCARD_CONFIRM)}</p>
+                    <p id="discard-q">{i18n.tr(DISCARD_CONFIRM)}</p>
                     <div class="form__actions">
-                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{move || i18n.t(CANCEL)}</button>
-                        <button class="button button--danger" type="button" data-testid="discard-yes" on:click=move |_| { discard.dispatch(()); }>{move || i18n.t(DISCARD_YES)}</button>
+                        <button class="button" type="button" on:click=move |_| confirming.set(false)>{i18n.tr(CANCEL)}</button>
+                        <button class="button button--danger" type="button" data-testid="discard-yes" on:click=move |_| { discard.dispatch(()); }>{i18n.tr(DISCARD_YES)}</button>
                     </div>
                 </div>
             }>
                 <div class="form__actions">
-                    <button class="button" type="button" data-testid="discard" on:click=move |_| confirming.set(true)>{move || i18n.t(RESUME_DISCARD)}</button>
-                    <button class="button button--primary" type="button" data-testid="continue" on:click=move |_| open.set(Some(d.get_value()))>{move || i18n.t(RESUME_CONTINUE)}</button>
+                    <button class="button" type="button" data-testid="discard" on:click=move |_| confirming.set(true)>{i18n.tr(RESUME_DISCARD)}</button>
+                    <button class="button button--primary" type="button" data-testid="continue" on:click=move |_| open.set(Some(d.get_value()))>{i18n.tr(RESUME_CONTINUE)}</button>
                 </div>
             </Show>
         </div>
@@ -434,14 +434,14 @@ fn Detect(open: RwSignal<Option<DraftView>>, staff: bool) -> impl IntoView {
         }
     };
     view! {
-        <h2>{move || i18n.t(DETECT_TITLE)}</h2>
-        <p class="page__lead">{move || i18n.t(if staff { STAFF_LEAD } else { DETECT_LEAD })}</p>
+        <h2>{i18n.tr(DETECT_TITLE)}</h2>
+        <p class="page__lead">{i18n.tr(if staff { STAFF_LEAD } else { DETECT_LEAD })}</p>
         <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
         <form class="form" novalidate on:submit=on_submit>
             <Input label=fields::TYPE_CERT.label name="cert_number" value=cert error=field_err("cert_number") hint=DETECT_CERT_HINT />
             <div class="field" class:field--invalid=move || field_err("domains").with(Option::is_some)>
-                <label class="field__label" for="domains">{move || i18n.t(fields::DOMAINS.label)}</label>
-                <p class="field__hint">{move || i18n.t(DETECT_DOMAINS_HINT)}</p>
+                <label class="field__label" for="domains">{i18n.tr(fields::DOMAINS.label)}</label>
+                <p class="field__hint">{i18n.tr(DETECT_DOMAINS_HINT)}</p>
                 <textarea class="field__input" id="domains" name="domains" rows="3" maxlength=crate::domain::chars::max_chars("domains")
                     prop:value=move || domains.get() on:input=move |ev| domains.set(event_target_value(&ev))
                     on:blur=move |_| {
@@ -459,7 +459,7 @@ fn Detect(open: RwSignal<Option<DraftView>>, staff: bool) -> impl IntoView {
                 {move || detect_cleaned.get().map(|changed| view! { <CleanedNotice changed /> })}
                 <p class="field__error" role="alert" data-testid="error-domains">{move || field_err("domains").get()}</p>
             </div>
-            <button class="button button--primary button--block" type="submit" disabled=move || check.pending().get()>{move || i18n.t(DETECT_BUTTON)}</button>
+            <button class="button button--primary button--block" type="submit" disabled=move || check.pending().get()>{i18n.tr(DETECT_BUTTON)}</button>
         </form>
         {move || result.get().map(|d| {
             let ok = d.kind.is_some();
@@ -480,10 +480,10 @@ fn Detect(open: RwSignal<Option<DraftView>>, staff: bool) -> impl IntoView {
                                 <Input label=crate::domain::business::CLIENT.label name="client" value=client error=field_err("client") hint=crate::pages::registrant::records::CLIENT_HINT autocomplete="off" />
                             })}
                             {by_code.then(|| view! {
-                                <p class="field__hint">{move || i18n.t(PROOF_CODE_LEAD)}</p>
-                                <button class="button" type="button" data-testid="send-entity-code" on:click=move |_| { send_code.dispatch(()); } disabled=move || send_code.pending().get()>{move || i18n.t(PROOF_SEND)}</button>
+                                <p class="field__hint">{i18n.tr(PROOF_CODE_LEAD)}</p>
+                                <button class="button" type="button" data-testid="send-entity-code" on:click=move |_| { send_code.dispatch(()); } disabled=move || send_code.pending().get()>{i18n.tr(PROOF_SEND)}</button>
                                 {move || code_sent.get().map(|r| match r {
-                                    Ok(to) => view! { <p class="notice notice--ok" role="status">{move || i18n.t(PROOF_SENT)} " " {to.clone()}</p> }.into_any(),
+                                    Ok(to) => view! { <p class="notice notice--ok" role="status">{i18n.tr(PROOF_SENT)} " " {to.clone()}</p> }.into_any(),
                                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                                 })}
                             })}
@@ -491,7 +491,7 @@ fn Detect(open: RwSignal<Option<DraftView>>, staff: bool) -> impl IntoView {
                         </div>
                     })}
                     <Show when=move || ok>
-                        <button class="button button--primary button--block" type="button" data-testid="start" on:click=move |_| { start.dispatch(()); } disabled=move || start.pending().get()>{move || i18n.t(START_BUTTON)}</button>
+                        <button class="button button--primary button--block" type="button" data-testid="start" on:click=move |_| { start.dispatch(()); } disabled=move || start.pending().get()>{i18n.tr(START_BUTTON)}</button>
                     </Show>
                 </div>
             }
@@ -514,7 +514,7 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
     });
     let reachable = move |n: u8| n != w.step.get() && n <= first_incomplete.get();
     view! {
-        <ol class="stepper" aria-label=move || i18n.t(Text::new("备案步骤", "Filing steps"))>
+        <ol class="stepper" aria-label=i18n.tr(Text::new("备案步骤", "Filing steps"))>
             {w.kind.steps().iter().copied().enumerate().map(|(i, n)| {
                 let name = STEP_NAMES[usize::from(n) - 1];
                 let shown = i + 1;
@@ -527,11 +527,11 @@ fn StepIndicator(goto: Callback<u8>) -> impl IntoView {
                     >
                         <Show when=move || reachable(n) fallback=move || view! {
                             <span class="stepper__number">{shown}</span>
-                            <span class="stepper__name">{move || i18n.t(name)}</span>
+                            <span class="stepper__name">{i18n.tr(name)}</span>
                         }>
                             <button class="stepper__link" type="button" data-testid=format!("goto-step-{n}") on:click=move |_| goto.run(n)>
                                 <span class="stepper__number">{shown}</span>
-                                <span class="stepper__name">{move || i18n.t(name)}</span>
+                                <span class="stepper__name">{i18n.tr(name)}</span>
                             </button>
                         </Show>
                     </li>
@@ -696,16 +696,16 @@ fn WizardView(draft: DraftView) -> impl IntoView {
     view! {
         <Show when=move || !done.get() fallback=move || view! {
             <div class="notice notice--ok" role="status" data-testid="submitted">
-                <p>{move || i18n.t(SUBMITTED)}</p>
-                <p>{move || i18n.t(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step_for(kind))}</p>
-                <a class="button button--primary" href=done_at.clone() data-testid="submitted-next">{move || i18n.t(done_label)}</a>
+                <p>{i18n.tr(SUBMITTED)}</p>
+                <p>{i18n.tr(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step_for(kind))}</p>
+                <a class="button button--primary" href=done_at.clone() data-testid="submitted-next">{i18n.tr(done_label)}</a>
             </div>
         }>
-            <p class="wizard__kind">{move || i18n.t(KIND)} "：" <strong data-testid="kind">{move || i18n.t(kind_label(kind))}</strong></p>
-            {kind.is_change().then(|| view! { <p class="notice" data-testid="change-explain">{move || i18n.t(kind.explain())}</p> })}
+            <p class="wizard__kind">{i18n.tr(KIND)} "：" <strong data-testid="kind">{i18n.tr(kind_label(kind))}</strong></p>
+            {kind.is_change().then(|| view! { <p class="notice" data-testid="change-explain">{i18n.tr(kind.explain())}</p> })}
             {returned.then(|| view! {
                 <div class="notice notice--warn marks" role="note" data-testid="marks">
-                    <p><strong>{move || i18n.t(RETURNED_LEAD)}</strong></p>
+                    <p><strong>{i18n.tr(RETURNED_LEAD)}</strong></p>
                     <ul>
                         {marks.iter().map(|a| {
                             let step = filing::step_of(&a.path);
@@ -724,17 +724,17 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             })}
             <StepIndicator goto=Callback::new(move |n: u8| { save.dispatch(n); }) />
             {restored.then(|| view! {
-                <p class="notice" role="status" data-testid="restored">{move || i18n.t(Text::new("已恢复您在本机上次未保存的填写内容，请检查后保存。", "What you typed here last time and did not save is back: check it and save."))}</p>
+                <p class="notice" role="status" data-testid="restored">{i18n.tr(Text::new("已恢复您在本机上次未保存的填写内容，请检查后保存。", "What you typed here last time and did not save is back: check it and save."))}</p>
             })}
             <Show when=move || w.expired.get()>
                 <p class="notice notice--error" role="alert" data-testid="session-expired">
-                    {move || i18n.t(SESSION_EXPIRED)} " "
-                    <a href="/login?next=/filings/new">{move || i18n.t(SIGN_IN_AGAIN)}</a>
+                    {i18n.tr(SESSION_EXPIRED)} " "
+                    <a href="/login?next=/filings/new">{i18n.tr(SIGN_IN_AGAIN)}</a>
                 </p>
             </Show>
             <ErrorNotice message=Signal::derive(move || w.notice.with(|e| general_message(e.as_ref(), i18n.lang()))) />
             <Show when=move || w.submitted.get() && !w.errors.with(FieldErrors::is_empty)>
-                <p class="notice notice--error" role="alert" data-testid="step-errors">{move || i18n.t(FIX_ERRORS)}</p>
+                <p class="notice notice--error" role="alert" data-testid="step-errors">{i18n.tr(FIX_ERRORS)}</p>
             </Show>
             <form class="form wizard" novalidate on:submit=|ev| ev.prevent_default()>
                 {move || match w.step.get() {
@@ -746,11 +746,11 @@ fn WizardView(draft: DraftView) -> impl IntoView {
                 }}
                 <div class="wizard__actions">
                     <Show when=move || { w.step.get() > w.kind.steps()[0] }>
-                        <button class="button" type="button" on:click=back disabled=move || save.pending().get()>{move || i18n.t(PREV)}</button>
+                        <button class="button" type="button" on:click=back disabled=move || save.pending().get()>{i18n.tr(PREV)}</button>
                     </Show>
-                    <button class="button" type="button" data-testid="save-exit" on:click=save_exit disabled=move || save.pending().get()>{move || i18n.t(SAVE_EXIT)}</button>
+                    <button class="button" type="button" data-testid="save-exit" on:click=save_exit disabled=move || save.pending().get()>{i18n.tr(SAVE_EXIT)}</button>
                     <Show when=move || { w.step.get() < STEP_CONFIRM } fallback=move || view! {
-                        <button class="button button--primary" type="button" data-testid="submit" on:click=move |_| { submit.dispatch(()); } disabled=move || submit.pending().get()>{move || i18n.t(if returned { RESUBMIT } else { SUBMIT })}</button>
+                        <button class="button button--primary" type="button" data-testid="submit" on:click=move |_| { submit.dispatch(()); } disabled=move || submit.pending().get()>{i18n.tr(if returned { RESUBMIT } else { SUBMIT })}</button>
                     }>
                         <button class="button button--primary" type="button" data-testid="next" on:click=next disabled=move || save.pending().get()>
                             {move || if save.pending().get() { i18n.t(SAVING) } else { i18n.t(NEXT) }}
@@ -857,10 +857,10 @@ fn F(
                 on:change=move |ev| { set(event_target_value(&ev)); if let Some(p) = p.try_get_value() { w.touch(&p) }; }
                 prop:value=value
             >
-                <option value="">{move || i18n.t(CHOOSE)}</option>
+                <option value="">{i18n.tr(CHOOSE)}</option>
                 {move || opts.get().into_iter().map(|(v, t)| {
                     let v2 = v.clone();
-                    view! { <option value=v selected=move || value() == v2>{move || i18n.t(t)}</option> }
+                    view! { <option value=v selected=move || value() == v2>{i18n.tr(t)}</option> }
                 }).collect_view()}
             </select>
         }.into_any(),
@@ -898,11 +898,11 @@ fn F(
     view! {
         <div class="field" class:field--invalid=invalid class:field--marked=marked>
             <label class="field__label" for=id.clone()>
-                {prefix.map(|t| move || i18n.t(t))}
-                {move || i18n.t(label)}
+                {prefix.map(|t| i18n.tr(t))}
+                {i18n.tr(label)}
             </label>
-            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
-            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
+            {hint.map(|h| view! { <p class="field__hint">{i18n.tr(h)}</p> })}
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{i18n.tr(MARKED)} "：" {c.clone()}</p> })}
             {control}
             {move || cleaned().map(|changed| view! { <CleanedNotice changed /> })}
             <p class="field__error" id=format!("{id}-error") role="alert" data-testid=format!("error-{path}")>{move || message()}</p>
@@ -936,9 +936,9 @@ fn NatureFromCode() -> impl IntoView {
             };
             view! {
                 <p class="field__notice" data-testid="nature-offer">
-                    {move || i18n.t(Text::new("统一社会信用代码表明主办单位性质为：", "The unified social credit code says the sponsor type is: "))}
-                    <strong>{move || i18n.t(name)}</strong> " "
-                    <button class="button button--small" type="button" data-testid="nature-take" on:click=take>{move || i18n.t(Text::new("选用", "Use it"))}</button>
+                    {i18n.tr(Text::new("统一社会信用代码表明主办单位性质为：", "The unified social credit code says the sponsor type is: "))}
+                    <strong>{i18n.tr(name)}</strong> " "
+                    <button class="button button--small" type="button" data-testid="nature-take" on:click=take>{i18n.tr(Text::new("选用", "Use it"))}</button>
                 </p>
             }
         })
@@ -985,7 +985,7 @@ fn Flag(path: String, label: Text) -> impl IntoView {
                     w.check();
                 }
             />
-            <span>{move || i18n.t(label)}</span>
+            <span>{i18n.tr(label)}</span>
         </label>
     }
 }
@@ -1001,9 +1001,9 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
     let marked = mark.is_some();
     view! {
         <fieldset class="field choices" class:field--invalid=move || message().is_some() class:field--marked=marked>
-            <legend class="field__label">{move || i18n.t(label)}</legend>
-            {hint.map(|h| view! { <p class="field__hint">{move || i18n.t(h)}</p> })}
-            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
+            <legend class="field__label">{i18n.tr(label)}</legend>
+            {hint.map(|h| view! { <p class="field__hint">{i18n.tr(h)}</p> })}
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{path}")>{i18n.tr(MARKED)} "：" {c.clone()}</p> })}
             <div class="choices__list">
                 {choices.into_iter().map(|(id, text)| {
                     let has = move || p.try_get_value().and_then(|p| w.form.try_with(|f| ids_of(f, &p).is_some_and(|v| v.contains(&id)))).unwrap_or(false);
@@ -1028,7 +1028,7 @@ fn Choices(path: String, label: Text, choices: Vec<(u8, Text)>, #[prop(optional)
                                     if let Some(p) = p.try_get_value() { w.touch(&p) };
                                 }
                             />
-                            <span>{move || i18n.t(text)}</span>
+                            <span>{i18n.tr(text)}</span>
                         </label>
                     }
                 }).collect_view()}
@@ -1060,7 +1060,7 @@ fn PersonFields(prefix: String, who: Text, with_cert: bool, unit: bool) -> impl 
     let valid_to = p("valid_to");
     view! {
         <fieldset class="group">
-            <legend class="group__title">{move || i18n.t(who)}</legend>
+            <legend class="group__title">{i18n.tr(who)}</legend>
             <F path=p("name") label=labels("name") />
             {with_cert.then(|| view! {
                 <F path=p("cert_type") label=labels("cert_type") options=personal_types />
@@ -1101,13 +1101,13 @@ fn EntityStep() -> impl IntoView {
     });
     let personal = move || w.personal();
     view! {
-        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[0])}</h2>
+        <h2 class="wizard__title">{i18n.tr(STEP_NAMES[0])}</h2>
         <fieldset class="group">
-            <legend class="group__title">{move || i18n.t(Text::new("主办单位", "Sponsor"))}</legend>
+            <legend class="group__title">{i18n.tr(Text::new("主办单位", "Sponsor"))}</legend>
             <F path="entity.nature".into() label=fields::NATURE.label options=natures />
             <NatureFromCode />
             <Show when=personal fallback=move || view! { <F path="entity.unit_name".into() label=fields::UNIT_NAME.label hint=Text::new("与证件上的名称完全一致", "Exactly as on the certificate") /> }>
-                <p class="field__hint">{move || i18n.t(PERSONAL_NAME_NOTE)}</p>
+                <p class="field__hint">{i18n.tr(PERSONAL_NAME_NOTE)}</p>
             </Show>
             <F path="entity.cert_type".into() label=fields::CERT_TYPE.label options=cert_types />
             <F path="entity.cert_number".into() label=fields::CERT_NUMBER.label />
@@ -1145,10 +1145,10 @@ fn WebsitesStep(provider: String) -> impl IntoView {
     };
     let websites_error = move || w.message("websites");
     view! {
-        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[1])}</h2>
+        <h2 class="wizard__title">{i18n.tr(STEP_NAMES[1])}</h2>
         <p class="field__error" role="alert">{move || websites_error()}</p>
         {move || (0..count.get()).map(|i| view! { <WebsiteCard i /> }).collect_view()}
-        <button class="button button--block" type="button" data-testid="add-website" on:click=add>{move || i18n.t(ADD_WEBSITE)}</button>
+        <button class="button button--block" type="button" data-testid="add-website" on:click=add>{i18n.tr(ADD_WEBSITE)}</button>
     }
 }
 
@@ -1175,9 +1175,9 @@ fn WebsiteCard(i: usize) -> impl IntoView {
     view! {
         <section class="card" data-testid=format!("website-{i}")>
             <header class="card__header">
-                <h3 class="card__title">{move || i18n.t(WEBSITE_N)} " " {i + 1}</h3>
+                <h3 class="card__title">{i18n.tr(WEBSITE_N)} " " {i + 1}</h3>
                 <Show when=many>
-                    <button class="button button--link" type="button" on:click=remove>{move || i18n.t(REMOVE_WEBSITE)}</button>
+                    <button class="button button--link" type="button" on:click=remove>{i18n.tr(REMOVE_WEBSITE)}</button>
                 </Show>
             </header>
             <F path=at(fields::SITE_NAME) label=fields::SITE_NAME.label hint=Text::new("至少3个汉字，与网站内容相符", "At least 3 Chinese characters, matching the content") />
@@ -1211,7 +1211,7 @@ fn AccessStep() -> impl IntoView {
     let sites = Memo::new(move |_| w.form.with(|f| f.websites.iter().map(|s| (s.name.clone(), s.domains.clone())).collect::<Vec<_>>()));
     let methods = Signal::derive(|| codes::ACCESS_METHODS.iter().map(|(id, t)| (id.to_string(), *t)).collect());
     view! {
-        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[2])}</h2>
+        <h2 class="wizard__title">{i18n.tr(STEP_NAMES[2])}</h2>
         {move || sites.get().into_iter().enumerate().map(|(i, (name, domains))| {
             let at = move |field: crate::domain::Field| indexed(field, i);
             view! {
@@ -1243,8 +1243,8 @@ fn MaterialsStep() -> impl IntoView {
     let w = use_wizard();
     let required = Memo::new(move |_| w.form.with(required_materials));
     view! {
-        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[3])}</h2>
-        <p class="field__hint">{move || i18n.t(UPLOAD_HINT)}</p>
+        <h2 class="wizard__title">{i18n.tr(STEP_NAMES[3])}</h2>
+        <p class="field__hint">{i18n.tr(UPLOAD_HINT)}</p>
         {MaterialKind::ALL.into_iter().map(|kind| view! { <MaterialSlot kind required=Signal::derive(move || required.with(|r| r.contains(&kind))) /> }).collect_view()}
     }
 }
@@ -1308,11 +1308,11 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     view! {
         <div class="field material" class:field--invalid=move || message().is_some() class:field--marked=marked data-testid=format!("material-{}", kind.code())>
             <div class="material__head">
-                <label class="field__label" for=input_id.clone()>{move || i18n.t(field.label)}</label>
+                <label class="field__label" for=input_id.clone()>{i18n.tr(field.label)}</label>
                 <span class=move || if required.get() { "badge badge--req" } else { "badge" }>{move || if required.get() { i18n.t(REQUIRED) } else { i18n.t(OPTIONAL) }}</span>
             </div>
-            <p class="field__hint">{move || i18n.t(takes)}</p>
-            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{}", field.path)>{move || i18n.t(MARKED)} "：" {c.clone()}</p> })}
+            <p class="field__hint">{i18n.tr(takes)}</p>
+            {mark.map(|c| view! { <p class="field__mark" data-testid=format!("mark-{}", field.path)>{i18n.tr(MARKED)} "：" {c.clone()}</p> })}
             <ul class="material__files">
                 {move || files.get().into_iter().map(|m| {
                     let id = m.id.clone();
@@ -1331,7 +1331,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
                             {image.then(|| view! { <img class="material__preview" src=href.clone() alt=m.filename.clone() width="96" height="72" loading="lazy" /> })}
                             <a href=href target="_blank" rel="noopener">{m.filename.clone()}</a>
                             <span class="muted">" " {human_size(m.size)}</span>
-                            <button class="button button--link" type="button" on:click=remove>{move || i18n.t(REMOVE)}</button>
+                            <button class="button button--link" type="button" on:click=remove>{i18n.tr(REMOVE)}</button>
                         </li>
                     }
                 }).collect_view()}
@@ -1357,14 +1357,14 @@ fn ConfirmStep() -> impl IntoView {
     let w = use_wizard();
     let f = w.normalised();
     let edit = move |step: u8| {
-        w.kind.steps().contains(&step).then(|| view! { <button class="button button--link" type="button" data-testid=format!("edit-{step}") on:click=move |_| w.step.set(step)>{move || i18n.t(EDIT)}</button> })
+        w.kind.steps().contains(&step).then(|| view! { <button class="button button--link" type="button" data-testid=format!("edit-{step}") on:click=move |_| w.step.set(step)>{i18n.tr(EDIT)}</button> })
     };
     let e = f.entity.clone();
     let nature = e.nature.parse().ok().and_then(codes::nature).map(|n| n.name);
     let cert = e.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
     let province = e.province.parse().ok().and_then(codes::province_by_code).map(|p| p.name);
-    let row = move |label: Text, value: String| view! { <dt>{move || i18n.t(label)}</dt><dd>{value}</dd> };
-    let text_row = move |label: Text, value: Option<Text>| view! { <dt>{move || i18n.t(label)}</dt><dd>{move || value.map(|v| i18n.t(v)).unwrap_or("")}</dd> };
+    let row = move |label: Text, value: String| view! { <dt>{i18n.tr(label)}</dt><dd>{value}</dd> };
+    let text_row = move |label: Text, value: Option<Text>| view! { <dt>{i18n.tr(label)}</dt><dd>{move || value.map(|v| i18n.t(v)).unwrap_or("")}</dd> };
     let materials = w.materials.get_untracked();
     let changes = w.before.with_value(|b| b.as_ref().filter(|_| w.kind.is_change()).map(|b| crate::domain::business::diff(b, &f))).unwrap_or_default();
     // A 负责人 in full: everything that will be filed, nothing left out.
@@ -1372,7 +1372,7 @@ fn ConfirmStep() -> impl IntoView {
         let cert = p.cert_type.parse().ok().and_then(codes::cert_type).map(|c| c.name);
         let validity = if p.long_term { format!("{} – {}", p.valid_from, Text::new("长期", "long-term").get(i18n.lang.get_untracked())) } else { format!("{} – {}", p.valid_from, p.valid_to) };
         view! {
-            <dt class="facts__group" data-testid="person">{move || i18n.t(who)}</dt><dd>{p.name.clone()}</dd>
+            <dt class="facts__group" data-testid="person">{i18n.tr(who)}</dt><dd>{p.name.clone()}</dd>
             {text_row(Text::new("证件类型", "ID type"), cert)}
             {row(Text::new("证件号码", "ID number"), p.cert_number.clone())}
             {row(Text::new("证件有效期", "ID valid"), validity)}
@@ -1383,12 +1383,12 @@ fn ConfirmStep() -> impl IntoView {
         }
     };
     view! {
-        <h2 class="wizard__title">{move || i18n.t(STEP_NAMES[4])}</h2>
-        <p class="page__lead">{move || i18n.t(CONFIRM_LEAD)}</p>
+        <h2 class="wizard__title">{i18n.tr(STEP_NAMES[4])}</h2>
+        <p class="page__lead">{i18n.tr(CONFIRM_LEAD)}</p>
         <crate::pages::registrant::filings::Changes changes />
         {move || w.errors.with(|e| e.get("change").map(|e| e.message.get(i18n.lang()).to_string())).map(|m| view! { <p class="notice notice--error" role="alert" data-testid="no-change">{m}</p> })}
         <section class="review" data-testid="review-entity">
-            <header class="review__header"><h3>{move || i18n.t(STEP_NAMES[0])}</h3>{edit(STEP_ENTITY)}</header>
+            <header class="review__header"><h3>{i18n.tr(STEP_NAMES[0])}</h3>{edit(STEP_ENTITY)}</header>
             <dl class="facts">
                 {row(fields::UNIT_NAME.label, e.unit_name.clone())}
                 {text_row(fields::NATURE.label, nature)}
@@ -1410,18 +1410,18 @@ fn ConfirmStep() -> impl IntoView {
             let pre = s.pre_approvals.iter().filter_map(|c| codes::pre_approval_type(*c)).map(|t| t.name).collect::<Vec<_>>();
             view! {
                 <section class="review" data-testid=format!("review-website-{i}")>
-                    <header class="review__header"><h3>{move || i18n.t(WEBSITE_N)} " " {i + 1} "：" {s.name.clone()}</h3>{edit(STEP_WEBSITES)}</header>
+                    <header class="review__header"><h3>{i18n.tr(WEBSITE_N)} " " {i + 1} "：" {s.name.clone()}</h3>{edit(STEP_WEBSITES)}</header>
                     <dl class="facts">
                         {row(fields::DOMAINS.label, s.domains.replace('\n', "、"))}
                         {row(fields::HOME_URLS.label, s.home_urls.replace('\n', "、"))}
-                        <dt>{move || i18n.t(fields::CONTENT_TYPES.label)}</dt>
+                        <dt>{i18n.tr(fields::CONTENT_TYPES.label)}</dt>
                         <dd>{move || contents.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、")}</dd>
-                        <dt>{move || i18n.t(fields::PRE_APPROVALS.label)}</dt>
+                        <dt>{i18n.tr(fields::PRE_APPROVALS.label)}</dt>
                         <dd>{move || if pre.is_empty() { i18n.t(NO_PRE_APPROVAL).to_string() } else { pre.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、") }}</dd>
                         {text_row(fields::LANGUAGE.label, language)}
                         {if s.same_leader { row(SITE_LEADER, Text::new("同主体负责人", "The entity's responsible person").get(i18n.lang.get_untracked()).to_string()).into_any() } else { person(SITE_LEADER, &s.leader).into_any() }}
                     </dl>
-                    <header class="review__header"><h4>{move || i18n.t(STEP_NAMES[2])}</h4>{edit(STEP_ACCESS)}</header>
+                    <header class="review__header"><h4>{i18n.tr(STEP_NAMES[2])}</h4>{edit(STEP_ACCESS)}</header>
                     <dl class="facts">
                         {row(fields::PROVIDER_NAME.label, s.access.provider_name.clone())}
                         {text_row(fields::METHOD.label, method)}
@@ -1432,7 +1432,7 @@ fn ConfirmStep() -> impl IntoView {
             }
         }).collect_view()}
         <section class="review" data-testid="review-materials">
-            <header class="review__header"><h3>{move || i18n.t(STEP_NAMES[3])}</h3>{edit(STEP_MATERIALS)}</header>
+            <header class="review__header"><h3>{i18n.tr(STEP_NAMES[3])}</h3>{edit(STEP_MATERIALS)}</header>
             <ul class="material__files">
                 {materials.into_iter().map(|m| {
                     let label = MaterialKind::from_code(&m.kind).map(|k| k.field().label);

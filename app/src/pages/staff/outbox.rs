@@ -19,9 +19,9 @@ pub fn OutboxPage() -> impl IntoView {
     view! {
         <Title text=TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
-            <h1>{move || i18n.t(TITLE)}</h1>
+            <h1>{i18n.tr(TITLE)}</h1>
             <crate::components::form::NeedsScript />
-            <p class="page__lead">{move || i18n.t(LEAD)}</p>
+            <p class="page__lead">{i18n.tr(LEAD)}</p>
             <Transition fallback=|| ()>
                 {move || rows.get().map(|r| match r {
                     Err(e @ (AppError::Unauthenticated | AppError::Forbidden)) => view! {

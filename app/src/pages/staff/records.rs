@@ -45,38 +45,38 @@ pub fn ProviderSitesPage() -> impl IntoView {
         <Title text=SITES_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--console">
             <ConsoleNav role=Role::Provider />
-            <h1>{move || i18n.t(SITES_TITLE)}</h1>
-            <p class="page__lead">{move || i18n.t(Text::new(
+            <h1>{i18n.tr(SITES_TITLE)}</h1>
+            <p class="page__lead">{i18n.tr(Text::new(
                 "在“代为办理”中为客户办理变更或注销（需客户提供的用户名和备案密码）。服务器或空间已转走的网站，在此取消本接入商的接入（无需备案密码，立即生效）；网站没有其他接入时成为空壳网站，由管局处理。点击备案号查看网站的备案历史。",
                 "Under “For the client” file a change or cancellation for a client (with the username and filing password the client gives you). Where a website moved its servers away, cancel our access here (no filing password; at once); a website left with no access becomes an empty shell for the administration. Click a number for the website's history.",
             ))}</p>
-            <p><a class="button" href="/provider/new" data-testid="add-for-client">{move || i18n.t(crate::pages::registrant::wizard::STAFF_TITLE)}</a></p>
-            <p class="muted">{move || i18n.t(Text::new("已提出的注销申请（可查看进度，驳回的可修改后再次报送）：", "Cancellations filed (see progress; a rejected one can be corrected and passed again): "))}
-                <a href="/provider/progress?kind=cancel_website">{move || i18n.t(BusinessKind::CancelWebsite.label())}</a> " · "
-                <a href="/provider/progress?kind=cancel_entity">{move || i18n.t(BusinessKind::CancelEntity.label())}</a>
+            <p><a class="button" href="/provider/new" data-testid="add-for-client">{i18n.tr(crate::pages::registrant::wizard::STAFF_TITLE)}</a></p>
+            <p class="muted">{i18n.tr(Text::new("已提出的注销申请（可查看进度，驳回的可修改后再次报送）：", "Cancellations filed (see progress; a rejected one can be corrected and passed again): "))}
+                <a href="/provider/progress?kind=cancel_website">{i18n.tr(BusinessKind::CancelWebsite.label())}</a> " · "
+                <a href="/provider/progress?kind=cancel_entity">{i18n.tr(BusinessKind::CancelEntity.label())}</a>
             </p>
             <crate::components::form::NeedsScript />
             <form class="filters" method="get" on:submit=search data-testid="site-filters">
                 <label class="filter" for="f-q">
-                    <span>{move || i18n.t(Text::new("主办单位名称、域名或备案号", "Sponsor, domain or number"))}</span>
+                    <span>{i18n.tr(Text::new("主办单位名称、域名或备案号", "Sponsor, domain or number"))}</span>
                     <input id="f-q" name="q" type="search" maxlength="100" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev)) />
                 </label>
-                <button class="button button--primary" type="submit">{move || i18n.t(SEARCH)}</button>
+                <button class="button button--primary" type="submit">{i18n.tr(SEARCH)}</button>
             </form>
             <Transition fallback=|| ()>
                 {move || list.get().map(|r| match r {
                     Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in("/provider/sites".into()).into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(NONE)}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{i18n.tr(NONE)}</p> }.into_any(),
                     Ok(items) => view! {
                         <div class="table-wrap">
                             <table class="dense" data-testid="sites">
                                 <thead><tr>
-                                    <th scope="col">{move || i18n.t(Text::new("主办单位", "Sponsor"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("网站备案号", "Number"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("网站名称", "Website"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("域名", "Domains"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("IP地址", "IP addresses"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("主办单位", "Sponsor"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("网站备案号", "Number"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("网站名称", "Website"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("域名", "Domains"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("IP地址", "IP addresses"))}</th>
                                     <th scope="col"></th>
                                 </tr></thead>
                                 <tbody>
@@ -110,8 +110,8 @@ fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>
         };
         view! {
             <p class="record__meta" data-testid="site-open">
-                {move || i18n.t(Text::new("办理中", "In progress"))} "：" {move || i18n.t(k)} "（" {move || i18n.t(s)} "）"
-                {href.map(|h| view! { " " <a href=h>{move || i18n.t(Text::new("查看", "Open"))}</a> })}
+                {i18n.tr(Text::new("办理中", "In progress"))} "：" {i18n.tr(k)} "（" {i18n.tr(s)} "）"
+                {href.map(|h| view! { " " <a href=h>{i18n.tr(Text::new("查看", "Open"))}</a> })}
             </p>
         }
     });
@@ -139,28 +139,28 @@ fn SiteRow(unit: String, cert: String, entity: String, entity_offers: Vec<Offer>
     view! {
         <tr data-testid="site-row">
             <td>{unit} {busy}</td>
-            <td><a href=history data-testid="site-history" title=move || i18n.t(crate::pages::registrant::records::HISTORY)>{w.licence.clone()}</a></td>
+            <td><a href=history data-testid="site-history" title=i18n.tr(crate::pages::registrant::records::HISTORY)>{w.licence.clone()}</a></td>
             <td>{w.name.clone()}</td>
             <td>{w.domains.join(" ")}</td>
             <td>{access.map(|a| a.ips.join(" ")).unwrap_or_default()}</td>
             <td>
                 <details class="menu" data-testid="on-behalf-menu">
-                    <summary>{move || i18n.t(Text::new("代为办理", "For the client"))}</summary>
+                    <summary>{i18n.tr(Text::new("代为办理", "For the client"))}</summary>
                     {site_links}
                     {entity_links}
                 </details>
                 <Show when=move || open.get() fallback=move || view! {
-                    <button class="button button--small" type="button" data-testid="cancel-access" on:click=move |_| open.set(true)>{move || i18n.t(CANCEL)}</button>
+                    <button class="button button--small" type="button" data-testid="cancel-access" on:click=move |_| open.set(true)>{i18n.tr(CANCEL)}</button>
                 }>
                     <div class="confirm" role="alertdialog" data-testid="cancel-access-confirm">
-                        <label class="field__label" for=format!("reason-{}", w.key)>{move || i18n.t(REASON)}</label>
+                        <label class="field__label" for=format!("reason-{}", w.key)>{i18n.tr(REASON)}</label>
                         <select class="field__input" id=format!("reason-{}", w.key) data-testid="cancel-reason-select" prop:value=move || reason.get() on:change=move |ev| reason.set(event_target_value(&ev))>
                             {crate::pages::registrant::records::reason_options()}
                         </select>
                         {move || act.value().get().and_then(Result::err).map(|e| view! { <p class="field__error" role="alert">{move || e.message(i18n.lang())}</p> })}
                         <div class="form__actions">
-                            <button class="button button--small" type="button" on:click=move |_| open.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
-                            <button class="button button--small button--primary" type="button" data-testid="cancel-access-go" disabled=move || act.pending().get() on:click=move |_| { act.dispatch(()); }>{move || i18n.t(CONFIRM)}</button>
+                            <button class="button button--small" type="button" on:click=move |_| open.set(false)>{i18n.tr(Text::new("取消", "Cancel"))}</button>
+                            <button class="button button--small button--primary" type="button" data-testid="cancel-access-go" disabled=move || act.pending().get() on:click=move |_| { act.dispatch(()); }>{i18n.tr(CONFIRM)}</button>
                         </div>
                     </div>
                 </Show>
@@ -178,23 +178,23 @@ pub fn EmptySitesPage() -> impl IntoView {
         <Title text=EMPTY_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--console">
             <ConsoleNav role=Role::Bureau />
-            <h1>{move || i18n.t(EMPTY_TITLE)}</h1>
-            <p class="page__lead">{move || i18n.t(Text::new("这些网站已没有任何接入服务商。请通知主办者在新的接入商办理“新增接入”，或办理“注销网站”；逾期未处理的按空壳网站清理（注销）。", "These websites have no access provider left. Tell the sponsor to file a new access with a provider or to cancel the website; shells left unresolved are cancelled."))}</p>
+            <h1>{i18n.tr(EMPTY_TITLE)}</h1>
+            <p class="page__lead">{i18n.tr(Text::new("这些网站已没有任何接入服务商。请通知主办者在新的接入商办理“新增接入”，或办理“注销网站”；逾期未处理的按空壳网站清理（注销）。", "These websites have no access provider left. Tell the sponsor to file a new access with a provider or to cancel the website; shells left unresolved are cancelled."))}</p>
             <Transition fallback=|| ()>
                 {move || list.get().map(|r| match r {
                     Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in("/bureau/empty".into()).into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(NONE)}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{i18n.tr(NONE)}</p> }.into_any(),
                     Ok(items) => view! {
                         <div class="table-wrap">
                             <table class="dense" data-testid="empty-sites">
                                 <thead><tr>
-                                    <th scope="col">{move || i18n.t(Text::new("网站备案号", "Number"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("网站名称", "Website"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("主办单位", "Sponsor"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("域名", "Domains"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("省份", "Province"))}</th>
-                                    <th scope="col">{move || i18n.t(Text::new("无接入起", "Since"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("网站备案号", "Number"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("网站名称", "Website"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("主办单位", "Sponsor"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("域名", "Domains"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("省份", "Province"))}</th>
+                                    <th scope="col">{i18n.tr(Text::new("无接入起", "Since"))}</th>
                                 </tr></thead>
                                 <tbody>
                                     {items.into_iter().map(|e| {

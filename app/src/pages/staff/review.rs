@@ -38,7 +38,7 @@ const DONE: Text = Text::new("已办理。", "Done.");
 
 pub(crate) fn sign_in(next: String) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="notice notice--error" role="alert">{move || i18n.t(crate::pages::account::SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>"登录 / Sign in"</a></p> }
+    view! { <p class="notice notice--error" role="alert">{i18n.tr(crate::pages::account::SIGN_IN_FIRST)} " " <a href=format!("/login?next={next}")>"登录 / Sign in"</a></p> }
 }
 
 /// The tabs of a console.
@@ -51,7 +51,7 @@ pub(crate) fn ConsoleNav(role: Role) -> impl IntoView {
     };
     view! {
         <nav class="console-nav" aria-label="console">
-            {links.into_iter().map(|(href, t)| view! { <a href=href>{move || i18n.t(t)}</a> }).collect_view()}
+            {links.into_iter().map(|(href, t)| view! { <a href=href>{i18n.tr(t)}</a> }).collect_view()}
         </nav>
     }
 }
@@ -119,7 +119,7 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
     let text = move |label: Text, sig: RwSignal<String>, id: &'static str, key: &'static str, kind: &'static str| {
         view! {
             <label class="filter" for=id>
-                <span>{move || i18n.t(label)}</span>
+                <span>{i18n.tr(label)}</span>
                 <input id=id name=key type=kind maxlength="100" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
             </label>
         }
@@ -128,41 +128,41 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
         <Title text=title.get(i18n.lang.get_untracked()) />
         <section class="page page--console">
             <ConsoleNav role />
-            <h1>{move || i18n.t(title)}</h1>
+            <h1>{i18n.tr(title)}</h1>
             <crate::components::form::NeedsScript />
             <form class="filters" method="get" on:submit=search data-testid="filters">
                 <label class="filter" for="f-status">
-                    <span>{move || i18n.t(Text::new("状态", "Status"))}</span>
+                    <span>{i18n.tr(Text::new("状态", "Status"))}</span>
                     <select id="f-status" name="status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {which.statuses().into_iter().map(|s| view! { <option value=s.code() selected=move || status.get() == s.code()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                        <option value="">{i18n.tr(Text::new("全部", "All"))}</option>
+                        {which.statuses().into_iter().map(|s| view! { <option value=s.code() selected=move || status.get() == s.code()>{i18n.tr(s.label())}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="filter" for="f-kind">
-                    <span>{move || i18n.t(Text::new("业务类型", "Business"))}</span>
+                    <span>{i18n.tr(Text::new("业务类型", "Business"))}</span>
                     <select id="f-kind" name="kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {BusinessKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k.code()>{move || i18n.t(k.label())}</option> }).collect_view()}
+                        <option value="">{i18n.tr(Text::new("全部", "All"))}</option>
+                        {BusinessKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k.code()>{i18n.tr(k.label())}</option> }).collect_view()}
                     </select>
                 </label>
                 {text(Text::new("提交日期起", "Submitted from"), from, "f-from", "from", "date")}
                 {text(Text::new("提交日期止", "Submitted until"), to, "f-to", "to", "date")}
                 <label class="filter" for="f-province">
-                    <span>{move || i18n.t(Text::new("省份", "Province"))}</span>
+                    <span>{i18n.tr(Text::new("省份", "Province"))}</span>
                     <select id="f-province" name="province" prop:value=move || province.get() on:change=move |ev| province.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t(Text::new("全部", "All"))}</option>
-                        {codes::PROVINCES.iter().map(|p| { let code = p.code.to_string(); let c2 = code.clone(); view! { <option value=code selected=move || province.get() == c2>{move || i18n.t(p.name)}</option> } }).collect_view()}
+                        <option value="">{i18n.tr(Text::new("全部", "All"))}</option>
+                        {codes::PROVINCES.iter().map(|p| { let code = p.code.to_string(); let c2 = code.clone(); view! { <option value=code selected=move || province.get() == c2>{i18n.tr(p.name)}</option> } }).collect_view()}
                     </select>
                 </label>
                 {text(Text::new("主办单位名称", "Sponsor name"), name, "f-name", "name", "search")}
                 {text(Text::new("域名", "Domain"), domain, "f-domain", "domain", "search")}
-                <button class="button button--primary" type="submit">{move || i18n.t(SEARCH)}</button>
+                <button class="button button--primary" type="submit">{i18n.tr(SEARCH)}</button>
             </form>
             <Transition fallback=|| ()>
                 {move || rows.get().map(|r| match r {
                     Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in(base.to_string()).into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="notice">{move || i18n.t(NONE_FOUND)}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="notice">{i18n.tr(NONE_FOUND)}</p> }.into_any(),
                     Ok(items) => view! { <QueueTable items base /> }.into_any(),
                 })}
             </Transition>
@@ -173,7 +173,7 @@ fn QueuePage(which: Queue, title: Text, role: Role, base: &'static str) -> impl 
 #[component]
 fn QueueTable(items: Vec<FilingSummary>, base: &'static str) -> impl IntoView {
     let i18n = use_i18n();
-    let th = move |t: Text| view! { <th scope="col">{move || i18n.t(t)}</th> };
+    let th = move |t: Text| view! { <th scope="col">{i18n.tr(t)}</th> };
     view! {
         <div class="table-wrap">
             <table class="dense" data-testid="queue">
@@ -197,10 +197,10 @@ fn QueueTable(items: Vec<FilingSummary>, base: &'static str) -> impl IntoView {
                                 <td>{f.unit_name.clone()}</td>
                                 <td>{f.domains.join(" ")}</td>
                                 <td>{move || province.map(|p| i18n.t(p)).unwrap_or("")}</td>
-                                <td>{move || i18n.t(kind_label(kind))}</td>
-                                <td><span class=format!("status status--{}", status.code())>{move || i18n.t(status_label(status))}</span></td>
+                                <td>{i18n.tr(kind_label(kind))}</td>
+                                <td><span class=format!("status status--{}", status.code())>{i18n.tr(status_label(status))}</span></td>
                                 <td>{f.website_licences.first().cloned().or(f.entity_licence.clone()).unwrap_or_default()}</td>
-                                <td><a class="button button--small" href=format!("{base}/filings/{}", f.id)>{move || i18n.t(OPEN)}</a></td>
+                                <td><a class="button button--small" href=format!("{base}/filings/{}", f.id)>{i18n.tr(OPEN)}</a></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -230,8 +230,8 @@ fn ReviewPage(role: Role, base: &'static str) -> impl IntoView {
         <Title text=REVIEW_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page page--console">
             <ConsoleNav role />
-            <p><a href=base>"← " {move || i18n.t(if role == Role::Bureau { BUREAU_TITLE } else { PROVIDER_TITLE })}</a></p>
-            <h1>{move || i18n.t(REVIEW_TITLE)}</h1>
+            <p><a href=base>"← " {i18n.tr(if role == Role::Bureau { BUREAU_TITLE } else { PROVIDER_TITLE })}</a></p>
+            <h1>{i18n.tr(REVIEW_TITLE)}</h1>
             <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || detail.get().map(|r| match r {
@@ -369,15 +369,15 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
     view! {
         <div class="status-box" data-testid="review-status">
             <p>
-                <strong>{move || i18n.t(Text::new("状态", "Status"))} "："</strong>
-                <span class=format!("status status--{code}") data-testid="status">{move || i18n.t(status_label(status))}</span>
-                " · " {let k = d.summary.kind; move || i18n.t(kind_label(k))}
+                <strong>{i18n.tr(Text::new("状态", "Status"))} "："</strong>
+                <span class=format!("status status--{code}") data-testid="status">{i18n.tr(status_label(status))}</span>
+                " · " {let k = d.summary.kind; i18n.tr(kind_label(k))}
                 " · " {move || province.map(|p| i18n.t(p)).unwrap_or("")}
-                " · " {move || i18n.t(Text::new("提交", "Submitted"))} " " {d.summary.submitted.clone().unwrap_or_default()}
+                " · " {i18n.tr(Text::new("提交", "Submitted"))} " " {d.summary.submitted.clone().unwrap_or_default()}
             </p>
-            <p data-testid="staff-step">{move || i18n.t(status.staff_step(role))}</p>
+            <p data-testid="staff-step">{i18n.tr(status.staff_step(role))}</p>
             {d.summary.entity_licence.clone().map(|l| view! { <p data-testid="licences"><strong>{l}</strong> " " {d.summary.website_licences.join("、")}</p> })}
-            {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{move || i18n.t(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
+            {d.reject_reason.clone().map(|r| view! { <p class="notice notice--error">{i18n.tr(Text::new("管局驳回原因", "Rejected because"))} "：" {r.clone()}</p> })}
             <crate::pages::registrant::filings::CancelReason reason=d.cancel_reason.clone() note=d.cancel_note.clone() />
         </div>
         {may(workflow::Action::Amend).then(|| view! {
@@ -386,20 +386,20 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         })}
         <crate::pages::registrant::filings::Changes changes=d.changes.clone() />
         {d.entity_hidden.then(|| view! {
-            <p class="notice" data-testid="entity-hidden">{move || i18n.t(Text::new(
+            <p class="notice" data-testid="entity-hidden">{i18n.tr(Text::new(
                 "新增接入：该主体在其他接入商备案，主体信息在管局审核通过后才向本接入商显示。审核通过后请核对，不准确的及时办理变更。",
                 "New access: this entity is filed with another provider; its details are shown to us once the administration approves. Check them then and file a change where they are wrong.",
             ))}</p>
         })}
         <Show when=move || result.with(Option::is_some)>
             {move || result.get().map(|r| match r {
-                Ok(()) => view! { <p class="notice notice--ok" role="status" data-testid="act-ok">{move || i18n.t(DONE)}</p> }.into_any(),
+                Ok(()) => view! { <p class="notice notice--ok" role="status" data-testid="act-ok">{i18n.tr(DONE)}</p> }.into_any(),
                 Err(e) => view! { <p class="notice notice--error" role="alert" data-testid="act-error">{move || e.message(i18n.lang())}</p> }.into_any(),
             })}
         </Show>
         {(!d.annotations.is_empty()).then(|| view! {
             <section class="card">
-                <h2 class="card__title">{move || i18n.t(Text::new("上次退回的标注", "Marks of the last return"))}</h2>
+                <h2 class="card__title">{i18n.tr(Text::new("上次退回的标注", "Marks of the last return"))}</h2>
                 <ul>{d.annotations.iter().map(|a| { let l = a.label.clone(); view! { <li>{move || l.get(i18n.lang()).to_string()} "：" {a.comment.clone()} <span class="muted">" " {a.by.clone()} " " {a.at.clone()}</span></li> } }).collect_view()}</ul>
             </section>
         })}
@@ -418,7 +418,7 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
             </section>
         }).collect_view()}
         <section class="card">
-            <h2 class="card__title">{move || i18n.t(Text::new("材料", "Documents"))}</h2>
+            <h2 class="card__title">{i18n.tr(Text::new("材料", "Documents"))}</h2>
             <table class="dense review-table">
                 <tbody>
                     {move || files.get().into_iter().map(|m| {
@@ -439,88 +439,88 @@ fn Review(d: FilingDetail, role: Role, refetch: Callback<()>) -> impl IntoView {
         </section>
         {d.verification.clone().map(|v| view! {
             <section class="card" data-testid="verification">
-                <h2 class="card__title">{move || i18n.t(Text::new("核验记录", "Verification record"))}</h2>
+                <h2 class="card__title">{i18n.tr(Text::new("核验记录", "Verification record"))}</h2>
                 <p>{v.at.clone()} " · " {v.by.clone()}</p>
-                <p>{move || i18n.t(Text::new("核实意见", "Opinion"))} "：" {v.opinion.clone()}</p>
+                <p>{i18n.tr(Text::new("核实意见", "Opinion"))} "：" {v.opinion.clone()}</p>
             </section>
         })}
         {verifying.then(|| view! {
             <section class="card actions" data-testid="provider-actions">
-                <h2 class="card__title">{move || i18n.t(Text::new("核验与核实", "Verify"))}</h2>
-                {(!business.needs_verification()).then(|| view! { <p class="muted" data-testid="no-verification">{move || i18n.t(Text::new("本业务无需当面核验，核验照片和核验单可不上传。", "This business needs no face-to-face verification; the photo and form are optional."))}</p> })}
+                <h2 class="card__title">{i18n.tr(Text::new("核验与核实", "Verify"))}</h2>
+                {(!business.needs_verification()).then(|| view! { <p class="muted" data-testid="no-verification">{i18n.tr(Text::new("本业务无需当面核验，核验照片和核验单可不上传。", "This business needs no face-to-face verification; the photo and form are optional."))}</p> })}
                 <VerificationUploads id=id.get_value() files />
                 <div class="action">
-                    <label class="field__label" for="return-comment">{move || i18n.t(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
+                    <label class="field__label" for="return-comment">{i18n.tr(Text::new("退回说明（可选）", "Note to the registrant (optional)"))}</label>
                     <textarea id="return-comment" class="field__input" rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                    <p class="muted" data-testid="marks-count">{move || i18n.t(Text::new("已标注字段：", "Marked fields: "))} {move || marks.with(Vec::len)}</p>
+                    <p class="muted" data-testid="marks-count">{i18n.tr(Text::new("已标注字段：", "Marked fields: "))} {move || marks.with(Vec::len)}</p>
                     {move || kept.get().map(|r| match r {
-                        Ok(()) => view! { <p class="muted" role="status" data-testid="marks-kept">{move || i18n.t(Text::new("标注已保存，点击“退回修改”后发送给主办者", "Marks saved; they reach the registrant when you return the filing"))}</p> }.into_any(),
+                        Ok(()) => view! { <p class="muted" role="status" data-testid="marks-kept">{i18n.tr(Text::new("标注已保存，点击“退回修改”后发送给主办者", "Marks saved; they reach the registrant when you return the filing"))}</p> }.into_any(),
                         Err(e) => view! { <p class="field__error" role="alert" data-testid="marks-kept-error">{move || e.message(i18n.lang())}</p> }.into_any(),
                     })}
-                    <button class="button" type="button" data-testid="return" disabled=busy on:click=move |_| { act.dispatch("return"); }>{move || i18n.t(Text::new("退回修改", "Return for changes"))}</button>
+                    <button class="button" type="button" data-testid="return" disabled=busy on:click=move |_| { act.dispatch("return"); }>{i18n.tr(Text::new("退回修改", "Return for changes"))}</button>
                 </div>
                 <div class="action">
-                    <label class="field__label" for="opinion">{move || i18n.t(Text::new("核实意见（必填）", "Verification opinion (required)"))}</label>
+                    <label class="field__label" for="opinion">{i18n.tr(Text::new("核实意见（必填）", "Verification opinion (required)"))}</label>
                     <textarea id="opinion" class="field__input" rows="2" prop:value=move || opinion.get() on:input=move |ev| opinion.set(event_target_value(&ev))></textarea>
                     {may_pass.then(|| view! {
-                        <button class="button button--primary" type="button" data-testid="pass" disabled=busy on:click=move |_| { act.dispatch("pass"); }>{move || i18n.t(Text::new("核实通过，报送管局", "Verified: pass to the administration"))}</button>
+                        <button class="button button--primary" type="button" data-testid="pass" disabled=busy on:click=move |_| { act.dispatch("pass"); }>{i18n.tr(Text::new("核实通过，报送管局", "Verified: pass to the administration"))}</button>
                     })}
                     {may_confirm.then(|| view! {
-                        <button class="button button--primary" type="button" data-testid="confirm" disabled=busy on:click=move |_| { act.dispatch("confirm"); }>{move || i18n.t(Text::new("确认取消接入（立即生效）", "Confirm: cancel the access now"))}</button>
+                        <button class="button button--primary" type="button" data-testid="confirm" disabled=busy on:click=move |_| { act.dispatch("confirm"); }>{i18n.tr(Text::new("确认取消接入（立即生效）", "Confirm: cancel the access now"))}</button>
                     })}
                 </div>
                 {correcting.then(|| view! {
                     <div class="action">
-                        <p class="muted">{move || i18n.t(Text::new("管局驳回后，可在上方各字段“代为修改”，保存后再报送；编码类字段（性质、证件类型等）请退回主办者修改。", "After a rejection, correct fields above, save, then pass again; coded fields (type, ID type …) must be returned to the registrant."))}</p>
-                        <button class="button" type="button" data-testid="correct" disabled=move || busy() || edits.with(Vec::is_empty) on:click=move |_| { act.dispatch("correct"); }>{move || i18n.t(Text::new("保存代为修改", "Save corrections"))}</button>
+                        <p class="muted">{i18n.tr(Text::new("管局驳回后，可在上方各字段“代为修改”，保存后再报送；编码类字段（性质、证件类型等）请退回主办者修改。", "After a rejection, correct fields above, save, then pass again; coded fields (type, ID type …) must be returned to the registrant."))}</p>
+                        <button class="button" type="button" data-testid="correct" disabled=move || busy() || edits.with(Vec::is_empty) on:click=move |_| { act.dispatch("correct"); }>{i18n.tr(Text::new("保存代为修改", "Save corrections"))}</button>
                     </div>
                 })}
             </section>
         })}
         {deciding.then(|| view! {
             <section class="card actions" data-testid="bureau-actions">
-                <h2 class="card__title">{move || i18n.t(Text::new("审核", "Decide"))}</h2>
+                <h2 class="card__title">{i18n.tr(Text::new("审核", "Decide"))}</h2>
                 {(pre && may_pre).then(|| view! {
                     <div class="action">
-                        <label class="field__label" for="pre-note">{move || i18n.t(Text::new("前置审批核对意见", "Pre-approval note"))}</label>
+                        <label class="field__label" for="pre-note">{i18n.tr(Text::new("前置审批核对意见", "Pre-approval note"))}</label>
                         <textarea id="pre-note" class="field__input" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                        <button class="button" type="button" data-testid="pre-approval" disabled=busy on:click=move |_| { act.dispatch("pre"); }>{move || i18n.t(Text::new("转入前置审批", "Check pre-approval documents"))}</button>
+                        <button class="button" type="button" data-testid="pre-approval" disabled=busy on:click=move |_| { act.dispatch("pre"); }>{i18n.tr(Text::new("转入前置审批", "Check pre-approval documents"))}</button>
                     </div>
                 })}
                 <div class="action">
                     <Show when=move || !confirming.get() fallback=move || view! {
                         <div class="confirm" role="alertdialog" aria-labelledby="confirm-approve" data-testid="confirm-approve">
-                            <p id="confirm-approve"><strong>{move || i18n.t(Text::new("确认审核通过？", "Approve this filing?"))}</strong></p>
+                            <p id="confirm-approve"><strong>{i18n.tr(Text::new("确认审核通过？", "Approve this filing?"))}</strong></p>
                             <p>{move || issue_text()}</p>
                             <div class="form__actions">
-                                <button class="button" type="button" data-testid="approve-cancel" on:click=move |_| confirming.set(false)>{move || i18n.t(Text::new("取消", "Cancel"))}</button>
-                                <button class="button button--primary" type="button" data-testid="approve-confirm" disabled=busy on:click=move |_| { confirming.set(false); act.dispatch("approve"); }>{move || i18n.t(if numbers { Text::new("确认通过并下发", "Approve and issue") } else { Text::new("确认通过", "Approve") })}</button>
+                                <button class="button" type="button" data-testid="approve-cancel" on:click=move |_| confirming.set(false)>{i18n.tr(Text::new("取消", "Cancel"))}</button>
+                                <button class="button button--primary" type="button" data-testid="approve-confirm" disabled=busy on:click=move |_| { confirming.set(false); act.dispatch("approve"); }>{i18n.tr(if numbers { Text::new("确认通过并下发", "Approve and issue") } else { Text::new("确认通过", "Approve") })}</button>
                             </div>
                         </div>
                     }>
-                        <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| confirming.set(true)>{move || i18n.t(if numbers { Text::new("审核通过，下发备案号", "Approve and issue numbers") } else { Text::new("审核通过", "Approve") })}</button>
+                        <button class="button button--primary" type="button" data-testid="approve" disabled=busy on:click=move |_| confirming.set(true)>{i18n.tr(if numbers { Text::new("审核通过，下发备案号", "Approve and issue numbers") } else { Text::new("审核通过", "Approve") })}</button>
                     </Show>
                 </div>
                 <div class="action">
-                    <label class="field__label" for="reason">{move || i18n.t(Text::new("驳回原因（必填）", "Reason for rejection (required)"))}</label>
+                    <label class="field__label" for="reason">{i18n.tr(Text::new("驳回原因（必填）", "Reason for rejection (required)"))}</label>
                     <textarea id="reason" class="field__input" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                    <button class="button button--danger" type="button" data-testid="reject" disabled=busy on:click=move |_| { act.dispatch("reject"); }>{move || i18n.t(Text::new("驳回", "Reject"))}</button>
+                    <button class="button button--danger" type="button" data-testid="reject" disabled=busy on:click=move |_| { act.dispatch("reject"); }>{i18n.tr(Text::new("驳回", "Reject"))}</button>
                 </div>
             </section>
         })}
         {reissue.then(|| view! {
             <section class="card actions" data-testid="reissue">
-                <h2 class="card__title">{move || i18n.t(Text::new("备案密码", "Filing password"))}</h2>
-                <p class="muted">{move || i18n.t(Text::new("主办者遗失备案密码时，可重新生成并发送至主体负责人的电子邮箱；原密码随即失效。此操作记入办理记录。", "If the sponsor lost the filing password, issue a new one to the entity's responsible person by e-mail; the old one stops working. This is recorded."))}</p>
-                <button class="button" type="button" data-testid="reissue-password" disabled=move || reissue_act.pending().get() on:click=move |_| { reissue_act.dispatch(()); }>{move || i18n.t(Text::new("重新发送备案密码", "Issue a new filing password"))}</button>
+                <h2 class="card__title">{i18n.tr(Text::new("备案密码", "Filing password"))}</h2>
+                <p class="muted">{i18n.tr(Text::new("主办者遗失备案密码时，可重新生成并发送至主体负责人的电子邮箱；原密码随即失效。此操作记入办理记录。", "If the sponsor lost the filing password, issue a new one to the entity's responsible person by e-mail; the old one stops working. This is recorded."))}</p>
+                <button class="button" type="button" data-testid="reissue-password" disabled=move || reissue_act.pending().get() on:click=move |_| { reissue_act.dispatch(()); }>{i18n.tr(Text::new("重新发送备案密码", "Issue a new filing password"))}</button>
                 {move || reissued.get().map(|r| match r {
-                    Ok(to) => view! { <p class="notice notice--ok" role="status" data-testid="reissued">{move || i18n.t(Text::new("新的备案密码已发送至 ", "A new filing password was sent to "))} {to.clone()}</p> }.into_any(),
+                    Ok(to) => view! { <p class="notice notice--ok" role="status" data-testid="reissued">{i18n.tr(Text::new("新的备案密码已发送至 ", "A new filing password was sent to "))} {to.clone()}</p> }.into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                 })}
             </section>
         })}
         <section class="card">
-            <h2 class="card__title">{move || i18n.t(Text::new("办理记录", "History"))}</h2>
+            <h2 class="card__title">{i18n.tr(Text::new("办理记录", "History"))}</h2>
             <Timeline events=d.timeline.clone() />
         </section>
     }
@@ -543,7 +543,7 @@ fn FieldRow(r: crate::domain::review::ReviewRow, verifying: bool, correcting: bo
             <td class="review-table__value">
                 {move || value.get(i18n.lang()).to_string()}
                 <Show when=move || editing.get()>
-                    <input class="field__input" id=input_id.clone() aria-label=move || i18n.t(EDIT) value=original.clone() maxlength=max_len
+                    <input class="field__input" id=input_id.clone() aria-label=i18n.tr(EDIT) value=original.clone() maxlength=max_len
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             edits.update(|list| {
@@ -556,7 +556,7 @@ fn FieldRow(r: crate::domain::review::ReviewRow, verifying: bool, correcting: bo
             <td class="review-table__act">
                 {verifying.then(|| view! { <MarkToggle path=path.get_value() marks /> })}
                 {(correcting && r.editable).then(|| view! {
-                    <button class="button button--link" type="button" on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(EDIT)}</button>
+                    <button class="button button--link" type="button" on:click=move |_| editing.update(|e| *e = !*e)>{i18n.tr(EDIT)}</button>
                 })}
             </td>
         </tr>
@@ -584,8 +584,8 @@ fn MarkToggle(path: String, marks: RwSignal<Vec<Mark>>) -> impl IntoView {
             {move || if marked() { i18n.t(UNMARK) } else { i18n.t(MARK) }}
         </button>
         <Show when=marked>
-            <input class="field__input mark-comment" type="text" data-testid=format!("{testid}-comment") aria-label=move || i18n.t(MARK_COMMENT)
-                placeholder=move || i18n.t(MARK_COMMENT) prop:value=comment
+            <input class="field__input mark-comment" type="text" data-testid=format!("{testid}-comment") aria-label=i18n.tr(MARK_COMMENT)
+                placeholder=i18n.tr(MARK_COMMENT) prop:value=comment
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     marks.update(|m| if let Some(x) = m.iter_mut().find(|x| x.path == p.get_value()) { x.comment = v; });
@@ -644,9 +644,9 @@ fn VerificationUploads(id: String, files: RwSignal<Vec<crate::models::MaterialIn
         view! {
             <div class="field material" data-testid=format!("staff-upload-{}", kind.code())>
                 <div class="material__head">
-                    <span class="field__label">{move || i18n.t(field.label)}</span>
+                    <span class="field__label">{i18n.tr(field.label)}</span>
                 </div>
-                <p class="field__hint">{move || i18n.t(hint)}</p>
+                <p class="field__hint">{i18n.tr(hint)}</p>
                 <ul class="material__files">
                     {move || current().map(|m| {
                         let href = format!("/files/{}", m.id);
@@ -666,7 +666,7 @@ fn VerificationUploads(id: String, files: RwSignal<Vec<crate::models::MaterialIn
                                 {image.then(|| view! { <img class="material__preview" src=href.clone() alt=m.filename.clone() width="96" height="72" loading="lazy" /> })}
                                 <a href=href target="_blank" rel="noopener">{m.filename.clone()}</a>
                                 <span class="muted">" " {crate::pages::registrant::wizard::human_size(m.size)}</span>
-                                <button class="button button--link" type="button" on:click=remove>{move || i18n.t(Text::new("删除", "Remove"))}</button>
+                                <button class="button button--link" type="button" on:click=remove>{i18n.tr(Text::new("删除", "Remove"))}</button>
                             </li>
                         }
                     })}
