@@ -40,7 +40,7 @@ cmd_test() {
   RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
   say "building the site (debug) for the end-to-end tests"
   # --split as in the release build: the browser loads each audience's part
-  # of the bundle lazily (app.rs, `Page`), so the tests run what ships.
+  # of the bundle lazily (app.rs, `page`), so the tests run what ships.
   cargo leptos build --split
   local port pid log
   port="$(free_port)"

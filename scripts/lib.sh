@@ -75,7 +75,7 @@ setup_node() {
 # the browser bundle is 30 % smaller (wasm 714 → 501 KB brotli) and server
 # and browser are built alike. --split: the account pages, the registrant's
 # pages and the staff consoles are lazily loaded parts of the bundle
-# (app.rs, `Page`).
+# (app.rs, `page`).
 release_build() {
   RUSTFLAGS="--cfg erase_components" cargo leptos build --release --split
 }

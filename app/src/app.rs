@@ -102,27 +102,27 @@ pub fn App() -> impl IntoView {
                 <FlatRoutes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/query") view=QueryPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={part::<{ Page::Login as u8 }>()} />
-                    <Route path=path!("/register") view={part::<{ Page::Register as u8 }>()} />
-                    <Route path=path!("/activate") view={part::<{ Page::Activate as u8 }>()} />
-                    <Route path=path!("/forgot") view={part::<{ Page::Forgot as u8 }>()} />
-                    <Route path=path!("/reset") view={part::<{ Page::Reset as u8 }>()} />
-                    <Route path=path!("/account") view={part::<{ Page::Account as u8 }>()} />
-                    <Route path=path!("/filings") view={part::<{ Page::Filings as u8 }>()} ssr=SsrMode::Async />
-                    <Route path=path!("/filings/new") view={part::<{ Page::NewFiling as u8 }>()} />
-                    <Route path=path!("/filings/act") view={part::<{ Page::Business as u8 }>()} ssr=SsrMode::Async />
-                    <Route path=path!("/filings/:id") view={part::<{ Page::Filing as u8 }>()} ssr=SsrMode::Async />
-                    <Route path=path!("/sites/:id") view={part::<{ Page::SiteHistory as u8 }>()} ssr=SsrMode::Async />
-                    <Route path=path!("/dev/outbox") view={part::<{ Page::Outbox as u8 }>()} />
-                    <Route path=path!("/provider") view={part::<{ Page::Provider as u8 }>()} />
-                    <Route path=path!("/provider/progress") view={part::<{ Page::Progress as u8 }>()} />
-                    <Route path=path!("/provider/sites") view={part::<{ Page::ProviderSites as u8 }>()} />
-                    <Route path=path!("/provider/act") view={part::<{ Page::StaffBusiness as u8 }>()} ssr=SsrMode::Async />
-                    <Route path=path!("/provider/new") view={part::<{ Page::StaffNewFiling as u8 }>()} />
-                    <Route path=path!("/provider/filings/:id") view={part::<{ Page::ProviderReview as u8 }>()} />
-                    <Route path=path!("/bureau") view={part::<{ Page::Bureau as u8 }>()} />
-                    <Route path=path!("/bureau/empty") view={part::<{ Page::EmptySites as u8 }>()} />
-                    <Route path=path!("/bureau/filings/:id") view={part::<{ Page::BureauReview as u8 }>()} />
+                    <Route path=path!("/login") view={part::<{ page::LOGIN }>()} />
+                    <Route path=path!("/register") view={part::<{ page::REGISTER }>()} />
+                    <Route path=path!("/activate") view={part::<{ page::ACTIVATE }>()} />
+                    <Route path=path!("/forgot") view={part::<{ page::FORGOT }>()} />
+                    <Route path=path!("/reset") view={part::<{ page::RESET }>()} />
+                    <Route path=path!("/account") view={part::<{ page::ACCOUNT }>()} />
+                    <Route path=path!("/filings") view={part::<{ page::FILINGS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/filings/new") view={part::<{ page::NEW_FILING }>()} />
+                    <Route path=path!("/filings/act") view={part::<{ page::BUSINESS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/filings/:id") view={part::<{ page::FILING }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/sites/:id") view={part::<{ page::SITE_HISTORY }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/dev/outbox") view={part::<{ page::OUTBOX }>()} />
+                    <Route path=path!("/provider") view={part::<{ page::PROVIDER }>()} />
+                    <Route path=path!("/provider/progress") view={part::<{ page::PROGRESS }>()} />
+                    <Route path=path!("/provider/sites") view={part::<{ page::PROVIDER_SITES }>()} />
+                    <Route path=path!("/provider/act") view={part::<{ page::STAFF_BUSINESS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/new") view={part::<{ page::STAFF_NEW_FILING }>()} />
+                    <Route path=path!("/provider/filings/:id") view={part::<{ page::PROVIDER_REVIEW }>()} />
+                    <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
+                    <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
+                    <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
                 </FlatRoutes>
             </main>
             <Footer licence />
@@ -141,63 +141,33 @@ pub fn App() -> impl IntoView {
 /// whichever needs it first; the server names each page's parts in its
 /// `<head>` (`modulepreload`/`preload`), so they download beside the main
 /// part instead of after it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u8)]
-pub enum Page {
-    Login,
-    Register,
-    Activate,
-    Forgot,
-    Reset,
-    Account,
-    Filings,
-    NewFiling,
-    Business,
-    Filing,
-    SiteHistory,
-    Outbox,
-    Provider,
-    Progress,
-    ProviderSites,
-    StaffBusiness,
-    StaffNewFiling,
-    ProviderReview,
-    Bureau,
-    EmptySites,
-    BureauReview,
+///
+/// Each such page, by number (a const generic cannot be an enum).
+pub mod page {
+    pub const LOGIN: u8 = 0;
+    pub const REGISTER: u8 = 1;
+    pub const ACTIVATE: u8 = 2;
+    pub const FORGOT: u8 = 3;
+    pub const RESET: u8 = 4;
+    pub const ACCOUNT: u8 = 5;
+    pub const FILINGS: u8 = 6;
+    pub const NEW_FILING: u8 = 7;
+    pub const BUSINESS: u8 = 8;
+    pub const FILING: u8 = 9;
+    pub const SITE_HISTORY: u8 = 10;
+    pub const OUTBOX: u8 = 11;
+    pub const PROVIDER: u8 = 12;
+    pub const PROGRESS: u8 = 13;
+    pub const PROVIDER_SITES: u8 = 14;
+    pub const STAFF_BUSINESS: u8 = 15;
+    pub const STAFF_NEW_FILING: u8 = 16;
+    pub const PROVIDER_REVIEW: u8 = 17;
+    pub const BUREAU: u8 = 18;
+    pub const EMPTY_SITES: u8 = 19;
+    pub const BUREAU_REVIEW: u8 = 20;
 }
 
-impl Page {
-    const ALL: [Page; 21] = [
-        Page::Login,
-        Page::Register,
-        Page::Activate,
-        Page::Forgot,
-        Page::Reset,
-        Page::Account,
-        Page::Filings,
-        Page::NewFiling,
-        Page::Business,
-        Page::Filing,
-        Page::SiteHistory,
-        Page::Outbox,
-        Page::Provider,
-        Page::Progress,
-        Page::ProviderSites,
-        Page::StaffBusiness,
-        Page::StaffNewFiling,
-        Page::ProviderReview,
-        Page::Bureau,
-        Page::EmptySites,
-        Page::BureauReview,
-    ];
-
-    fn from_u8(n: u8) -> Page {
-        Page::ALL[usize::from(n).min(Page::ALL.len() - 1)]
-    }
-}
-
-/// A route whose view is in a lazily loaded part (`P` is a [`Page`]).
+/// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
 #[derive(Clone, Copy)]
 struct Part<const P: u8>;
 
@@ -207,22 +177,21 @@ impl<const P: u8> LazyRoute for Part<P> {
     }
 
     async fn view(_: Self) -> AnyView {
-        let page = Page::from_u8(P);
-        match page {
-            Page::Login
-            | Page::Register
-            | Page::Activate
-            | Page::Forgot
-            | Page::Reset
-            | Page::Account => account_part(page).await,
-            Page::Filings
-            | Page::NewFiling
-            | Page::Business
-            | Page::Filing
-            | Page::SiteHistory
-            | Page::StaffBusiness
-            | Page::StaffNewFiling => registrant_part(page).await,
-            _ => staff_part(page).await,
+        match P {
+            page::LOGIN
+            | page::REGISTER
+            | page::ACTIVATE
+            | page::FORGOT
+            | page::RESET
+            | page::ACCOUNT => account_part(P).await,
+            page::FILINGS
+            | page::NEW_FILING
+            | page::BUSINESS
+            | page::FILING
+            | page::SITE_HISTORY
+            | page::STAFF_BUSINESS
+            | page::STAFF_NEW_FILING => registrant_part(P).await,
+            _ => staff_part(P).await,
         }
     }
 }
@@ -232,40 +201,40 @@ fn part<const P: u8>() -> Lazy<Part<P>> {
 }
 
 #[lazy]
-fn account_part(page: Page) -> AnyView {
-    match page {
-        Page::Login => view! { <LoginPage /> }.into_any(),
-        Page::Register => view! { <RegisterPage /> }.into_any(),
-        Page::Activate => view! { <ActivatePage /> }.into_any(),
-        Page::Forgot => view! { <ForgotPage /> }.into_any(),
-        Page::Reset => view! { <ResetPage /> }.into_any(),
+fn account_part(p: u8) -> AnyView {
+    match p {
+        page::LOGIN => view! { <LoginPage /> }.into_any(),
+        page::REGISTER => view! { <RegisterPage /> }.into_any(),
+        page::ACTIVATE => view! { <ActivatePage /> }.into_any(),
+        page::FORGOT => view! { <ForgotPage /> }.into_any(),
+        page::RESET => view! { <ResetPage /> }.into_any(),
         _ => view! { <AccountPage /> }.into_any(),
     }
 }
 
 #[lazy]
-fn registrant_part(page: Page) -> AnyView {
-    match page {
-        Page::Filings => view! { <FilingsPage /> }.into_any(),
-        Page::NewFiling => view! { <NewFilingPage /> }.into_any(),
-        Page::Business => view! { <BusinessPage /> }.into_any(),
-        Page::Filing => view! { <FilingPage /> }.into_any(),
-        Page::StaffBusiness => view! { <BusinessPage staff=true /> }.into_any(),
-        Page::StaffNewFiling => view! { <NewFilingPage staff=true /> }.into_any(),
+fn registrant_part(p: u8) -> AnyView {
+    match p {
+        page::FILINGS => view! { <FilingsPage /> }.into_any(),
+        page::NEW_FILING => view! { <NewFilingPage /> }.into_any(),
+        page::BUSINESS => view! { <BusinessPage /> }.into_any(),
+        page::FILING => view! { <FilingPage /> }.into_any(),
+        page::STAFF_BUSINESS => view! { <BusinessPage staff=true /> }.into_any(),
+        page::STAFF_NEW_FILING => view! { <NewFilingPage staff=true /> }.into_any(),
         _ => view! { <SiteHistoryPage /> }.into_any(),
     }
 }
 
 #[lazy]
-fn staff_part(page: Page) -> AnyView {
-    match page {
-        Page::Outbox => view! { <OutboxPage /> }.into_any(),
-        Page::Provider => view! { <ProviderPage /> }.into_any(),
-        Page::Progress => view! { <ProgressPage /> }.into_any(),
-        Page::ProviderSites => view! { <ProviderSitesPage /> }.into_any(),
-        Page::ProviderReview => view! { <ProviderReviewPage /> }.into_any(),
-        Page::Bureau => view! { <BureauPage /> }.into_any(),
-        Page::EmptySites => view! { <EmptySitesPage /> }.into_any(),
+fn staff_part(p: u8) -> AnyView {
+    match p {
+        page::OUTBOX => view! { <OutboxPage /> }.into_any(),
+        page::PROVIDER => view! { <ProviderPage /> }.into_any(),
+        page::PROGRESS => view! { <ProgressPage /> }.into_any(),
+        page::PROVIDER_SITES => view! { <ProviderSitesPage /> }.into_any(),
+        page::PROVIDER_REVIEW => view! { <ProviderReviewPage /> }.into_any(),
+        page::BUREAU => view! { <BureauPage /> }.into_any(),
+        page::EMPTY_SITES => view! { <EmptySitesPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

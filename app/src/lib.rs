@@ -22,7 +22,7 @@ pub use app::{shell, App};
 
 /// The browser entry point: hydrate the server-rendered page, once the
 /// lazily loaded part of the bundle that its route needs has arrived
-/// (`app::Page`), then mark the page as taken over (`data-hydrated`, which
+/// (`app::page`), then mark the page as taken over (`data-hydrated`, which
 /// the end-to-end tests wait for: before it, a tap on a form submits it
 /// plainly).
 #[cfg(feature = "hydrate")]

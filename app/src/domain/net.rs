@@ -147,7 +147,13 @@ fn registrable_of(ascii: &str) -> Result<String, Problem> {
         )
     })?;
     match info.registrable_domain() {
-        Some(d) => to_ascii(d),
+        // The same last labels of the ASCII form: `to_unicode` maps label
+        // by label, so nothing needs converting again.
+        Some(d) => {
+            let keep = d.split('.').count();
+            let labels: Vec<&str> = ascii.split('.').collect();
+            Ok(labels[labels.len().saturating_sub(keep)..].join("."))
+        }
         None => Err(problem(
             "domain.suffix_only",
             "只填写了后缀，请填写完整的域名，例如 example.com.cn",
