@@ -1,4 +1,4 @@
-// cargo-leptos and our script start the server and the tests together:
+// Our script starts the server and then the tests:
 // wait until the site answers before any test runs.
 export default async function globalSetup() {
   const base = process.env.BEIAN_E2E_URL ?? "http://127.0.0.1:3000";

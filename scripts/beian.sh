@@ -5,6 +5,7 @@
 # and the benchmark:
 #   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
 #   scripts/beian.sh bench-writes [N]   64 registrants saving wizard steps at once
+#   scripts/beian.sh profile [N]  where the public lookup's CPU goes (perf, after bench N)
 # and what a phone downloads per page, with Lighthouse's scores:
 #   scripts/beian.sh weight       (see docs/performance.md)
 # and the long fuzz of every validation rule:
@@ -20,7 +21,6 @@ cmd_serve() {
   apt_install curl ca-certificates brotli
   setup_rust
   setup_node
-  say "building the release site (size-optimised wasm, wasm-opt)"
   release_build
   precompress_site
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
@@ -35,13 +35,11 @@ cmd_test() {
   setup_rust
   setup_node
   say "unit, property, store and HTTP tests (mem://) and the kill -9 test"
-  # The same compiler settings cargo-leptos uses for debug builds, so the
-  # tests and the site share one set of compiled dependencies.
-  RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --workspace --features app/ssr
+  # The same compiler settings as the site's debug build (site_build), so
+  # the tests and the site share one set of compiled dependencies.
+  RUST_MIN_STACK=16777216 LEPTOS_OUTPUT_NAME=beian RUSTFLAGS="--cfg erase_components" cargo test --package=app --package=server --features app/ssr
   say "building the site (debug) for the end-to-end tests"
-  # --split as in the release build: the browser loads each audience's part
-  # of the bundle lazily (app.rs, `page`), so the tests run what ships.
-  cargo leptos build --split
+  site_build debug
   local port pid log
   port="$(free_port)"
   log="$CACHE/e2e-server.log"
@@ -93,8 +91,9 @@ case "${1:-}" in
   fuzz) shift; cmd_fuzz "$@" ;;
   weight) shift; exec bash "$ROOT/scripts/weight.sh" "$@" ;;
   bench-writes) shift; exec bash "$ROOT/scripts/bench-writes.sh" "$@" ;;
+  profile) shift; exec bash "$ROOT/scripts/profile.sh" "$@" ;;
   *)
-    echo "usage: $0 serve | test | bench [N…] | weight | fuzz [N]" >&2
+    echo "usage: $0 serve | test | bench [N…] | bench-writes [N] | profile [N] | weight | fuzz [N]" >&2
     exit 2
     ;;
 esac

@@ -13,8 +13,6 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-CARGO_LEPTOS_VERSION=0.3.10
-
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 as_root() {
@@ -44,26 +42,14 @@ setup_rust() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; about 20 minutes on two cores)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-  fi
-  # wasm-bindgen-cli must be the version in Cargo.lock (cargo-leptos would
-  # otherwise try to download one).
-  local want
-  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
-    say "installing wasm-bindgen-cli $want"
-    # Without --locked: the CLI's lock file names a crate version the registry lacks.
-    cargo install wasm-bindgen-cli --version "$want"
-  fi
 }
 
 setup_node() {
   command -v npm >/dev/null || apt_install nodejs npm
   # The end2end packages: Playwright (which drives Debian's Chromium, never
-  # a downloaded browser) and binaryen's wasm-opt for release builds (Debian's
-  # binaryen 108 produces a wasm that fails in the browser).
+  # a downloaded browser), binaryen's wasm-opt for release builds (Debian's
+  # binaryen 108 produces a wasm that fails in the browser) and esbuild,
+  # which minifies the release build's JS and CSS.
   if ! cmp -s end2end/package-lock.json end2end/node_modules/.beian-installed 2>/dev/null; then
     say "installing the end2end npm packages"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.beian-installed)
@@ -71,13 +57,48 @@ setup_node() {
   export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
 }
 
-# The release site. Components are erased to AnyView (as in debug builds):
-# the browser bundle is 30 % smaller (wasm 714 → 501 KB brotli) and server
-# and browser are built alike. --split: the account pages, the registrant's
-# pages and the staff consoles are lazily loaded parts of the bundle
-# (app.rs, `page`).
+# The site in target/site and the server binary, built the way cargo-leptos
+# builds them (same cargo invocations, flags and output), without
+# cargo-leptos: installing it compiles 540 crates, 16–18 minutes of every
+# new machine. tools/site does the two steps between the cargo builds
+# (wasm-split and wasm-bindgen) with the libraries cargo-leptos uses.
+#   site_build debug|release
+# Components are erased to AnyView in both (the browser bundle is 30 %
+# smaller, and server and browser are built alike). The bundle is split
+# into the account pages, the registrant's pages and the staff consoles,
+# each loaded lazily (app.rs, `page`), in both, so the tests run what ships.
+site_build() {
+  local front=() front_dir=debug bin=() site="$ROOT/target/site"
+  if [ "$1" = release ]; then front=(--profile wasm-release); front_dir=wasm-release; bin=(--release); fi
+  export LEPTOS_OUTPUT_NAME=beian
+  say "building the browser bundle ($1)"
+  # --emit-relocs: wasm-split needs the linker's relocations to cut the module.
+  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" cargo build --package=app --lib \
+    --target=wasm32-unknown-unknown --no-default-features --features=hydrate "${front[@]}" \
+    --target-dir="$CARGO_TARGET_DIR/front"
+  say "building tools/site"
+  cargo build --package=site --profile=tool
+  rm -rf "$site"
+  mkdir -p "$site/pkg"
+  local wasm_files
+  wasm_files="$("$CARGO_TARGET_DIR/tool/site" pack --split "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/$front_dir/app.wasm" "$site/pkg" beian)"
+  cp -R "$ROOT/public/." "$site/"
+  if [ "$1" = release ]; then
+    say "wasm-opt and minifying"
+    # What cargo-leptos runs on each wasm file of a release build.
+    printf '%s\n' "$wasm_files" | xargs -P 2 -I{} wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {}
+    esbuild --minify --log-level=error "$ROOT/style/main.css" --outfile="$site/pkg/beian.css"
+    local js
+    for js in "$site"/pkg/*.js; do esbuild --minify --log-level=error "$js" --outfile="$js" --allow-overwrite; done
+  else
+    cp "$ROOT/style/main.css" "$site/pkg/beian.css"
+  fi
+  say "building the server ($1)"
+  RUSTFLAGS="--cfg erase_components" cargo build --package=server --bin=beian "${bin[@]}"
+}
+
 release_build() {
-  RUSTFLAGS="--cfg erase_components" cargo leptos build --release --split
+  site_build release
 }
 
 free_port() {
