@@ -59,24 +59,7 @@ for N in "${SIZES[@]}"; do
     BEIAN_DB="surrealkv://$DIR/db" BEIAN_DEMO_DATA=false "$BIN" seed --records "$N" | tee "$DIR/seed.txt"
     echo "$N" >"$DIR/.seeded"
   fi
-  PORT="$(free_port)"
-  BEIAN_DB="surrealkv://$DIR/db" BEIAN_DEMO_DATA=false BEIAN_PUBLIC_RATE_LIMIT=0 \
-    LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT="$ROOT/target/site" BEIAN_LOG="warn,app::ssr::read_model=info" \
-    "$BIN" serve >"$DIR/server.log" 2>&1 &
-  PID=$!
-  trap 'kill $PID 2>/dev/null || true' EXIT
-  # A first start on a database seeded by an older schema re-applies it,
-  # which rebuilds the indexes: allow for it.
-  STARTED=$(date +%s)
-  wait_for "http://127.0.0.1:$PORT/healthz" "$PID" 3600
-  say "the server answered after $(( $(date +%s) - STARTED )) s"
-  BASE="http://127.0.0.1:$PORT"
-
-  # The index loads in the background; the figures are for a loaded one.
-  for _ in $(seq 1 3600); do
-    grep -q "public index loaded" "$DIR/server.log" && break
-    sleep 1
-  done
+  serve_bench_db "$DIR" "$DIR/server.log"
   LOADED=$(grep 'public index loaded' "$DIR/server.log" | tail -1 | sed 's/.*public index loaded/loaded/')
   say "index: ${LOADED:-not loaded}"
 

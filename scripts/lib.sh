@@ -119,6 +119,30 @@ wait_for() {
 }
 
 
+# serve_bench_db DIR LOG: the release server on a benchmark's seeded
+# database (DIR/db), public rate limit off; sets PID and BASE and returns
+# once the public query's in-memory index is loaded (the figures are for a
+# loaded one).
+serve_bench_db() {
+  local dir="$1" log="$2" port started
+  port="$(free_port)"
+  BEIAN_DB="surrealkv://$dir/db" BEIAN_DEMO_DATA=false BEIAN_PUBLIC_RATE_LIMIT=0 \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" BEIAN_LOG="warn,app::ssr::read_model=info" \
+    "$CARGO_TARGET_DIR/release/beian" serve >"$log" 2>&1 &
+  PID=$!
+  trap 'kill $PID 2>/dev/null || true' EXIT
+  # A first start on a database seeded by an older schema re-applies it,
+  # which rebuilds the indexes: allow for it.
+  started=$(date +%s)
+  wait_for "http://127.0.0.1:$port/healthz" "$PID" 3600
+  say "the server answered after $(( $(date +%s) - started )) s"
+  BASE="http://127.0.0.1:$port"
+  for _ in $(seq 1 3600); do
+    grep -q "public index loaded" "$log" && break
+    sleep 1
+  done
+}
+
 # Write .br and .gz beside the bundle so the server can send them to phones.
 precompress_site() {
   local dir="$ROOT/target/site/pkg" f

@@ -20,21 +20,10 @@ if [ ! -f "$DIR/json.txt" ]; then
   exit 1
 fi
 apt_install wrk linux-perf python3
-BIN="$CARGO_TARGET_DIR/release/beian"
-PORT="$(free_port)"
-BEIAN_DB="surrealkv://$DIR/db" BEIAN_DEMO_DATA=false BEIAN_PUBLIC_RATE_LIMIT=0 \
-  LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT="$ROOT/target/site" BEIAN_LOG="warn,app::ssr::read_model=info" \
-  "$BIN" serve >"$DIR/profile-server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-wait_for "http://127.0.0.1:$PORT/healthz" "$PID" 3600
-for _ in $(seq 1 3600); do
-  grep -q "public index loaded" "$DIR/profile-server.log" && break
-  sleep 1
-done
+serve_bench_db "$DIR" "$DIR/profile-server.log"
 LUA="$CACHE/bench/paths.lua"
 for route in json page; do
-  wrk -t2 -c64 -d14s -s "$LUA" "http://127.0.0.1:$PORT" -- "$DIR/$route.txt" >"$DIR/profile-wrk-$route.txt" 2>&1 &
+  wrk -t2 -c64 -d14s -s "$LUA" "$BASE" -- "$DIR/$route.txt" >"$DIR/profile-wrk-$route.txt" 2>&1 &
   WRK=$!
   sleep 3
   perf record -F 1999 -p "$PID" -o "$DIR/profile-$route.data" -- sleep 8 >/dev/null 2>&1

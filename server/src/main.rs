@@ -12,6 +12,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 use server::{config, current_year, router};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc. Under load on the query page, glibc's
+/// malloc and free took about 40 % of the server's CPU (docs/performance.md,
+/// the lookup's profile): the in-memory index keeps hundreds of thousands of
+/// small strings alive, and the short-lived allocations of every request then
+/// search and consolidate that fragmented heap. SurrealDB's writes are
+/// allocation-heavy too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "beian", version, about = "Beian: the ICP filing (ICP备案) system of an access provider.\n\nSettings come from ./Leptos.toml (or BEIAN_CONFIG), overridden by environment variables such as LEPTOS_SITE_ADDR and BEIAN_DB.")]
 struct Cli {
