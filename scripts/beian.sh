@@ -22,7 +22,6 @@ cmd_serve() {
   setup_rust
   setup_node
   release_build
-  precompress_site
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (database: ${BEIAN_DB:-surrealkv://data/beian.db})"
   say "demo data and the development switch are on: codes are shown on screen, the demo staff passwords are printed below"
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"

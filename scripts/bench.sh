@@ -21,7 +21,6 @@ setup_rust
 setup_node
 say "building the release site"
 release_build >/dev/null
-precompress_site
 BIN="$CARGO_TARGET_DIR/release/beian"
 
 # wrk script: each request takes the next path from a file of paths.

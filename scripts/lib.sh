@@ -90,6 +90,7 @@ site_build() {
     esbuild --minify --log-level=error "$ROOT/style/main.css" --outfile="$site/pkg/beian.css"
     local js
     for js in "$site"/pkg/*.js; do esbuild --minify --log-level=error "$js" --outfile="$js" --allow-overwrite; done
+    precompress_site
   else
     cp "$ROOT/style/main.css" "$site/pkg/beian.css"
   fi

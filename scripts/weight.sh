@@ -15,7 +15,6 @@ setup_rust
 setup_node
 say "building the release site"
 release_build >/dev/null
-precompress_site
 BIN="$CARGO_TARGET_DIR/release/beian"
 
 # Lighthouse is only for this command: kept in the cache, not in end2end.
