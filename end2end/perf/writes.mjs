@@ -6,7 +6,10 @@
 // Each registrant signs in, starts a filing of its own, then saves step ①
 // with a changed address again and again. Two runs:
 //  - people: every registrant saves, waits 0.5–1.5 s (a person typing; the
-//    wizard saves when a step is left), and saves again; all 64 at once;
+//    wizard saves when a step is left), and saves again; all 64 at once, each
+//    starting at a random moment of the first 1.5 s (people do not press
+//    their buttons in the same millisecond; a start in lockstep would measure
+//    64 saves queued behind each other once, not the load);
 //  - flat out: every registrant saves again as soon as its answer arrives.
 // Prints saves/s, p50, p99 and the slowest save of each run.
 const base = process.env.BEIAN_URL ?? "http://127.0.0.1:3000";
@@ -51,6 +54,7 @@ async function signIn(i) {
 
 const writer = async (w, until, think, times) => {
   let n = 0;
+  if (think) await new Promise((r) => setTimeout(r, Math.random() * 1500));
   while (Date.now() < until) {
     const form = structuredClone(w.draft.form);
     form.entity.address = `北京市海淀区上地十街${(n++ % 200) + 1}号`;
