@@ -83,6 +83,8 @@ site_build() {
   local wasm_files
   wasm_files="$("$CARGO_TARGET_DIR/tool/site" pack --split "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/$front_dir/app.wasm" "$site/pkg" beian)"
   cp -R "$ROOT/public/." "$site/"
+  # The public suffix list, fetched only by the parts that check domains (domain/psl.rs).
+  cp "$ROOT/app/src/domain/psl.bin" "$site/pkg/psl.bin"
   if [ "$1" = release ]; then
     say "wasm-opt and minifying"
     # What cargo-leptos runs on each wasm file of a release build.
@@ -147,7 +149,7 @@ serve_bench_db() {
 # Write .br and .gz beside the bundle so the server can send them to phones.
 precompress_site() {
   local dir="$ROOT/target/site/pkg" f
-  for f in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
+  for f in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css "$dir"/*.bin; do
     [ -f "$f" ] || continue
     gzip -9 -k -f "$f"
     if command -v brotli >/dev/null; then brotli -q 11 -f -k "$f"; fi

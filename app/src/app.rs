@@ -190,10 +190,17 @@ impl<const P: u8> LazyRoute for Part<P> {
             | page::FILING
             | page::SITE_HISTORY
             | page::STAFF_BUSINESS
-            | page::STAFF_NEW_FILING => registrant_part(P).await,
-            _ => staff_part(P).await,
+            | page::STAFF_NEW_FILING => with_suffix_list(registrant_part(P)).await,
+            _ => with_suffix_list(staff_part(P)).await,
         }
     }
+}
+
+/// A part whose pages check domains, loaded together with the public
+/// suffix list (`domain::psl`, fetched in the browser, compiled in on the
+/// server), so that the browser's checks have it before the page hydrates.
+async fn with_suffix_list(part: impl std::future::Future<Output = AnyView>) -> AnyView {
+    futures::future::join(part, crate::domain::psl::load()).await.0
 }
 
 fn part<const P: u8>() -> Lazy<Part<P>> {

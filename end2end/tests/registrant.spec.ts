@@ -174,6 +174,9 @@ test("an expired session loses nothing typed", async ({ page, context }, info) =
   await expect(page).toHaveURL(/\/login\?next=/);
   await signIn(page, info, username, page.url().replace(/^https?:\/\/[^/]+/, ""));
   await expect(page).toHaveURL(/\/filings\/new$/);
+  // The wizard is a page that needs its script (it says so without one):
+  // its buttons act once it has hydrated.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByTestId("continue").click();
   await expect(page.getByLabel("主办单位名称")).toHaveValue("会话过期时正在填写的单位");
   await expect(page.getByLabel("证件住所")).toHaveValue("上海市浦东新区世纪大道100号");

@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod net;
 pub mod org_id;
 pub mod personal_id;
+pub mod psl;
 pub mod review;
 pub mod site_name;
 pub mod text;

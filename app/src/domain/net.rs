@@ -133,32 +133,30 @@ fn to_ascii(host: &str) -> Result<String, Problem> {
     Ok(ascii)
 }
 
-/// The registrable domain of an ASCII host, if its suffix is a known one.
-/// The public suffix list is a compact trie (about 100 KB), small enough for
-/// the browser bundle.
+/// The registrable domain of an ASCII host, if its suffix is a known one
+/// (the public suffix list, [`super::psl`]). In the browser, before the
+/// list has arrived, the host is taken as it is: the server checks again.
 fn registrable_of(ascii: &str) -> Result<String, Problem> {
+    let Some(image) = super::psl::image() else {
+        return Ok(ascii.to_string());
+    };
     // The list holds internationalised suffixes in Unicode (中国, not xn--fiqs8s).
-    let unicode = to_unicode(ascii);
-    let info = structured_public_domains::lookup(&unicode).filter(|i| i.is_known()).ok_or_else(|| {
-        problem(
-            "domain.suffix",
-            "域名后缀不是已知的顶级域，请核对域名",
-            "the domain does not end in a known top-level domain; check it",
-        )
-    })?;
-    match info.registrable_domain() {
-        // The same last labels of the ASCII form: `to_unicode` maps label
-        // by label, so nothing needs converting again.
-        Some(d) => {
-            let keep = d.split('.').count();
-            let labels: Vec<&str> = ascii.split('.').collect();
-            Ok(labels[labels.len().saturating_sub(keep)..].join("."))
+    let unicode = to_unicode(ascii).to_lowercase();
+    let labels: Vec<&str> = unicode.rsplit('.').collect();
+    let unknown = || problem("domain.suffix", "域名后缀不是已知的顶级域，请核对域名", "the domain does not end in a known top-level domain; check it");
+    match super::psl::suffix(image, &labels) {
+        Some((depth, true)) if labels.len() > depth => {
+            // The same last labels of the ASCII form: `to_unicode` maps
+            // label by label, so nothing needs converting again.
+            let ascii_labels: Vec<&str> = ascii.split('.').collect();
+            Ok(ascii_labels[ascii_labels.len().saturating_sub(depth + 1)..].join("."))
         }
-        None => Err(problem(
+        Some((_, true)) => Err(problem(
             "domain.suffix_only",
             "只填写了后缀，请填写完整的域名，例如 example.com.cn",
             "that is only a public suffix; enter the full domain, e.g. example.com.cn",
         )),
+        _ => Err(unknown()),
     }
 }
 
