@@ -69,6 +69,7 @@ struct Row {
     cancel_reason: Option<i64>,
     cancel_note: String,
     on_behalf: Option<RecordId>,
+    marks: i64,
 }
 
 /// An application as the server works with it. Its status and kind are
@@ -98,9 +99,11 @@ pub struct AppRow {
     pub cancel_note: String,
     /// The provider's clerk who started it for the client (代为办理).
     pub on_behalf: Option<RecordId>,
+    /// How many fields the provider marked (the annotations are read only when there are some).
+    pub marks: i64,
 }
 
-pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, before, cancel_reason, cancel_note, on_behalf, \
+pub const APP_FIELDS: &str = "record::id(id) AS key, kind, status, registrant, draft, step, domains, version, province, entity_licence, website_licences, reject_reason, entity, websites, before, cancel_reason, cancel_note, on_behalf, array::len(annotations) AS marks, \
     time::format(updated_at + 8h, '%Y-%m-%d %H:%M') AS updated, \
     IF submitted_at != NONE THEN time::format(submitted_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS submitted";
 
@@ -138,6 +141,7 @@ impl Row {
             cancel_reason: self.cancel_reason,
             cancel_note: self.cancel_note,
             on_behalf: self.on_behalf,
+            marks: self.marks,
         })
     }
 }
@@ -175,6 +179,12 @@ impl AppRow {
 pub async fn load(db: &Db, id: &RecordId) -> Result<Option<AppRow>, AppError> {
     let mut res = db.query(format!("SELECT {APP_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.check()?;
     let row: Option<Row> = res.take(0)?;
+    row.map(Row::into_app).transpose()
+}
+
+/// The one row a statement selected (`SELECT {APP_FIELDS} FROM ONLY …`).
+pub fn take_one(res: &mut surrealdb::IndexedResults, index: usize) -> Result<Option<AppRow>, AppError> {
+    let row: Option<Row> = res.take(index)?;
     row.map(Row::into_app).transpose()
 }
 

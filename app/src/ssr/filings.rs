@@ -275,8 +275,15 @@ fn view(settings: &Settings, row: &AppRow, form: FilingForm, materials: Vec<crat
 
 async fn draft_view(db: &Db, settings: &Settings, row: &AppRow) -> Result<DraftView, AppError> {
     let rid = row.record_id();
-    let marks = annotations(db, &rid, false).await?;
-    Ok(view(settings, row, row.form()?, materials::list(db, &rid).await?, marks))
+    Ok(view(settings, row, row.form()?, materials::list(db, &rid).await?, marks_of(db, row).await?))
+}
+
+/// The marks the registrant sees (none without a query when there are none).
+async fn marks_of(db: &Db, row: &AppRow) -> Result<Vec<Annotation>, AppError> {
+    if row.marks == 0 {
+        return Ok(Vec::new());
+    }
+    annotations(db, &row.record_id(), false).await
 }
 
 /// The registrant's unfinished filing, if any.
@@ -515,7 +522,8 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm, version: i64) -> Res
     let old = before.form()?;
     let changed = if before.status == ApplicationStatus::Returned { changed_fields(&old, &form) } else { Vec::new() };
     let rid = before.record_id();
-    let uploaded = materials::kinds(&materials::list(db, &rid).await?);
+    let files = materials::list(db, &rid).await?;
+    let uploaded = materials::kinds(&files);
     let errors = check_until(before.kind, &form, step, &uploaded, Some(today()));
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
@@ -529,12 +537,13 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm, version: i64) -> Res
     } else if before.status == ApplicationStatus::Draft {
         change = change.comment("保存草稿");
     }
-    transition::apply(db, me, before, change, &[], None).await?;
+    let row = transition::apply_and_load(db, me, before, change, &[], None).await?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
-    draft_view(db, &cx.settings, &row).await
+    // A save changes no material: the list read above is the current one.
+    let marks = marks_of(db, &row).await?;
+    Ok(view(&cx.settings, &row, form, files, marks))
 }
 
 /// Discard the unfinished filing (it is kept as 已放弃 with its history).

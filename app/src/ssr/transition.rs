@@ -98,6 +98,16 @@ pub type Rules<'a> = &'a [(&'a str, Message)];
 /// change's own statements may THROW to what the caller is told; a UNIQUE
 /// index refusing a row is answered with `unique` (when given).
 pub async fn apply(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, rules: Rules<'_>, unique: Option<Message>) -> Result<(), AppError> {
+    run(db, actor, row, change, rules, unique, false).await.map(|_| ())
+}
+
+/// [`apply`], answering with the row as the transaction left it (read inside
+/// the transaction: one round trip instead of a second query after it).
+pub async fn apply_and_load(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, rules: Rules<'_>, unique: Option<Message>) -> Result<AppRow, AppError> {
+    run(db, actor, row, change, rules, unique, true).await?.ok_or(AppError::Internal)
+}
+
+async fn run(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, rules: Rules<'_>, unique: Option<Message>, load: bool) -> Result<Option<AppRow>, AppError> {
     let Some(t) = transition(row.status, change.action, actor.role, row.kind) else {
         return Err(super::guard::wrong_state(row, change.action));
     };
@@ -111,12 +121,14 @@ pub async fn apply(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, r
          CREATE audit_event SET application = $app, entity = $audit_entity, actor = $me, role = $role, action = $action, from_status = $from, to_status = $to,
              comment = $comment, fields = $fields RETURN NONE;
          {notes}
+         {load}
          COMMIT;",
         set = change.set,
         then = change.then,
         // An application that ends frees its entity for the next one.
         release = if matches!(t.to, ApplicationStatus::Approved | ApplicationStatus::Abandoned) { "DELETE entity_lock WHERE application = $app;" } else { "" },
         notes = outbox::insert_all(),
+        load = if load { format!("SELECT {} FROM ONLY $app;", super::application::APP_FIELDS) } else { String::new() },
     );
     let notes = outbox::notes_value(&change.notes);
     let res = retrying(|| async {
@@ -143,13 +155,15 @@ pub async fn apply(db: &Db, actor: &CurrentUser, row: &AppRow, change: Change, r
                 Bind::Int(v) => query.bind((*name, v)),
             };
         }
-        query.await.and_then(tx_check).map(|_| ())
+        query.await.and_then(tx_check)
     })
     .await;
     match res {
-        Ok(()) => {
+        Ok(mut results) => {
             outbox::wake();
-            Ok(())
+            // The SELECT is the statement before COMMIT (which answers NONE).
+            let select = results.num_statements().saturating_sub(2);
+            if load { super::application::take_one(&mut results, select) } else { Ok(None) }
         }
         Err(e) => Err(answer(db, &rid, &e, rules, unique).await),
     }
