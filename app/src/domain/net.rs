@@ -143,7 +143,6 @@ fn registrable_of(ascii: &str) -> Result<String, Problem> {
     // The list holds internationalised suffixes in Unicode (中国, not xn--fiqs8s).
     let unicode = to_unicode(ascii).to_lowercase();
     let labels: Vec<&str> = unicode.rsplit('.').collect();
-    let unknown = || problem("domain.suffix", "域名后缀不是已知的顶级域，请核对域名", "the domain does not end in a known top-level domain; check it");
     match super::psl::suffix(image, &labels) {
         Some((depth, true)) if labels.len() > depth => {
             // The same last labels of the ASCII form: `to_unicode` maps
@@ -156,7 +155,7 @@ fn registrable_of(ascii: &str) -> Result<String, Problem> {
             "只填写了后缀，请填写完整的域名，例如 example.com.cn",
             "that is only a public suffix; enter the full domain, e.g. example.com.cn",
         )),
-        _ => Err(unknown()),
+        _ => Err(problem("domain.suffix", "域名后缀不是已知的顶级域，请核对域名", "the domain does not end in a known top-level domain; check it")),
     }
 }
 

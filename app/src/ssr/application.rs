@@ -178,8 +178,7 @@ impl AppRow {
 /// The application, or None when there is no such record.
 pub async fn load(db: &Db, id: &RecordId) -> Result<Option<AppRow>, AppError> {
     let mut res = db.query(format!("SELECT {APP_FIELDS} FROM ONLY $id")).bind(("id", id.clone())).await?.check()?;
-    let row: Option<Row> = res.take(0)?;
-    row.map(Row::into_app).transpose()
+    take_one(&mut res, 0)
 }
 
 /// The one row a statement selected (`SELECT {APP_FIELDS} FROM ONLY …`).
