@@ -87,8 +87,10 @@ site_build() {
   cp "$ROOT/app/src/domain/psl.bin" "$site/pkg/psl.bin"
   if [ "$1" = release ]; then
     say "wasm-opt and minifying"
-    # What cargo-leptos runs on each wasm file of a release build.
-    printf '%s\n' "$wasm_files" | xargs -P 2 -I{} wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {}
+    # cargo-leptos runs -Oz; -O1 serves smaller files (the parts brotli'd
+    # come to 643 KB instead of 691: -Oz's outlining compresses worse) and
+    # takes a quarter of the time (26 s instead of 98 s, one core), 2026-12-03.
+    printf '%s\n' "$wasm_files" | xargs -P 2 -I{} wasm-opt -O1 --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {}
     esbuild --minify --log-level=error "$ROOT/style/main.css" --outfile="$site/pkg/beian.css"
     local js
     for js in "$site"/pkg/*.js; do esbuild --minify --log-level=error "$js" --outfile="$js" --allow-overwrite; done
