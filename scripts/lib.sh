@@ -87,9 +87,10 @@ site_build() {
   cp "$ROOT/app/src/domain/psl.bin" "$site/pkg/psl.bin"
   if [ "$1" = release ]; then
     say "wasm-opt and minifying"
-    # cargo-leptos runs -Oz; -O1 serves smaller files (the parts brotli'd
-    # come to 643 KB instead of 691: -Oz's outlining compresses worse) and
-    # takes a quarter of the time (26 s instead of 98 s, one core), 2026-12-03.
+    # cargo-leptos runs -Oz; -O1 serves smaller files after brotli (the
+    # eight parts 610 KB instead of 655, the main part 221 instead of 230;
+    # raw they are 14 % larger) and takes a quarter of the time (26 s
+    # instead of 98 s on one core), measured 2026-12-03 (docs/performance.md).
     printf '%s\n' "$wasm_files" | xargs -P 2 -I{} wasm-opt -O1 --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {}
     esbuild --minify --log-level=error "$ROOT/style/main.css" --outfile="$site/pkg/beian.css"
     local js
