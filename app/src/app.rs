@@ -120,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/act") view={part::<{ page::STAFF_BUSINESS }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/new") view={part::<{ page::STAFF_NEW_FILING }>()} />
                     <Route path=path!("/provider/filings/:id") view={part::<{ page::PROVIDER_REVIEW }>()} />
+                    <Route path=path!("/provider/search") view={part::<{ page::FILED_SEARCH }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/records/:website") view={part::<{ page::FILED_DETAIL }>()} ssr=SsrMode::Async />
                     <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
                     <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
                     <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
@@ -165,6 +167,8 @@ pub mod page {
     pub const BUREAU: u8 = 18;
     pub const EMPTY_SITES: u8 = 19;
     pub const BUREAU_REVIEW: u8 = 20;
+    pub const FILED_SEARCH: u8 = 21;
+    pub const FILED_DETAIL: u8 = 22;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -242,6 +246,8 @@ fn staff_part(p: u8) -> AnyView {
         page::PROVIDER_REVIEW => view! { <ProviderReviewPage /> }.into_any(),
         page::BUREAU => view! { <BureauPage /> }.into_any(),
         page::EMPTY_SITES => view! { <EmptySitesPage /> }.into_any(),
+        page::FILED_SEARCH => view! { <crate::pages::staff::office::FiledSearchPage /> }.into_any(),
+        page::FILED_DETAIL => view! { <crate::pages::staff::office::FiledDetailPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

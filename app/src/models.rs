@@ -381,3 +381,56 @@ pub struct HistoryEntry {
     /// Who did what when (staff names for staff only).
     pub events: Vec<TimelineEvent>,
 }
+
+/// One approved website of this provider, as the 组合查询 lists it (seed
+/// 001 §1.7.2–1.7.3) and exports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct FiledRow {
+    /// The website's key, for its detail page.
+    pub website: String,
+    pub unit_name: String,
+    /// 主办单位性质 code.
+    pub nature: i64,
+    pub cert_number: String,
+    /// 主体所在省 code.
+    pub province: i64,
+    /// 主体备案号.
+    pub main_licence: String,
+    /// 网站备案号.
+    pub licence: String,
+    pub name: String,
+    /// Unicode, as a person reads them.
+    pub domains: Vec<String>,
+    /// This provider's addresses for it.
+    pub ips: Vec<String>,
+    /// 接入方式 code.
+    pub method: i64,
+    pub content_types: Vec<i64>,
+    /// 审核通过日期, Beijing, YYYY-MM-DD.
+    pub approved: String,
+}
+
+/// A page of the 组合查询.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledPage {
+    pub rows: Vec<FiledRow>,
+    /// Every match, on all pages.
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// One approved website in full (备案详细信息), for the provider's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledDetail {
+    pub website: String,
+    pub licence: String,
+    pub main_licence: String,
+    pub unit_name: String,
+    pub approved: String,
+    /// normal | limited
+    pub status: String,
+    /// Entity, website and this provider's access, field by field.
+    pub rows: Vec<crate::domain::review::ReviewRow>,
+}

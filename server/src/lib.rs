@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod config;
+pub mod export;
 pub mod ratelimit;
 pub mod security;
 
@@ -43,6 +44,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
         .route("/files/{id}", get(material_file))
+        .route("/provider/export", get(export::filed))
         .leptos_routes_with_context(
             &state,
             routes,

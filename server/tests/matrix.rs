@@ -173,6 +173,11 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/business/code", form("entity=nosuchentity"), [U, T, T, T, F, F, F]),
         row("/api/business/confirm", form(&format!("id={p}&version=-1")), [U, F, F, T, F, F, F]),
         row("/api/business/sites", form("q="), [U, F, F, T, F, F, F]),
+        // The back office's 组合查询, its export and one filing in full: the provider's.
+        row("/api/office/search", json(r#"{"query":{"name":"x"}}"#.into()), [U, F, F, T, F, F, F]),
+        row("/api/office/detail", form("website=nosuchsite"), [U, F, F, T, F, F, F]),
+        row("/provider/export?format=csv&name=x", Body_::Get, [U, F, F, T, F, F, F]),
+        row("/provider/export?format=xlsx", Body_::Get, [U, F, F, T, F, F, F]),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
         row("/api/business/amend", form(&format!("id={p}&version=-1&reason=1")), [U, T, F, F, F, F, F]),

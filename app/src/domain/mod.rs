@@ -16,6 +16,7 @@ pub mod org_id;
 pub mod personal_id;
 pub mod psl;
 pub mod review;
+pub mod search;
 pub mod site_name;
 pub mod text;
 pub mod workflow;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod business;
 pub mod filing;
+pub mod office;
 pub mod public;
 pub mod review;
 

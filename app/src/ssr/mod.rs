@@ -11,12 +11,14 @@ pub mod filings;
 pub mod guard;
 pub mod limits;
 pub mod materials;
+pub mod office;
 pub mod outbox;
 pub mod public;
 pub mod purge;
 pub mod read_model;
 pub mod review;
 pub mod seed;
+pub mod sheets;
 pub mod transition;
 
 use std::sync::Arc;

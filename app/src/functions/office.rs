@@ -1,0 +1,23 @@
+//! The provider's back office: 组合查询 of its approved filings and one
+//! filing in full (seed 001 §1.7.2–1.7.3). The export of the same result is
+//! a route (`/provider/export`), since it answers with a file.
+
+use leptos::prelude::*;
+
+use crate::domain::search::FiledQuery;
+use crate::error::AppError;
+use crate::models::{FiledDetail, FiledPage};
+
+/// One page of this provider's approved filings matching the conditions.
+#[server(endpoint = "office/search", input = server_fn::codec::Json)]
+pub async fn search_filed(query: FiledQuery) -> Result<FiledPage, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::office::search(&cx, &query).await }).await
+}
+
+/// 详细信息: one approved website of this provider, with its entity and access.
+#[server(endpoint = "office/detail")]
+pub async fn filed_website(website: String) -> Result<FiledDetail, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::office::detail(&cx, &website).await }).await
+}

@@ -1,0 +1,116 @@
+//! The provider's back office against `mem://`: 组合查询 of approved
+//! filings with every kind of condition, one filing in full, exports.
+
+mod common;
+
+use app::domain::search::FiledQuery;
+use app::domain::workflow::Role;
+use app::error::AppError;
+use app::ssr::auth::CurrentUser;
+use app::ssr::guard::Need;
+use app::ssr::{office, sheets};
+use common::{uscc, World};
+
+fn q(pairs: &[(&str, &str)]) -> FiledQuery {
+    FiledQuery::from_pairs(pairs.iter().copied())
+}
+
+async fn search(w: &World, who: &CurrentUser, pairs: &[(&str, &str)]) -> Result<app::models::FiledPage, AppError> {
+    let cx = w.cx(Some(who), Need::Role(&[Role::Provider])).await?;
+    office::search(&cx, &q(pairs)).await
+}
+
+async fn licences(w: &World, who: &CurrentUser, pairs: &[(&str, &str)]) -> Vec<String> {
+    let mut l: Vec<String> = search(w, who, pairs).await.unwrap().rows.into_iter().map(|r| r.licence).collect();
+    l.sort();
+    l
+}
+
+#[tokio::test]
+async fn the_combined_search_finds_approved_filings_by_any_condition() {
+    let w = World::new().await;
+    let a = w.registrant("office_a", "13800000101").await;
+    let b = w.registrant("office_b", "13800000102").await;
+    let c = w.registrant("office_c", "13800000103").await;
+    let clerk = w.staff("office_clerk", Role::Provider, "13700000101", None).await;
+    let bureau = w.staff("office_bureau", Role::Bureau, "13600000101", Some(11)).await;
+    let (_, da) = w.approved(&a, &clerk, &bureau, &uscc(101), "alpha-office.cn").await;
+    let (_, db) = w.approved(&b, &clerk, &bureau, &uscc(102), "beta-office.com").await;
+    // Submitted but not approved: not a filed website yet.
+    w.submitted(&c, &uscc(103), "gamma-office.net", false).await;
+    let la = da.website_licences[0].clone();
+    let lb = db.website_licences[0].clone();
+    assert!(!la.is_empty() && !lb.is_empty());
+    let mut both = vec![la.clone(), lb.clone()];
+    both.sort();
+
+    // No conditions: every approved filing of this provider (seed §1.7.2).
+    let all = search(&w, &clerk, &[]).await.unwrap();
+    assert_eq!((all.total, all.page, all.pages), (2, 1, 1));
+    assert_eq!(licences(&w, &clerk, &[]).await, both);
+    let row = all.rows.iter().find(|r| r.licence == la).unwrap();
+    assert_eq!(row.unit_name, "北京星河网络科技有限公司");
+    assert_eq!(row.domains, ["alpha-office.cn"]);
+    assert_eq!(row.ips, ["1.2.4.8"]);
+    assert_eq!((row.province, row.nature, row.method), (11, 4, 2));
+    assert_eq!(row.cert_number, uscc(101));
+    assert_eq!(row.approved.len(), 10);
+
+    // Each condition narrows; combined they must all hold.
+    assert_eq!(licences(&w, &clerk, &[("domain", "ALPHA")]).await, [la.clone()]);
+    assert_eq!(licences(&w, &clerk, &[("cert", &uscc(102).to_lowercase())]).await, [lb.clone()]);
+    assert_eq!(licences(&w, &clerk, &[("licence", &la)]).await, [la.clone()]);
+    assert_eq!(licences(&w, &clerk, &[("licence", da.entity_licence.as_deref().unwrap())]).await, [la.clone()]);
+    assert_eq!(licences(&w, &clerk, &[("name", "星河网络")]).await, both);
+    assert_eq!(licences(&w, &clerk, &[("name", "星河网络"), ("domain", "beta")]).await, [lb.clone()]);
+    assert_eq!(licences(&w, &clerk, &[("ip", "1.2.4.")]).await, both);
+    assert!(licences(&w, &clerk, &[("ip", "2.4.8")]).await.is_empty(), "an IP matches from its beginning only");
+    assert_eq!(licences(&w, &clerk, &[("province", "11"), ("nature", "4"), ("method", "2"), ("content", "4")]).await, both);
+    assert!(licences(&w, &clerk, &[("province", "31")]).await.is_empty());
+    assert!(licences(&w, &clerk, &[("method", "1")]).await.is_empty());
+    assert!(licences(&w, &clerk, &[("content", "9")]).await.is_empty());
+    let today = &row.approved;
+    assert_eq!(licences(&w, &clerk, &[("from", today), ("to", today)]).await, both);
+    assert!(licences(&w, &clerk, &[("to", "2000-01-01")]).await.is_empty());
+    assert!(licences(&w, &clerk, &[("from", "2999-01-01")]).await.is_empty());
+
+    // A page past the end is empty, with the total.
+    let far = search(&w, &clerk, &[("page", "7")]).await.unwrap();
+    assert_eq!((far.rows.len(), far.total, far.page), (0, 2, 7));
+
+    // Bad conditions are refused field by field, never run.
+    match search(&w, &clerk, &[("province", "99"), ("from", "2026-13-01")]).await {
+        Err(AppError::Invalid(e)) => assert_eq!(e.0.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["province", "from"]),
+        other => panic!("{other:?}"),
+    }
+
+    // Only the provider's staff.
+    assert!(matches!(search(&w, &a, &[]).await, Err(AppError::Forbidden)));
+    assert!(matches!(search(&w, &bureau, &[]).await, Err(AppError::Forbidden)));
+
+    // One in full: entity, website and access, field by field.
+    let cx = w.cx(Some(&clerk), Need::Role(&[Role::Provider])).await.unwrap();
+    let d = office::detail(&cx, &row.website).await.unwrap();
+    assert_eq!((d.licence.as_str(), d.unit_name.as_str()), (la.as_str(), "北京星河网络科技有限公司"));
+    let value = |path: &str| d.rows.iter().find(|r| r.path == path).map(|r| r.value.zh.clone());
+    assert_eq!(value("entity.cert_number"), Some(uscc(101)));
+    assert_eq!(value("websites[0].domains").as_deref(), Some("alpha-office.cn"));
+    assert_eq!(value("websites[0].access.ips").as_deref(), Some("1.2.4.8"));
+    assert_eq!(value("websites[0].access.method").as_deref(), Some("主机托管"));
+    assert!(matches!(office::detail(&cx, "nosuchsite").await, Err(AppError::NotFound)));
+    assert!(matches!(office::detail(&cx, "../x").await, Err(AppError::NotFound)));
+
+    // The export carries the same rows; the CSV opens in Excel (BOM) with the columns.
+    let (rows, more) = office::export_rows(&cx, &q(&[("domain", "beta")])).await.unwrap();
+    assert!(!more);
+    assert_eq!(rows.len(), 1);
+    let cells = sheets::filed_cells(&rows[0]);
+    assert_eq!(cells[5], lb);
+    assert_eq!(cells[1], app::domain::codes::nature(4).unwrap().name.zh);
+    assert_eq!(cells[9], "主机托管");
+    let csv = String::from_utf8(sheets::csv(&sheets::FILED_COLUMNS, rows.iter().map(|r| sheets::filed_cells(r).to_vec()), None).unwrap()).unwrap();
+    assert!(csv.starts_with("\u{feff}主办单位名称,主办单位性质"), "{csv}");
+    assert!(csv.contains(&lb) && csv.contains("beta-office.com") && !csv.contains("alpha-office.cn"), "{csv}");
+    let xlsx = sheets::xlsx("备案信息", &sheets::FILED_COLUMNS, rows.iter().map(|r| sheets::filed_cells(r).to_vec()), None).unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+}

@@ -1,0 +1,67 @@
+//! `/provider/export?format=xlsx|csv&…`: the 组合查询's result as a file
+//! (seed 001 §1.7.3), for the provider's staff only. The conditions are the
+//! search page's, checked by the same rules.
+
+use app::domain::search::{FiledQuery, MAX_EXPORT};
+use app::domain::workflow::Role;
+use app::error::AppError;
+use app::ssr::guard::{authorize, Need};
+use app::ssr::{office, sheets, AppState};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// A file download: never cached, never sniffed, with its name in UTF-8.
+pub fn attachment(mime: &'static str, filename: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded = app::components::layout::encode_component(filename);
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// An error as a short page in both languages.
+pub fn refused(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let text = match e {
+        AppError::Invalid(errors) => errors.0.iter().map(|e| format!("{}\n{}", e.describe(app::domain::Lang::Zh), e.describe(app::domain::Lang::En))).collect::<Vec<_>>().join("\n"),
+        e => format!("{}\n{}", e.message(app::domain::Lang::Zh), e.message(app::domain::Lang::En)),
+    };
+    (status, [(header::CACHE_CONTROL, "no-store"), (header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+pub async fn filed(State(state): State<AppState>, Query(params): Query<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let format = params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str()).unwrap_or("xlsx").to_string();
+    let query = FiledQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let answer = async {
+        let cx = authorize(&state.db, &state.settings, user, Need::Role(&[Role::Provider])).await?;
+        if format != "xlsx" && format != "csv" {
+            return Err(AppError::BadRequest(app::domain::Message::new("导出格式只能是 xlsx 或 csv", "The export format is xlsx or csv")));
+        }
+        let (rows, more) = office::export_rows(&cx, &query).await?;
+        let note = more.then(|| format!("结果超过 {MAX_EXPORT} 条，只导出了前 {MAX_EXPORT} 条，请缩小查询条件。 More than {MAX_EXPORT} rows matched; only the first {MAX_EXPORT} are here."));
+        let cells = rows.iter().map(|r| sheets::filed_cells(r).to_vec());
+        let today = app::ssr::application::today().compact();
+        if format == "csv" {
+            Ok(attachment("text/csv; charset=utf-8", &format!("备案信息-{today}.csv"), sheets::csv(&sheets::FILED_COLUMNS, cells, note.as_deref())?))
+        } else {
+            Ok(attachment(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("备案信息-{today}.xlsx"),
+                sheets::xlsx("备案信息", &sheets::FILED_COLUMNS, cells, note.as_deref())?,
+            ))
+        }
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => refused(&e),
+    }
+}
