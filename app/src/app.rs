@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                 <FlatRoutes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/query") view=QueryPage ssr=SsrMode::Async />
+                    <Route path=path!("/codes") view={part::<{ page::CODES }>()} />
                     <Route path=path!("/login") view={part::<{ page::LOGIN }>()} />
                     <Route path=path!("/register") view={part::<{ page::REGISTER }>()} />
                     <Route path=path!("/activate") view={part::<{ page::ACTIVATE }>()} />
@@ -169,6 +170,7 @@ pub mod page {
     pub const BUREAU_REVIEW: u8 = 20;
     pub const FILED_SEARCH: u8 = 21;
     pub const FILED_DETAIL: u8 = 22;
+    pub const CODES: u8 = 23;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -187,7 +189,8 @@ impl<const P: u8> LazyRoute for Part<P> {
             | page::ACTIVATE
             | page::FORGOT
             | page::RESET
-            | page::ACCOUNT => account_part(P).await,
+            | page::ACCOUNT
+            | page::CODES => account_part(P).await,
             page::FILINGS
             | page::NEW_FILING
             | page::BUSINESS
@@ -219,6 +222,7 @@ fn account_part(p: u8) -> AnyView {
         page::ACTIVATE => view! { <ActivatePage /> }.into_any(),
         page::FORGOT => view! { <ForgotPage /> }.into_any(),
         page::RESET => view! { <ResetPage /> }.into_any(),
+        page::CODES => view! { <crate::pages::public::codes::CodesPage /> }.into_any(),
         _ => view! { <AccountPage /> }.into_any(),
     }
 }

@@ -127,6 +127,7 @@ pub fn Footer(licence: String) -> impl IntoView {
     view! {
         <footer class="site-footer" data-site-licence=licence>
             <p class="site-footer__line">{i18n.tr(t::FOOTER_COPYRIGHT)}</p>
+            <p class="site-footer__line no-print"><a href="/codes" data-testid="footer-codes">{i18n.tr(crate::pages::public::codes::TITLE)}</a></p>
             {number}
         </footer>
     }

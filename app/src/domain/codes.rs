@@ -355,3 +355,138 @@ mod tests {
         assert!(nature_of_uscc(&other).is_none());
     }
 }
+
+/// The code tables as the public 代码表 page shows them (seed 001 §1.10):
+/// each row is the code and what it stands for, in both languages, from
+/// the very tables the validators use.
+pub mod tables {
+    use super::super::text::{Message, Text};
+    use super::*;
+
+    pub struct Table {
+        /// The address's anchor and `t=` value.
+        pub key: &'static str,
+        pub title: Text,
+        pub columns: Vec<Text>,
+        pub rows: Vec<Vec<Message>>,
+    }
+
+    fn m(t: Text) -> Message {
+        Message::new(t.zh, t.en)
+    }
+
+    fn plain(s: impl Into<String>) -> Message {
+        let s = s.into();
+        Message::new(s.clone(), s)
+    }
+
+    fn list(items: impl Iterator<Item = Text>) -> Message {
+        let items: Vec<Text> = items.collect();
+        Message::new(items.iter().map(|t| t.zh).collect::<Vec<_>>().join("、"), items.iter().map(|t| t.en).collect::<Vec<_>>().join("; "))
+    }
+
+    const CODE: Text = Text::new("代码", "Code");
+    const NAME: Text = Text::new("名称", "Name");
+
+    fn simple(key: &'static str, title: Text, items: &[(u8, Text)]) -> Table {
+        Table { key, title, columns: vec![CODE, NAME], rows: items.iter().map(|(c, t)| vec![plain(c.to_string()), m(*t)]).collect() }
+    }
+
+    /// Every table, in the order of the page.
+    pub fn all() -> Vec<Table> {
+        vec![
+            Table {
+                key: "province",
+                title: Text::new("省、自治区、直辖市", "Provinces"),
+                columns: vec![CODE, NAME, Text::new("备案号简称", "Number prefix")],
+                rows: PROVINCES.iter().map(|p| vec![plain(format!("{:02}", p.code)), m(p.name), plain(format!("{}ICP备", p.icp_prefix))]).collect(),
+            },
+            Table {
+                key: "nature",
+                title: Text::new("主办单位性质", "Sponsor types"),
+                columns: vec![CODE, NAME, Text::new("可用证件类型", "Certificates it may use")],
+                rows: NATURES.iter().map(|n| vec![plain(n.id.to_string()), m(n.name), list(n.cert_types.iter().filter_map(|c| cert_type(*c)).map(|c| c.name))]).collect(),
+            },
+            Table {
+                key: "cert",
+                title: Text::new("证件类型", "Certificate types"),
+                columns: vec![CODE, NAME, Text::new("适用于", "For")],
+                rows: CERT_TYPES
+                    .iter()
+                    .map(|c| vec![plain(c.id.to_string()), m(c.name), m(if c.personal { Text::new("个人、负责人", "Persons, responsible persons") } else { Text::new("单位", "Organisations") })])
+                    .collect(),
+            },
+            Table {
+                key: "pre_approval",
+                title: Text::new("前置审批类型", "Prior approval types"),
+                columns: vec![CODE, NAME, Text::new("网站名称含这些词时需要", "Needed when a website's name has")],
+                rows: PRE_APPROVAL_TYPES.iter().map(|a| vec![plain(a.id.to_string()), m(a.name), plain(a.name_words.join("、"))]).collect(),
+            },
+            simple("method", Text::new("接入方式", "Access methods"), &ACCESS_METHODS),
+            simple("content", Text::new("网站服务内容", "Service content"), &CONTENT_TYPES),
+            simple("language", Text::new("网站语言", "Website languages"), &LANGUAGES),
+        ]
+    }
+
+    /// Fold a search term and a cell the same way: case and width.
+    fn fold(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
+    /// The tables (all, or the one `key` names) with only the rows in which
+    /// some cell, in either language, contains `q`; tables left empty are
+    /// dropped. An empty `q` keeps every row.
+    pub fn search(key: &str, q: &str) -> Vec<Table> {
+        let q = fold(q.trim());
+        all()
+            .into_iter()
+            .filter(|t| key.is_empty() || t.key == key)
+            .map(|mut t| {
+                if !q.is_empty() {
+                    t.rows.retain(|r| r.iter().any(|c| fold(&c.zh).contains(&q) || fold(&c.en).contains(&q)));
+                }
+                t
+            })
+            .filter(|t| !t.rows.is_empty())
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_table_has_every_code_of_its_source() {
+            let all = all();
+            let rows = |k: &str| all.iter().find(|t| t.key == k).unwrap().rows.len();
+            assert_eq!(rows("province"), PROVINCES.len());
+            assert_eq!(rows("nature"), NATURES.len());
+            assert_eq!(rows("cert"), CERT_TYPES.len());
+            assert_eq!(rows("pre_approval"), PRE_APPROVAL_TYPES.len());
+            assert_eq!(rows("method"), ACCESS_METHODS.len());
+            assert_eq!(rows("content"), CONTENT_TYPES.len());
+            assert_eq!(rows("language"), LANGUAGES.len());
+            assert!(all.iter().all(|t| t.rows.iter().all(|r| r.len() == t.columns.len())));
+        }
+
+        #[test]
+        fn search_matches_either_language_and_any_width() {
+            let found = search("", "蜀");
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].rows[0][1].zh, "四川");
+            let found = search("province", "ＳＨＡＮＧ");
+            assert_eq!(found[0].rows.iter().map(|r| r[1].zh.as_str()).collect::<Vec<_>>(), ["上海"]);
+            assert!(search("", "居民身份证").iter().any(|t| t.key == "cert"));
+            assert!(search("", "居民身份证").iter().any(|t| t.key == "nature"), "个人 may use it");
+            assert_eq!(search("method", "").len(), 1);
+            assert!(search("", "no such thing at all").is_empty());
+            assert_eq!(search("", "").len(), 7);
+        }
+    }
+}

@@ -228,7 +228,10 @@ fn public_ip(rng: &mut Rng) -> String {
 fn datetime(year: u16, rng: &mut Rng) -> Datetime {
     // Seconds from 1970 to 1 January of `year`, then a random moment in the year.
     let days = (1970..year).map(|y| if crate::domain::date::is_leap_year(y) { 366 } else { 365 }).sum::<i64>();
-    let secs = days * 86_400 + rng.below(360 * 86_400) as i64;
+    // Never in the future: this year's filings fall between 1 January and now.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(i64::MAX);
+    let span = (now - days * 86_400).clamp(86_400, 360 * 86_400);
+    let secs = days * 86_400 + rng.below(span as u64) as i64;
     Datetime::from_timestamp(secs, 0).unwrap_or_default()
 }
 

@@ -244,7 +244,7 @@ fn FiledTable(page: FiledPage) -> impl IntoView {
                                 <td>{move || method.map(|m| i18n.t(m)).unwrap_or("")}</td>
                                 <td>{move || province.map(|p| i18n.t(p)).unwrap_or("")}</td>
                                 <td class="nowrap">{r.approved}</td>
-                                <td class="no-print"><a href=href data-testid="filed-detail">{i18n.tr(Text::new("详细信息", "Details"))}</a></td>
+                                <td class="no-print nowrap"><a href=href data-testid="filed-detail">{i18n.tr(Text::new("详细信息", "Details"))}</a></td>
                             </tr>
                         }
                     }).collect_view()}

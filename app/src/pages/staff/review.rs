@@ -52,6 +52,7 @@ pub(crate) fn ConsoleNav(role: Role) -> impl IntoView {
     view! {
         <nav class="console-nav" aria-label="console">
             {links.into_iter().map(|(href, t)| view! { <a href=href>{i18n.tr(t)}</a> }).collect_view()}
+            <crate::pages::staff::office::PrintButton />
         </nav>
     }
 }
