@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/filings/:id") view={part::<{ page::PROVIDER_REVIEW }>()} />
                     <Route path=path!("/provider/search") view={part::<{ page::FILED_SEARCH }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/records/:website") view={part::<{ page::FILED_DETAIL }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/accounts") view={part::<{ page::CLIENTS }>()} ssr=SsrMode::Async />
                     <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
                     <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
                     <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
@@ -171,6 +172,7 @@ pub mod page {
     pub const FILED_SEARCH: u8 = 21;
     pub const FILED_DETAIL: u8 = 22;
     pub const CODES: u8 = 23;
+    pub const CLIENTS: u8 = 24;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -252,6 +254,7 @@ fn staff_part(p: u8) -> AnyView {
         page::EMPTY_SITES => view! { <EmptySitesPage /> }.into_any(),
         page::FILED_SEARCH => view! { <crate::pages::staff::office::FiledSearchPage /> }.into_any(),
         page::FILED_DETAIL => view! { <crate::pages::staff::office::FiledDetailPage /> }.into_any(),
+        page::CLIENTS => view! { <crate::pages::staff::clients::ClientsPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

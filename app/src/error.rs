@@ -35,6 +35,10 @@ pub enum AppError {
     /// Too many attempts at an account door: 429, with what to do.
     #[error("{0}")]
     TooMany(Message),
+    /// Signed in with a password someone else chose (代为录入, 重置密码):
+    /// it must be changed before anything else: 403.
+    #[error("password must be changed")]
+    MustChangePassword,
     /// Something broke on our side (details are in the server log): 500.
     #[error("internal error")]
     Internal,
@@ -49,7 +53,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::MustChangePassword => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited | AppError::TooMany(_) => 429,
@@ -67,6 +71,10 @@ impl AppError {
             }
             AppError::Unauthenticated => Message::new("请先登录", "Please sign in first"),
             AppError::Forbidden => Message::new("您没有权限进行此操作", "You are not allowed to do this"),
+            AppError::MustChangePassword => Message::new(
+                "您的密码由他人设定（接入服务商代为录入或重置），请先在“账户设置”中修改密码，再办理其他事项。",
+                "Your password was set by someone else (the provider filed for you or reset it): change it under Account settings first.",
+            ),
             AppError::NotFound => Message::new("未找到相关记录", "Nothing was found"),
             AppError::RateLimited => Message::new("查询过于频繁，请稍后再试", "Too many requests; please wait a minute and try again"),
             AppError::Internal => Message::new("系统暂时出现问题，请稍后再试；已保存的内容不会丢失", "Something went wrong on our side; please try again shortly. Nothing saved is lost"),

@@ -68,6 +68,9 @@ pub struct UserInfo {
     pub contact_name: String,
     pub mobile: String,
     pub email: String,
+    /// The password was chosen by someone else: change it first.
+    #[serde(default)]
+    pub must_change: bool,
 }
 
 impl UserInfo {
@@ -433,4 +436,38 @@ pub struct FiledDetail {
     pub status: String,
     /// Entity, website and this provider's access, field by field.
     pub rows: Vec<crate::domain::review::ReviewRow>,
+}
+
+/// One client account in the provider's 重置密码 list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct ClientAccount {
+    pub username: String,
+    pub contact_name: String,
+    pub mobile: String,
+    pub email: String,
+    /// pending | active | disabled
+    pub status: String,
+    /// Still on a password someone else chose.
+    pub must_change: bool,
+    /// Created by this provider's clerks (代为录入, 批量导入).
+    pub ours: bool,
+    pub created: String,
+    /// The entities it owns (a few).
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientPage {
+    pub rows: Vec<ClientAccount>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// A username with the password just given to it, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCredential {
+    pub username: String,
+    pub password: String,
 }

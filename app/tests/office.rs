@@ -114,3 +114,88 @@ async fn the_combined_search_finds_approved_filings_by_any_condition() {
     let xlsx = sheets::xlsx("备案信息", &sheets::FILED_COLUMNS, rows.iter().map(|r| sheets::filed_cells(r).to_vec()), None).unwrap();
     assert_eq!(&xlsx[..2], b"PK");
 }
+
+async fn clients(w: &World, who: &CurrentUser, pairs: &[(&str, &str)]) -> Result<Vec<String>, AppError> {
+    use app::domain::account::clients::ClientQuery;
+    let cx = w.cx(Some(who), Need::Role(&[Role::Provider])).await?;
+    let page = app::ssr::clients::list(&cx, &ClientQuery::from_pairs(pairs.iter().copied())).await?;
+    Ok(page.rows.into_iter().map(|r| r.username).collect())
+}
+
+async fn reset(w: &World, who: &CurrentUser, sel: app::domain::account::clients::Selection, new: app::domain::account::clients::NewPassword) -> Result<Vec<app::models::NewCredential>, AppError> {
+    let cx = w.cx(Some(who), Need::Role(&[Role::Provider])).await?;
+    app::ssr::clients::reset(&cx, &sel, &new).await
+}
+
+#[tokio::test]
+async fn the_provider_resets_its_clients_passwords_and_only_theirs() {
+    use app::domain::account::clients::{is_generated_shape, ClientQuery, NewPassword, Selection};
+    use app::ssr::auth::{self, LoginOutcome};
+    let w = World::new().await;
+    let a = w.registrant("reset_a", "13800000201").await;
+    let b = w.registrant("reset_b", "13800000202").await;
+    let stranger = w.registrant("reset_stranger", "13800000203").await;
+    let clerk = w.staff("reset_clerk", Role::Provider, "13700000201", None).await;
+    let bureau = w.staff("reset_bureau", Role::Bureau, "13600000201", Some(11)).await;
+    w.approved(&a, &clerk, &bureau, &uscc(201), "reset-alpha.cn").await;
+    w.approved(&b, &clerk, &bureau, &uscc(202), "reset-beta.cn").await;
+
+    // The list: the owners of entities this provider serves, not anyone else.
+    assert_eq!(clients(&w, &clerk, &[]).await.unwrap(), ["reset_a", "reset_b"]);
+    assert_eq!(clients(&w, &clerk, &[("username", "RESET_B")]).await.unwrap(), ["reset_b"]);
+    assert_eq!(clients(&w, &clerk, &[("name", "星河")]).await.unwrap(), ["reset_a", "reset_b"]);
+    assert_eq!(clients(&w, &clerk, &[("email", "reset_a@")]).await.unwrap(), ["reset_a"]);
+    assert!(matches!(clients(&w, &a, &[]).await, Err(AppError::Forbidden)));
+
+    // A session of a's that the reset must end.
+    let LoginOutcome::Ok(aid) = auth::login(&w.db, "reset_a", common::PASSWORD).await.unwrap() else { panic!() };
+    let token = auth::create_session(&w.db, &aid, 1).await.unwrap();
+    assert!(auth::session_user(&w.db, &token).await.unwrap().is_some());
+
+    // One account, a generated password.
+    let creds = reset(&w, &clerk, Selection::Accounts(vec!["reset_a".into()]), NewPassword::Generate).await.unwrap();
+    assert_eq!(creds.len(), 1);
+    assert_eq!(creds[0].username, "reset_a");
+    let new = creds[0].password.clone();
+    assert!(is_generated_shape(&new), "{new}");
+    assert!(auth::session_user(&w.db, &token).await.unwrap().is_none(), "every session of the client ended");
+    assert!(matches!(auth::login(&w.db, "reset_a", common::PASSWORD).await.unwrap(), LoginOutcome::Bad));
+    let a2 = w.sign_in("reset_a", &new).await;
+    assert!(a2.must_change);
+    // Until it is changed, nothing but the account itself.
+    assert!(matches!(w.cx(Some(&a2), Need::Role(&[Role::Registrant])).await, Err(AppError::MustChangePassword)));
+    assert!(w.cx(Some(&a2), Need::Account).await.is_ok());
+    // Told by e-mail, without the password.
+    let sent = w.sent().await;
+    let mail = sent.iter().rev().find(|m| m.recipient == "reset_a@example.com" && m.body.contains("重置")).expect("an e-mail to the client");
+    assert!(!mail.body.contains(&new), "the e-mail never carries the password");
+    // Audited.
+    let mut res = w.db.query("SELECT VALUE comment FROM audit_event WHERE account = $a AND action = 'password_reset'").bind(("a", aid.clone())).await.unwrap();
+    let audit: Vec<String> = res.take(0).unwrap();
+    assert_eq!(audit.len(), 1);
+    // Changing it lifts the mark.
+    auth::change_password(&w.db, &a2, &new, "Mine-0nly-pw", "Mine-0nly-pw").await.unwrap();
+    let a3 = w.sign_in("reset_a", "Mine-0nly-pw").await;
+    assert!(!a3.must_change);
+    assert!(w.cx(Some(&a3), Need::Role(&[Role::Registrant])).await.is_ok());
+
+    // Not a client: refused, and nothing changes.
+    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
+    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_b".into(), "reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
+    assert!(matches!(auth::login(&w.db, "reset_stranger", common::PASSWORD).await.unwrap(), LoginOutcome::Ok(_)));
+    assert!(matches!(auth::login(&w.db, "reset_b", common::PASSWORD).await.unwrap(), LoginOutcome::Ok(_)));
+    let _ = stranger;
+
+    // Every match of the conditions, one typed password; the rules hold for each username.
+    let set = |p: &str| NewPassword::Set { password: p.into(), password2: p.into() };
+    match reset(&w, &clerk, Selection::AllMatching(ClientQuery::from_pairs([("username", "reset_")])), set("12345678")).await {
+        Err(AppError::Invalid(e)) => assert_eq!(e.0[0].code, "password.digits"),
+        other => panic!("{other:?}"),
+    }
+    let creds = reset(&w, &clerk, Selection::AllMatching(ClientQuery::from_pairs([("username", "reset_")])), set("Shared-pass-9")).await.unwrap();
+    assert_eq!(creds.iter().map(|c| c.username.as_str()).collect::<Vec<_>>(), ["reset_a", "reset_b"]);
+    assert!(creds.iter().all(|c| c.password == "Shared-pass-9"));
+    assert!(w.sign_in("reset_b", "Shared-pass-9").await.must_change);
+    // Only staff of the provider.
+    assert!(matches!(reset(&w, &bureau, Selection::Accounts(vec!["reset_b".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
+}

@@ -178,6 +178,8 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/office/detail", form("website=nosuchsite"), [U, F, F, T, F, F, F]),
         row("/provider/export?format=csv&name=x", Body_::Get, [U, F, F, T, F, F, F]),
         row("/provider/export?format=xlsx", Body_::Get, [U, F, F, T, F, F, F]),
+        row("/api/office/clients", json(r#"{"query":{}}"#.into()), [U, F, F, T, F, F, F]),
+        row("/api/office/reset", json(r#"{"selection":{"Accounts":["nosuchclient"]},"new":"Generate"}"#.into()), [U, F, F, T, F, F, F]),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
         row("/api/business/amend", form(&format!("id={p}&version=-1&reason=1")), [U, T, F, F, F, F, F]),

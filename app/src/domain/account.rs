@@ -186,3 +186,227 @@ mod tests {
         assert_eq!(mask_contact("zhang@example.com"), "z***@example.com");
     }
 }
+
+/// 重置密码 (seed 001 §1.6.1): the clerk's list of its clients' accounts,
+/// by conditions kept in the address, and what a reset asks for.
+pub mod clients {
+    use serde::{Deserialize, Serialize};
+
+    use super::super::error::{Field, FieldErrors, Problem};
+
+    /// Accounts on one page of the list.
+    pub const PAGE_SIZE: u32 = 50;
+    /// The most accounts one reset changes (each password is hashed with
+    /// argon2, about a tenth of a second of one core).
+    pub const MAX_RESET: usize = 200;
+    /// Length of a generated password.
+    pub const GENERATED_CHARS: usize = 12;
+    /// Characters of a generated password: no 0/O, 1/l/I that a person
+    /// reading it to a client could confuse.
+    pub const GENERATED_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct ClientQuery {
+        pub username: String,
+        /// Part of a 主办单位名称 the account owns.
+        pub name: String,
+        pub mobile: String,
+        pub email: String,
+        pub page: String,
+    }
+
+    pub const KEYS: [&str; 5] = ["username", "name", "mobile", "email", "page"];
+
+    impl ClientQuery {
+        pub fn get(&self, key: &str) -> &str {
+            match key {
+                "username" => &self.username,
+                "name" => &self.name,
+                "mobile" => &self.mobile,
+                "email" => &self.email,
+                "page" => &self.page,
+                _ => "",
+            }
+        }
+
+        pub fn set(&mut self, key: &str, value: &str) {
+            let slot = match key {
+                "username" => &mut self.username,
+                "name" => &mut self.name,
+                "mobile" => &mut self.mobile,
+                "email" => &mut self.email,
+                "page" => &mut self.page,
+                _ => return,
+            };
+            *slot = value.to_string();
+        }
+
+        pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ClientQuery {
+            let mut q = ClientQuery::default();
+            for (k, v) in pairs {
+                q.set(k, v);
+            }
+            q
+        }
+
+        pub fn to_query(&self, with_page: bool, enc: impl Fn(&str) -> String) -> String {
+            KEYS.iter()
+                .filter(|k| with_page || **k != "page")
+                .filter_map(|k| {
+                    let v = self.get(k).trim();
+                    (!v.is_empty()).then(|| format!("{k}={}", enc(v)))
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        }
+    }
+
+    /// The checked conditions: lower-cased text, or none.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct ClientFilter {
+        pub username: Option<String>,
+        pub name: Option<String>,
+        pub mobile: Option<String>,
+        pub email: Option<String>,
+        pub page: u32,
+    }
+
+    pub mod fields {
+        use super::Field;
+        pub const USERNAME: Field = Field::new("username", "用户名", "Username");
+        pub const NAME: Field = Field::new("name", "主办单位名称", "Sponsor name");
+        pub const MOBILE: Field = Field::new("mobile", "手机号码", "Mobile");
+        pub const EMAIL: Field = Field::new("email", "电子邮箱", "E-mail");
+        pub const PAGE: Field = Field::new("page", "页码", "Page");
+    }
+
+    fn text(input: &str, max: usize) -> Result<Option<String>, Problem> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        if t.chars().count() > max {
+            return Err(Problem::new("search.long", format!("最多{max}个字符"), format!("at most {max} characters")));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(Problem::new("search.chars", "含有不可见的控制字符，请删除", "contains invisible control characters; remove them"));
+        }
+        Ok(Some(t.to_lowercase()))
+    }
+
+    pub fn check(q: &ClientQuery) -> Result<ClientFilter, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut f = ClientFilter {
+            username: errors.check(fields::USERNAME, text(&q.username, 32)).flatten(),
+            name: errors.check(fields::NAME, text(&q.name, 100)).flatten(),
+            mobile: errors.check(fields::MOBILE, text(&q.mobile, 20)).flatten(),
+            email: errors.check(fields::EMAIL, text(&q.email, 100)).flatten(),
+            page: 1,
+        };
+        let page = q.page.trim();
+        if !page.is_empty() {
+            match page.parse::<u32>() {
+                Ok(p) if (1..=10_000).contains(&p) => f.page = p,
+                _ => errors.push(Problem::new("search.page", "页码应为 1 到 10000 之间的整数", "the page is a whole number from 1 to 10000").at(fields::PAGE)),
+            }
+        }
+        errors.into_result().map(|_| f)
+    }
+
+    /// Which accounts a reset changes: the ones ticked, or every one the
+    /// conditions find.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Selection {
+        Accounts(Vec<String>),
+        AllMatching(ClientQuery),
+    }
+
+    /// The new password: one the clerk typed (the same for every account
+    /// chosen), or a different generated one for each.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum NewPassword {
+        Set { password: String, password2: String },
+        Generate,
+    }
+
+    pub const PASSWORD: Field = Field::new("password", "新密码", "New password");
+    pub const PASSWORD2: Field = Field::new("password2", "确认新密码", "Repeat the new password");
+
+    /// Check a reset before anything is sent: something chosen, not too
+    /// many, a typed password that meets the account rules for every
+    /// username it will be given to, and typed twice alike.
+    pub fn check_reset(selection: &Selection, new: &NewPassword) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Selection::Accounts(names) = selection {
+            if names.is_empty() {
+                errors.push(Problem::new("reset.none", "请先选择要重置密码的用户", "choose the accounts to reset first").at(fields::USERNAME));
+            } else if names.len() > MAX_RESET {
+                errors.push(Problem::new("reset.many", format!("一次最多重置{MAX_RESET}个用户的密码"), format!("at most {MAX_RESET} accounts at a time")).at(fields::USERNAME));
+            }
+        }
+        if let NewPassword::Set { password, password2 } = new {
+            let names: &[String] = match selection {
+                Selection::Accounts(n) => n,
+                Selection::AllMatching(_) => &[],
+            };
+            let problem = names.iter().find_map(|u| super::check_password(password, u).err()).or_else(|| super::check_password(password, "").err());
+            if let Some(p) = problem {
+                errors.push(p.at(PASSWORD));
+            } else if password != password2 {
+                errors.push(Problem::new("password.mismatch", "两次输入的密码不一致", "the two passwords differ").at(PASSWORD2));
+            }
+        }
+        errors.into_result()
+    }
+
+    /// Whether a generated password is one: the right length, from the
+    /// alphabet, with a letter and a digit (so it meets the account rules).
+    pub fn is_generated_shape(p: &str) -> bool {
+        p.len() == GENERATED_CHARS
+            && p.bytes().all(|b| GENERATED_ALPHABET.contains(&b))
+            && p.bytes().any(|b| b.is_ascii_digit())
+            && p.bytes().any(|b| b.is_ascii_alphabetic())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn conditions_are_checked_and_lowered() {
+            let q = ClientQuery::from_pairs([("username", " Zhang "), ("name", "星河"), ("page", "2")]);
+            let f = check(&q).unwrap();
+            assert_eq!((f.username.as_deref(), f.name.as_deref(), f.page), (Some("zhang"), Some("星河"), 2));
+            assert_eq!(q.to_query(false, |s| s.to_string()), "username=Zhang&name=星河");
+            let long = "a".repeat(33);
+            let bad = ClientQuery::from_pairs([("username", long.as_str()), ("page", "0")]);
+            let e = check(&bad).unwrap_err();
+            assert_eq!(e.0.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["username", "page"]);
+        }
+
+        #[test]
+        fn a_reset_needs_a_choice_and_a_good_password() {
+            let some = Selection::Accounts(vec!["zhangsan".into()]);
+            let set = |p: &str, p2: &str| NewPassword::Set { password: p.into(), password2: p2.into() };
+            assert!(check_reset(&some, &NewPassword::Generate).is_ok());
+            assert!(check_reset(&some, &set("Str0ng-pass", "Str0ng-pass")).is_ok());
+            assert_eq!(check_reset(&Selection::Accounts(vec![]), &NewPassword::Generate).unwrap_err().0[0].code, "reset.none");
+            let many = Selection::Accounts((0..=MAX_RESET).map(|i| format!("user{i}")).collect());
+            assert_eq!(check_reset(&many, &NewPassword::Generate).unwrap_err().0[0].code, "reset.many");
+            assert_eq!(check_reset(&some, &set("12345678", "12345678")).unwrap_err().0[0].code, "password.digits");
+            assert_eq!(check_reset(&some, &set("short", "short")).unwrap_err().0[0].code, "password.short");
+            assert_eq!(check_reset(&some, &set("zhangsan", "zhangsan")).unwrap_err().0[0].code, "password.username");
+            assert_eq!(check_reset(&some, &set("Str0ng-pass", "Str0ng-pasS")).unwrap_err().0[0].code, "password.mismatch");
+            assert!(check_reset(&Selection::AllMatching(ClientQuery::default()), &set("Str0ng-pass", "Str0ng-pass")).is_ok());
+        }
+
+        #[test]
+        fn generated_shape() {
+            assert!(is_generated_shape("Ab3defGh7kmn"));
+            assert!(!is_generated_shape("Ab0defGh7kmn"), "0 is not in the alphabet");
+            assert!(!is_generated_shape("abcdefghjkmn"), "needs a digit");
+            assert!(!is_generated_shape("Ab3"));
+        }
+    }
+}

@@ -139,7 +139,12 @@ pub async fn login(username: String, password: String, #[server(default)] captch
             LoginOutcome::Ok(id) => {
                 let token = auth::create_session(&cx.db, &id, cx.settings.session_hours).await?;
                 set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
-                let role = auth::session_user(&cx.db, &token).await?.map(|u| u.role).unwrap_or(crate::domain::workflow::Role::Registrant);
+                let user = auth::session_user(&cx.db, &token).await?;
+                // A password someone else chose: straight to changing it.
+                if user.as_ref().is_some_and(|u| u.must_change) {
+                    return Ok(LoginResult::SignedIn("/account?must=1".into()));
+                }
+                let role = user.map(|u| u.role).unwrap_or(crate::domain::workflow::Role::Registrant);
                 Ok(LoginResult::SignedIn(landing(role, &next)))
             }
             LoginOutcome::Pending => Ok(LoginResult::NeedsActivation(username.trim().to_ascii_lowercase())),
@@ -182,7 +187,7 @@ pub async fn change_password(old_password: String, password: String, password2: 
     use crate::ssr::guard::{serve, Need};
     use crate::ssr::{auth, set_cookie};
     let plain = plain_form_post();
-    let result = serve(Need::Role(&[]), |cx| async move {
+    let result = serve(Need::Account, |cx| async move {
         let me = cx.me()?;
         auth::change_password(&cx.db, me, &old_password, &password, &password2).await?;
         // Every session ended with the change; this one starts again.
@@ -199,7 +204,7 @@ pub async fn change_password(old_password: String, password: String, password2: 
 pub async fn update_profile(contact_name: String, mobile: String, email: String) -> Result<UserInfo, AppError> {
     use crate::ssr::guard::{serve, Need};
     let plain = plain_form_post();
-    let result = serve(Need::Role(&[]), |cx| async move { crate::ssr::auth::update_profile(&cx.db, cx.me()?, &contact_name, &mobile, &email).await }).await;
+    let result = serve(Need::Account, |cx| async move { crate::ssr::auth::update_profile(&cx.db, cx.me()?, &contact_name, &mobile, &email).await }).await;
     answer_plain(plain, &result, |_| "/account?saved=1".to_string(), "/account?failed=1");
     result
 }

@@ -21,3 +21,20 @@ pub async fn filed_website(website: String) -> Result<FiledDetail, AppError> {
     use crate::ssr::guard::{serve, Need};
     serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::office::detail(&cx, &website).await }).await
 }
+
+/// 重置密码: this provider's client accounts matching the conditions.
+#[server(endpoint = "office/clients", input = server_fn::codec::Json)]
+pub async fn client_accounts(query: crate::domain::account::clients::ClientQuery) -> Result<crate::models::ClientPage, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::clients::list(&cx, &query).await }).await
+}
+
+/// 重置密码: new passwords for the chosen client accounts, shown once.
+#[server(endpoint = "office/reset", input = server_fn::codec::Json)]
+pub async fn reset_client_passwords(
+    selection: crate::domain::account::clients::Selection,
+    new: crate::domain::account::clients::NewPassword,
+) -> Result<Vec<crate::models::NewCredential>, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::clients::reset(&cx, &selection, &new).await }).await
+}

@@ -59,7 +59,7 @@ const PASSWORD_TITLE: Text = Text::new("修改密码", "Change password");
 const SAVE: Text = Text::new("保存", "Save");
 const SAVED: Text = Text::new("已保存", "Saved");
 const LOGOUT: Text = Text::new("退出登录", "Sign out");
-const PASSWORD_HINT: Text = Text::new("至少8位，不能全为数字，不能与用户名相同", "At least 8 characters, not only digits, not the username");
+pub const PASSWORD_HINT: Text = Text::new("至少8位，不能全为数字，不能与用户名相同", "At least 8 characters, not only digits, not the username");
 const PLAIN_FAILED: Text = Text::new(
     "未成功：填写的内容有误，或用户名、密码、验证码不正确。请检查后重试。",
     "That did not work: something was wrong, or the username, password or picture code did not match. Check and try again.",
@@ -415,6 +415,14 @@ pub fn AccountPage() -> impl IntoView {
     let sign_out = Action::new(|_: &()| async move { logout().await });
     Effect::new(move |_| profile_error.set(save_profile.value().get().and_then(|r| r.err())));
     Effect::new(move |_| password_error.set(save_password.value().get().and_then(|r| r.err())));
+    // A password someone else chose, now changed: on to the person's work.
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(Ok(Some(u)))) = (save_password.value().get(), me.get_untracked()) {
+            if u.must_change {
+                go(&crate::functions::account::landing(u.role, ""));
+            }
+        }
+    });
     Effect::new(move |_| {
         if sign_out.value().get().is_some() {
             go("/");
@@ -427,7 +435,15 @@ pub fn AccountPage() -> impl IntoView {
             <crate::components::form::NeedsScript />
             <Transition fallback=|| ()>
                 {move || me.get().map(|r| match r {
-                    Ok(Some(u)) => view! { <p class="page__lead">{i18n.tr(fields::USERNAME.label)} "：" <strong>{u.username.clone()}</strong></p> }.into_any(),
+                    Ok(Some(u)) => view! {
+                        <p class="page__lead">{i18n.tr(fields::USERNAME.label)} "：" <strong>{u.username.clone()}</strong></p>
+                        {u.must_change.then(|| view! {
+                            <p class="notice notice--warn" role="alert" data-testid="must-change">{i18n.tr(crate::domain::Text::new(
+                                "您的密码由接入服务商设定（代为录入或重置密码）。请先在下方“修改密码”中设定只有您知道的新密码，之后才能办理备案。",
+                                "Your password was set by your access provider (it filed for you or reset the password). Choose a new one only you know under “Change password” below before anything else.",
+                            ))}</p>
+                        })}
+                    }.into_any(),
                     _ => view! { <p class="notice">{i18n.tr(SIGN_IN_FIRST)} " " <a href="/login?next=/account">{i18n.tr(SUBMIT_LOGIN)}</a></p> }.into_any(),
                 })}
             </Transition>

@@ -37,6 +37,9 @@ pub struct CurrentUser {
     pub mobile: String,
     pub email: String,
     pub province: Option<u8>,
+    /// Someone else chose the password (代为录入, 重置密码): nothing but
+    /// changing it is allowed until it is changed.
+    pub must_change: bool,
 }
 
 impl CurrentUser {
@@ -47,6 +50,7 @@ impl CurrentUser {
             contact_name: self.contact_name.clone(),
             mobile: self.mobile.clone(),
             email: self.email.clone(),
+            must_change: self.must_change,
         }
     }
 }
@@ -82,6 +86,7 @@ struct UserRow {
     mobile: String,
     email: String,
     province: Option<i64>,
+    must_change: bool,
 }
 
 impl UserRow {
@@ -95,11 +100,12 @@ impl UserRow {
             mobile: self.mobile,
             email: self.email,
             province: self.province.and_then(|p| u8::try_from(p).ok()),
+            must_change: self.must_change,
         })
     }
 }
 
-const USER_FIELDS: &str = "id, record::id(id) AS key, username, role, contact_name, mobile, email, province";
+const USER_FIELDS: &str = "id, record::id(id) AS key, username, role, contact_name, mobile, email, province, must_change_password ?? false AS must_change";
 
 // ---------------------------------------------------------------- sessions
 
@@ -561,7 +567,7 @@ pub async fn change_password(db: &Db, user: &CurrentUser, old: &str, new: &str, 
     errors.into_result().map_err(AppError::Invalid)?;
     let hash = hash_blocking(new.to_string()).await?;
     // A new password ends every other session.
-    db.query("UPDATE $id SET password_hash = $h, updated_at = time::now() RETURN NONE; DELETE session WHERE account = $id;")
+    db.query("UPDATE $id SET password_hash = $h, must_change_password = false, updated_at = time::now() RETURN NONE; DELETE session WHERE account = $id;")
         .bind(("id", user.id.clone()))
         .bind(("h", hash))
         .await?

@@ -12,7 +12,7 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 7] = [
+pub const SCHEMA: [(&str, &str); 8] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
@@ -20,6 +20,7 @@ pub const SCHEMA: [(&str, &str); 7] = [
     ("005_review", include_str!("../../schema/005_review.surql")),
     ("006_trust", include_str!("../../schema/006_trust.surql")),
     ("007_business", include_str!("../../schema/007_business.surql")),
+    ("008_office", include_str!("../../schema/008_office.surql")),
 ];
 
 /// Open the database and apply the schema.

@@ -27,6 +27,9 @@ pub enum Need<'a> {
     Anyone,
     /// A signed-in user of one of these roles (any role when empty).
     Role(&'a [Role]),
+    /// The signed-in user's own account (changing the password, the
+    /// profile): the only need met while the password must be changed.
+    Account,
     /// A filing application: to read it, or to act on it (the state
     /// machine decides who may do which action in which state).
     Filing(&'a str, Intent),
@@ -105,8 +108,12 @@ pub async fn authorize(db: &Db, settings: &Arc<Settings>, user: Option<CurrentUs
     let Some(user) = cx.user.as_ref() else {
         return Err(AppError::Unauthenticated);
     };
+    // A password someone else chose is changed before anything else.
+    if user.must_change && !matches!(need, Need::Account) {
+        return Err(AppError::MustChangePassword);
+    }
     match need {
-        Need::Anyone => {}
+        Need::Anyone | Need::Account => {}
         Need::Role(roles) => {
             if !roles.is_empty() && !roles.contains(&user.role) {
                 return Err(forbidden(user, "role"));

@@ -1,5 +1,6 @@
 //! Staff pages: the provider's and the 管局's consoles, and the outbox.
 
+pub mod clients;
 pub mod office;
 pub mod outbox;
 pub mod records;
