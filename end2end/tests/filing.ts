@@ -1,5 +1,5 @@
 // What the registrant does, shared by the registrant and review tests.
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { open } from "./helpers";
 
 export const PASSWORD = "s3cret-pass";
@@ -178,3 +178,54 @@ export async function mailTo(recipient: string, needle: string): Promise<string>
   }
   throw new Error(`no e-mail to ${recipient} containing ${needle} in ${dir}`);
 }
+
+// The staff's side of a filing, shared by the life-after-approval and back-office tests.
+
+export const staffPage = async (browser: Browser, page: Page, info: TestInfo, who: "clerk" | "bureau") => {
+  const p = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  if (who === "clerk") await signIn(p, info, CLERK, "/login?next=/provider", CLERK_PASSWORD);
+  else await signIn(p, info, BUREAU, "/login?next=/bureau", BUREAU_PASSWORD);
+  return p;
+};
+
+/** The clerk opens the newest application for `domain` and passes it (with the 核验 uploads when asked). */
+export async function clerkPasses(clerk: Page, info: TestInfo, domain: string, kind: string, verify: boolean) {
+  await open(clerk, info, `/provider?kind=${kind}&domain=${domain}`);
+  await clerk.getByTestId("queue-row").filter({ hasText: domain }).first().getByRole("link", { name: "办理" }).click();
+  await expect(clerk.getByTestId("review-status")).toContainText("待核实");
+  if (verify) {
+    await clerk.locator("#file-verification_photo").setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png() });
+    await expect(clerk.getByTestId("staff-upload-verification_photo").getByRole("link", { name: "face.png" })).toBeVisible();
+    await clerk.locator("#file-verification_form").setInputFiles({ name: "form.png", mimeType: "image/png", buffer: png() });
+    await expect(clerk.getByTestId("staff-upload-verification_form").getByRole("link", { name: "form.png" })).toBeVisible();
+  } else {
+    await expect(clerk.getByTestId("no-verification")).toBeVisible();
+  }
+  await clerk.locator("#opinion").fill("已核实，信息真实");
+  await clerk.getByTestId("pass").click();
+  await expect(clerk.getByTestId("status")).toHaveText("待管局审核");
+}
+
+/** The 管局 approves the newest application for `domain`; returns what the page shows as issued. */
+export async function bureauApproves(bureau: Page, info: TestInfo, domain: string, kind: string) {
+  await open(bureau, info, `/bureau?kind=${kind}&domain=${domain}`);
+  await bureau.getByTestId("queue-row").filter({ hasText: domain }).first().getByRole("link", { name: "办理" }).click();
+  await bureau.getByTestId("approve").click();
+  await bureau.getByTestId("approve-confirm").click();
+  await expect(bureau.getByTestId("status")).toHaveText("已通过");
+  return (await bureau.getByTestId("review-status").textContent()) ?? "";
+}
+
+/** A first filing, passed and approved: its entity number and 备案密码. */
+export async function filed(page: Page, browser: Browser, info: TestInfo, domain: string, cert: string) {
+  await fileFirstFiling(page, info, domain, cert);
+  const clerk = await staffPage(browser, page, info, "clerk");
+  await clerkPasses(clerk, info, domain, "first_filing", true);
+  const bureau = await staffPage(browser, page, info, "bureau");
+  const shown = await bureauApproves(bureau, info, domain, "first_filing");
+  const main = shown.match(/京ICP备\d{10}号/)![0];
+  const mail = await mailTo("zhang@example.com", main);
+  const password = mail.match(/备案密码：(\S{10})/)![1];
+  return { main, password, clerk, bureau };
+}
+

@@ -98,15 +98,9 @@ pub fn FiledSearchPage() -> impl IntoView {
             }
         }
     };
-    let error_of = move |path: &'static str| {
-        move || {
-            let local = errors.with(|e| e.as_ref().and_then(|e| e.get(path)).map(|e| e.message.get(i18n.lang()).to_string()));
-            local.or_else(|| match results.get() {
-                Some(Err(AppError::Invalid(e))) => e.get(path).map(|e| e.message.get(i18n.lang()).to_string()),
-                _ => None,
-            })
-        }
-    };
+    // The browser's own check, beside each field (the server's answer to
+    // an address typed by hand is listed with the results).
+    let error_of = move |path: &'static str| move || errors.with(|e| e.as_ref().and_then(|e| e.get(path)).map(|e| e.message.get(i18n.lang()).to_string()));
     let text = {
         let sig = sig.clone();
         move |field: crate::domain::Field, kind: &'static str, hint: Option<Text>| {
@@ -178,7 +172,12 @@ pub fn FiledSearchPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || results.get().map(|r| match r {
                     Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in(encode_component("/provider/search")).into_any(),
-                    Err(AppError::Invalid(_)) => view! { <p class="notice notice--error" role="alert">{i18n.tr(Text::new("请先改正上面标出的条件。", "Correct the conditions marked above first."))}</p> }.into_any(),
+                    Err(AppError::Invalid(e)) => view! {
+                        <div class="notice notice--error" role="alert" data-testid="filed-invalid">
+                            <p>{i18n.tr(Text::new("请先改正这些条件：", "Correct these conditions first:"))}</p>
+                            <ul>{e.0.into_iter().map(|e| view! { <li>{move || e.describe(i18n.lang())}</li> }).collect_view()}</ul>
+                        </div>
+                    }.into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
                     Ok(page) => view! {
                         <div class="result-bar">

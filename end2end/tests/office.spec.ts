@@ -1,0 +1,104 @@
+// The provider's back office (issue 13): 组合查询 with export, 详细信息,
+// 重置密码 and the client's first sign-in after it, the public 代码表 and
+// 页面打印 — on a desktop and a phone, the lists also without JavaScript.
+import { expect, test } from "@playwright/test";
+import { expectNoHorizontalScroll, jsEnabled, open } from "./helpers";
+import { CLERK, CLERK_PASSWORD, filed, freshUscc, PASSWORD, register, signIn, unique } from "./filing";
+
+test("a filed website is found by the combined search, shown in full and exported; the clerk resets its owner's password and the client must change it", async ({ page, browser }, info) => {
+  test.skip(!jsEnabled(info), "filing and resetting need JavaScript");
+  test.setTimeout(240_000);
+  const username = await register(page, info);
+  const domain = `${unique(info, "office")}.cn`;
+  const { main, clerk } = await filed(page, browser, info, domain, freshUscc());
+
+  // 组合查询: by domain and province together, kept in the address.
+  await open(clerk, info, "/provider/search");
+  await clerk.getByLabel("域名").fill(domain.toUpperCase());
+  await clerk.getByLabel("主体所在省").selectOption({ label: "北京" });
+  await clerk.getByTestId("filed-search").click();
+  await expect(clerk).toHaveURL(/province=11/);
+  await expect(clerk.getByTestId("filed-total")).toHaveText("共 1 个网站");
+  const row = clerk.getByTestId("filed-row");
+  await expect(row).toContainText(`${main}-1`);
+  await expect(row).toContainText(domain);
+  await expectNoHorizontalScroll(clerk);
+  // A bad condition is caught in the browser, beside its field, before any request.
+  await clerk.getByLabel("审核通过日期起").fill("2026-06-02");
+  await clerk.getByLabel("审核通过日期止").fill("2026-06-01");
+  await clerk.getByTestId("filed-search").click();
+  await expect(clerk.getByText("起始日期不能晚于截止日期")).toBeVisible();
+  await expect(clerk).not.toHaveURL(/from=/);
+
+  // The export is the same result as a file.
+  const [csv] = await Promise.all([clerk.waitForEvent("download"), clerk.getByTestId("export-csv").click()]);
+  expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  const text = (await (await import("node:fs")).promises.readFile((await csv.path())!, "utf8")).replace(/^\uFEFF/, "");
+  expect(text.split("\n")[0]).toContain("主办单位名称,主办单位性质");
+  expect(text).toContain(`${main}-1`);
+  const [xlsx] = await Promise.all([clerk.waitForEvent("download"), clerk.getByTestId("export-xlsx").click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+  const head = (await (await import("node:fs")).promises.readFile((await xlsx.path())!)).subarray(0, 2).toString("latin1");
+  expect(head).toBe("PK");
+
+  // 详细信息.
+  await row.getByTestId("filed-detail").click();
+  await expect(clerk.getByTestId("filed-licence")).toHaveText(`${main}-1`);
+  await expect(clerk.locator("main")).toContainText("1.2.4.8");
+
+  // 重置密码: find the owner, tick it, generate.
+  await open(clerk, info, `/provider/accounts?username=${username}`);
+  await expect(clerk.getByTestId("clients-total")).toHaveText("共 1 个用户");
+  await clerk.getByTestId("client-row").getByTestId("choose").check();
+  await expect(clerk.getByTestId("chosen-count")).toHaveText("已选择 1 个用户");
+  await clerk.getByTestId("reset-go").click();
+  await clerk.getByTestId("reset-confirm-go").click();
+  await expect(clerk.getByTestId("reset-done")).toBeVisible();
+  const fresh = (await clerk.getByTestId("new-password").textContent())!.trim();
+  expect(fresh).toMatch(/^[A-Za-z2-9]{12}$/);
+
+  // The client: the old password no longer works; the new one leads to changing it first.
+  const client = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await open(client, info, "/login");
+  await client.getByLabel("用户名").fill(username);
+  await client.getByLabel("密码", { exact: true }).fill(PASSWORD);
+  await client.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(client.getByText("用户名或密码不正确")).toBeVisible();
+  await client.getByLabel("密码", { exact: true }).fill(fresh);
+  await client.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(client).toHaveURL(/\/account\?must=1/);
+  await expect(client.getByTestId("must-change")).toBeVisible();
+  await client.getByLabel("原密码").fill(fresh);
+  await client.getByLabel("密码", { exact: true }).fill("Mine-0nly-pass");
+  await client.getByLabel("确认密码").fill("Mine-0nly-pass");
+  await client.getByRole("button", { name: "保存" }).nth(1).click();
+  await expect(client).toHaveURL(/\/filings$/);
+  await expect(client.getByText(domain).first()).toBeVisible();
+});
+
+test("anyone reads the code tables, searching in either language, also without JavaScript", async ({ page }, info) => {
+  await open(page, info, "/codes");
+  await expect(page.getByTestId("code-table")).toHaveCount(7);
+  await page.getByLabel("查找").fill("蜀");
+  await page.getByRole("button", { name: "查询" }).click();
+  await expect(page).toHaveURL(/q=/);
+  await expect(page.getByTestId("code-table")).toHaveCount(1);
+  await expect(page.getByTestId("code-table")).toContainText("四川");
+  await expect(page.getByTestId("code-table")).toContainText("蜀ICP备");
+  await open(page, info, "/codes?t=nature&q=individual");
+  await expect(page.getByTestId("code-table")).toContainText("居民身份证");
+  await expectNoHorizontalScroll(page);
+});
+
+test("the combined search works as a plain form and says which condition is wrong; printing leaves out the controls", async ({ page }, info) => {
+  await signIn(page, info, CLERK, "/login?next=/provider/search", CLERK_PASSWORD);
+  await open(page, info, "/provider/search?province=99");
+  await expect(page.getByTestId("filed-invalid")).toContainText("主体所在省：请从列表中选择");
+  await open(page, info, "/provider/search?method=2");
+  await expect(page.getByTestId("filed-total")).toContainText("个网站");
+  await expect(page.getByTestId("filed-row").first()).toContainText("主机托管");
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByTestId("filed-filters")).toBeHidden();
+  await expect(page.locator(".site-header")).toBeHidden();
+  await expect(page.getByTestId("filed-rows")).toBeVisible();
+});
