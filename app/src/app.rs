@@ -124,6 +124,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/search") view={part::<{ page::FILED_SEARCH }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/records/:website") view={part::<{ page::FILED_DETAIL }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/accounts") view={part::<{ page::CLIENTS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/feedback") view={part::<{ page::PROVIDER_FEEDBACK }>()} />
+                    <Route path=path!("/bureau/feedback") view={part::<{ page::BUREAU_FEEDBACK }>()} />
                     <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
                     <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
                     <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
@@ -173,6 +175,8 @@ pub mod page {
     pub const FILED_DETAIL: u8 = 22;
     pub const CODES: u8 = 23;
     pub const CLIENTS: u8 = 24;
+    pub const PROVIDER_FEEDBACK: u8 = 25;
+    pub const BUREAU_FEEDBACK: u8 = 26;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -255,6 +259,8 @@ fn staff_part(p: u8) -> AnyView {
         page::FILED_SEARCH => view! { <crate::pages::staff::office::FiledSearchPage /> }.into_any(),
         page::FILED_DETAIL => view! { <crate::pages::staff::office::FiledDetailPage /> }.into_any(),
         page::CLIENTS => view! { <crate::pages::staff::clients::ClientsPage /> }.into_any(),
+        page::PROVIDER_FEEDBACK => view! { <crate::pages::staff::feedback::ProviderFeedbackPage /> }.into_any(),
+        page::BUREAU_FEEDBACK => view! { <crate::pages::staff::feedback::BureauFeedbackPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

@@ -471,3 +471,21 @@ pub struct NewCredential {
     pub username: String,
     pub password: String,
 }
+
+/// One 意见反馈 with its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct FeedbackItem {
+    pub key: String,
+    /// The clerk who filed it (staff names are for staff).
+    pub author: String,
+    pub province: i64,
+    pub subject: String,
+    pub body: String,
+    /// open | answered | closed
+    pub status: String,
+    pub answer: Option<String>,
+    pub created: String,
+    pub answered: Option<String>,
+    pub version: i64,
+}

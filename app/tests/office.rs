@@ -180,8 +180,8 @@ async fn the_provider_resets_its_clients_passwords_and_only_theirs() {
     assert!(w.cx(Some(&a3), Need::Role(&[Role::Registrant])).await.is_ok());
 
     // Not a client: refused, and nothing changes.
-    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
-    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_b".into(), "reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
+    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::NotFound)));
+    assert!(matches!(reset(&w, &clerk, Selection::Accounts(vec!["reset_b".into(), "reset_stranger".into()]), NewPassword::Generate).await, Err(AppError::NotFound)));
     assert!(matches!(auth::login(&w.db, "reset_stranger", common::PASSWORD).await.unwrap(), LoginOutcome::Ok(_)));
     assert!(matches!(auth::login(&w.db, "reset_b", common::PASSWORD).await.unwrap(), LoginOutcome::Ok(_)));
     let _ = stranger;
@@ -198,4 +198,52 @@ async fn the_provider_resets_its_clients_passwords_and_only_theirs() {
     assert!(w.sign_in("reset_b", "Shared-pass-9").await.must_change);
     // Only staff of the provider.
     assert!(matches!(reset(&w, &bureau, Selection::Accounts(vec!["reset_b".into()]), NewPassword::Generate).await, Err(AppError::Forbidden)));
+}
+
+#[tokio::test]
+async fn a_clerk_files_feedback_and_the_administration_of_that_province_answers_and_closes_it() {
+    use app::ssr::feedback;
+    let w = World::new().await;
+    let clerk = w.staff("fb_clerk", Role::Provider, "13700000301", None).await;
+    let clerk2 = w.staff("fb_clerk2", Role::Provider, "13700000302", None).await;
+    let bj = w.staff("fb_bj", Role::Bureau, "13600000301", Some(11)).await;
+    let sh = w.staff("fb_sh", Role::Bureau, "13600000302", Some(31)).await;
+    let reg = w.registrant("fb_reg", "13800000301").await;
+    let cx = |u: &CurrentUser| {
+        let (w, u) = (w.clone(), u.clone());
+        async move { w.cx(Some(&u), Need::Role(&[Role::Provider, Role::Bureau, Role::Registrant])).await.unwrap() }
+    };
+
+    // Bad input is refused field by field; a good one is filed.
+    match feedback::submit(&cx(&clerk).await, "99", "", "x").await {
+        Err(AppError::Invalid(e)) => assert_eq!(e.0.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    let f = feedback::submit(&cx(&clerk).await, "11", "关于核验照片", "核验照片的要求是什么？").await.unwrap();
+    assert_eq!((f.status.as_str(), f.author.as_str(), f.province), ("open", "fb_clerk", 11));
+    assert!(matches!(feedback::submit(&cx(&bj).await, "11", "x", "y").await, Err(AppError::Forbidden)));
+    assert!(matches!(feedback::list(&cx(&reg).await, "").await, Err(AppError::Forbidden)));
+
+    // Every clerk of the provider sees it; the 管局 of 北京 does, 上海's does not.
+    assert_eq!(feedback::list(&cx(&clerk2).await, "").await.unwrap().len(), 1);
+    assert_eq!(feedback::list(&cx(&bj).await, "open").await.unwrap().len(), 1);
+    assert!(feedback::list(&cx(&sh).await, "").await.unwrap().is_empty());
+    assert!(matches!(feedback::answer(&cx(&sh).await, &f.key, f.version, "不是我们的", false).await, Err(AppError::Forbidden)));
+
+    // Answered: the clerk reads it and is e-mailed.
+    assert!(matches!(feedback::answer(&cx(&bj).await, &f.key, f.version, "  ", false).await, Err(AppError::Invalid(_))));
+    let a = feedback::answer(&cx(&bj).await, &f.key, f.version, "请上传正面免冠照片。", false).await.unwrap();
+    assert_eq!((a.status.as_str(), a.answer.as_deref()), ("answered", Some("请上传正面免冠照片。")));
+    let sent = w.sent().await;
+    assert!(sent.iter().any(|m| m.recipient == "fb_clerk@example.com" && m.body.contains("请上传正面免冠照片")), "{sent:?}");
+    // A stale version is refused; closing keeps the answer.
+    assert!(matches!(feedback::answer(&cx(&bj).await, &f.key, f.version, "再答", false).await, Err(AppError::Conflict(_))));
+    let c = feedback::answer(&cx(&bj).await, &a.key, a.version, "", true).await.unwrap();
+    assert_eq!((c.status.as_str(), c.answer.as_deref()), ("closed", Some("请上传正面免冠照片。")));
+    assert!(matches!(feedback::answer(&cx(&bj).await, &c.key, c.version, "再答", false).await, Err(AppError::Conflict(_))));
+    assert_eq!(feedback::list(&cx(&clerk).await, "closed").await.unwrap()[0].answer.as_deref(), Some("请上传正面免冠照片。"));
+    // Audited, each step.
+    let mut res = w.db.query("SELECT VALUE action FROM audit_event WHERE feedback = type::record('feedback', $k) ORDER BY at").bind(("k", f.key.clone())).await.unwrap();
+    let actions: Vec<String> = res.take(0).unwrap();
+    assert_eq!(actions, ["feedback_submit", "feedback_answer", "feedback_close"]);
 }

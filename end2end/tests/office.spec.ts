@@ -102,3 +102,34 @@ test("the combined search works as a plain form and says which condition is wron
   await expect(page.locator(".site-header")).toBeHidden();
   await expect(page.getByTestId("filed-rows")).toBeVisible();
 });
+
+test("a clerk files feedback to the 管局, which answers and closes it; the clerk reads the answer", async ({ page, browser }, info) => {
+  test.skip(!jsEnabled(info), "the feedback forms need JavaScript");
+  const { BUREAU, BUREAU_PASSWORD } = await import("./filing");
+  const subject = unique(info, "意见");
+  await signIn(page, info, CLERK, "/login?next=/provider/feedback", CLERK_PASSWORD);
+  await open(page, info, "/provider/feedback");
+  await page.getByTestId("feedback-new").click();
+  await page.getByTestId("feedback-send").click();
+  await expect(page.getByText("必填，请填写").first()).toBeVisible();
+  await page.getByLabel("提交给（管局）").selectOption({ label: "北京通信管理局" });
+  await page.getByLabel("主题").fill(subject);
+  await page.getByLabel("意见内容").fill("核验照片是否可以使用手机拍摄？");
+  await page.getByTestId("feedback-send").click();
+  const mine = page.getByTestId("feedback").filter({ hasText: subject });
+  await expect(mine.getByTestId("feedback-status")).toHaveText("待答复");
+
+  const bureau = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await signIn(bureau, info, BUREAU, "/login?next=/bureau/feedback", BUREAU_PASSWORD);
+  await open(bureau, info, "/bureau/feedback?status=open");
+  const theirs = bureau.getByTestId("feedback").filter({ hasText: subject });
+  await theirs.getByTestId("feedback-answer-text").fill("可以，须清晰、无遮挡。");
+  await theirs.getByTestId("feedback-answer-go").click();
+  await expect(theirs.getByTestId("feedback-status")).toHaveText("已答复");
+  await theirs.getByTestId("feedback-close").click();
+  await expect(theirs.getByTestId("feedback-status")).toHaveText("已关闭");
+  await expectNoHorizontalScroll(bureau);
+
+  await open(page, info, "/provider/feedback?status=closed");
+  await expect(mine.getByTestId("feedback-answer")).toContainText("可以，须清晰、无遮挡。");
+});

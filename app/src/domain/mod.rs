@@ -7,6 +7,7 @@ pub mod business;
 pub mod codes;
 pub mod contact;
 pub mod date;
+pub mod feedback;
 pub mod filing;
 pub mod error;
 pub mod licence;

@@ -38,3 +38,25 @@ pub async fn reset_client_passwords(
     use crate::ssr::guard::{serve, Need};
     serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::clients::reset(&cx, &selection, &new).await }).await
 }
+
+/// 意见反馈: the provider's opinions, or those sent to the 管局's province.
+#[server(endpoint = "office/feedback")]
+pub async fn feedback_list(#[server(default)] status: String) -> Result<Vec<crate::models::FeedbackItem>, AppError> {
+    use crate::domain::workflow::Role;
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[Role::Provider, Role::Bureau]), |cx| async move { crate::ssr::feedback::list(&cx, &status).await }).await
+}
+
+/// 提出新意见.
+#[server(endpoint = "office/feedback/new")]
+pub async fn feedback_submit(province: String, subject: String, body: String) -> Result<crate::models::FeedbackItem, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::feedback::submit(&cx, &province, &subject, &body).await }).await
+}
+
+/// The 管局 answers an opinion, or closes it.
+#[server(endpoint = "office/feedback/answer")]
+pub async fn feedback_answer(id: String, version: i64, #[server(default)] answer: String, #[server(default)] close: bool) -> Result<crate::models::FeedbackItem, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Bureau]), |cx| async move { crate::ssr::feedback::answer(&cx, &id, version, &answer, close).await }).await
+}

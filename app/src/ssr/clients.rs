@@ -117,8 +117,9 @@ pub async fn reset(cx: &Ctx, selection: &Selection, new: &NewPassword) -> Result
     let targets: Vec<Target> = res.take(1)?;
     if let Selection::Accounts(_) = selection {
         if targets.len() != names.len() {
-            // A name that is not one of this provider's clients: nothing is changed.
-            return Err(AppError::Forbidden);
+            // A name that is not one of this provider's clients (or no
+            // account at all: the answer does not say which): nothing changes.
+            return Err(AppError::NotFound);
         }
     }
     if targets.is_empty() {

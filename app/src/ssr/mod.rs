@@ -8,6 +8,7 @@ pub mod business;
 pub mod clients;
 pub mod db;
 pub mod entity_proof;
+pub mod feedback;
 pub mod filings;
 pub mod guard;
 pub mod limits;
