@@ -489,3 +489,10 @@ pub struct FeedbackItem {
     pub answered: Option<String>,
     pub version: i64,
 }
+
+/// 统计: the table and its chart (an SVG drawn on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsAnswer {
+    pub table: crate::domain::stats::StatTable,
+    pub chart: String,
+}

@@ -247,3 +247,29 @@ async fn a_clerk_files_feedback_and_the_administration_of_that_province_answers_
     let actions: Vec<String> = res.take(0).unwrap();
     assert_eq!(actions, ["feedback_submit", "feedback_answer", "feedback_close"]);
 }
+
+#[tokio::test]
+async fn statistics_count_the_providers_filings_as_of_the_cutoff() {
+    let w = World::new().await;
+    let a = w.registrant("stats_a", "13800000401").await;
+    let b = w.registrant("stats_b", "13800000402").await;
+    let clerk = w.staff("stats_clerk", Role::Provider, "13700000401", None).await;
+    let bureau = w.staff("stats_bureau", Role::Bureau, "13600000401", Some(11)).await;
+    w.approved(&a, &clerk, &bureau, &uscc(401), "stats-alpha.cn").await;
+    w.approved(&b, &clerk, &bureau, &uscc(402), "stats-beta.cn").await;
+    let cx = w.cx(Some(&clerk), Need::Role(&[Role::Provider])).await.unwrap();
+    let today = app::ssr::application::today().to_string();
+    let s = app::ssr::stats::compute(&cx, "province", &today, app::domain::Lang::Zh).await.unwrap();
+    let bj = s.table.lines.iter().find(|l| l.key == "11").expect("北京");
+    assert_eq!((bj.websites, bj.entities, bj.websites_year_before, bj.websites_period_before), (2, 2, 0, 0));
+    assert_eq!(s.table.total.websites, 2);
+    assert!(s.chart.contains("<svg") && s.chart.contains("北京"));
+    let m = app::ssr::stats::compute(&cx, "month", &today, app::domain::Lang::Zh).await.unwrap();
+    assert_eq!(m.table.lines.last().unwrap().websites, 2, "both approved this month");
+    // A cut-off before any approval counts nothing; a missing one is refused.
+    let none = app::ssr::stats::compute(&cx, "nature", "2020-01-01", app::domain::Lang::Zh).await.unwrap();
+    assert_eq!(none.table.total.websites, 0);
+    assert!(matches!(app::ssr::stats::compute(&cx, "nature", "", app::domain::Lang::Zh).await, Err(AppError::Invalid(_))));
+    let reg = w.cx(Some(&a), Need::Role(&[Role::Registrant])).await.unwrap();
+    assert!(matches!(app::ssr::stats::compute(&reg, "province", &today, app::domain::Lang::Zh).await, Err(AppError::Forbidden)));
+}

@@ -65,3 +65,34 @@ pub async fn filed(State(state): State<AppState>, Query(params): Query<Vec<(Stri
         Err(e) => refused(&e),
     }
 }
+
+/// `/provider/stats/export?format=xlsx|csv&group=…&until=…`: the statistics table as a file.
+pub async fn stats(State(state): State<AppState>, Query(params): Query<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (format, group, until) = (get("format"), get("group"), get("until"));
+    let answer = async {
+        let cx = authorize(&state.db, &state.settings, user, Need::Role(&[Role::Provider])).await?;
+        if format != "xlsx" && format != "csv" {
+            return Err(AppError::BadRequest(app::domain::Message::new("导出格式只能是 xlsx 或 csv", "The export format is xlsx or csv")));
+        }
+        let a = app::ssr::stats::compute(&cx, &group, &until, app::domain::Lang::Zh).await?;
+        let t = &a.table;
+        let note = format!("统计截止 {}；同比基准 {}；环比基准 {}。", t.cutoff, t.year_before, t.period_before);
+        let mut header = sheets::STATS_COLUMNS.to_vec();
+        let first = format!("{}", t.group.label().zh);
+        header[0] = &first;
+        let cells = t.lines.iter().chain(std::iter::once(&t.total)).map(sheets::stats_cells);
+        let name = format!("备案统计-{}-{}", t.group.code(), t.cutoff);
+        if format == "csv" {
+            Ok(attachment("text/csv; charset=utf-8", &format!("{name}.csv"), sheets::csv(&header, cells, Some(&note))?))
+        } else {
+            Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("{name}.xlsx"), sheets::xlsx("统计", &header, cells, Some(&note))?))
+        }
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => refused(&e),
+    }
+}

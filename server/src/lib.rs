@@ -45,6 +45,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .route("/healthz", get(|| async { "ok" }))
         .route("/files/{id}", get(material_file))
         .route("/provider/export", get(export::filed))
+        .route("/provider/stats/export", get(export::stats))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -183,6 +183,8 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/office/feedback", form(""), [U, F, F, T, T, T, F]),
         row("/api/office/feedback/new", form("province=11&subject=x&body=y"), [U, F, F, T, F, F, F]),
         row("/api/office/feedback/answer", form("id=nosuchfeedback&version=1&answer=x"), [U, F, F, F, T, T, F]),
+        row("/api/office/stats", form("group=province&until=2026-01-01"), [U, F, F, T, F, F, F]),
+        row("/provider/stats/export?format=csv&group=month&until=2026-01-01", Body_::Get, [U, F, F, T, F, F, F]),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
         row("/api/business/amend", form(&format!("id={p}&version=-1&reason=1")), [U, T, F, F, F, F, F]),

@@ -19,6 +19,7 @@ pub mod psl;
 pub mod review;
 pub mod search;
 pub mod site_name;
+pub mod stats;
 pub mod text;
 pub mod workflow;
 

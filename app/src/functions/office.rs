@@ -60,3 +60,11 @@ pub async fn feedback_answer(id: String, version: i64, #[server(default)] answer
     use crate::ssr::guard::{serve, Need};
     serve(Need::Role(&[crate::domain::workflow::Role::Bureau]), |cx| async move { crate::ssr::feedback::answer(&cx, &id, version, &answer, close).await }).await
 }
+
+/// 网站备案信息统计: counts by the chosen group as of a cut-off date, with 同比/环比.
+#[server(endpoint = "office/stats")]
+pub async fn filing_stats(#[server(default)] group: String, #[server(default)] until: String, #[server(default)] lang: String) -> Result<crate::models::StatsAnswer, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    let lang = crate::domain::Lang::from_code(&lang).unwrap_or(crate::domain::Lang::Zh);
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::stats::compute(&cx, &group, &until, lang).await }).await
+}

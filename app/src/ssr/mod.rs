@@ -21,6 +21,7 @@ pub mod read_model;
 pub mod review;
 pub mod seed;
 pub mod sheets;
+pub mod stats;
 pub mod transition;
 
 use std::sync::Arc;

@@ -132,3 +132,22 @@ mod tests {
         assert_eq!(&bytes[..2], b"PK");
     }
 }
+
+/// The columns of a statistics export.
+pub const STATS_COLUMNS: [&str; 9] = ["分组", "网站数", "上年同期", "同比", "上期", "环比", "主体数", "主体同比", "主体环比"];
+
+/// One line of a statistics export.
+pub fn stats_cells(l: &crate::domain::stats::StatLine) -> Vec<String> {
+    use crate::domain::stats::change_text;
+    vec![
+        l.label.zh.clone(),
+        l.websites.to_string(),
+        l.websites_year_before.to_string(),
+        change_text(l.websites, l.websites_year_before),
+        l.websites_period_before.to_string(),
+        change_text(l.websites, l.websites_period_before),
+        l.entities.to_string(),
+        change_text(l.entities, l.entities_year_before),
+        change_text(l.entities, l.entities_period_before),
+    ]
+}

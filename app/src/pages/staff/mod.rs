@@ -5,4 +5,5 @@ pub mod feedback;
 pub mod office;
 pub mod outbox;
 pub mod records;
+pub mod stats;
 pub mod review;
