@@ -79,19 +79,22 @@ pub async fn compute(cx: &Ctx, group: &str, until: &str, lang: Lang) -> Result<S
 /// Websites per line now (bars) and a year before (thin dark marks),
 /// largest at the top; months in order.
 pub fn bar_chart(lines: &[StatLine], lang: Lang, months: bool) -> Result<String, Box<dyn std::error::Error>> {
-    let shown: Vec<&StatLine> = lines.iter().take(40).collect();
+    // The y axis counts upwards: reversed, the first line is drawn at the top.
+    let mut shown: Vec<&StatLine> = lines.iter().take(40).collect();
+    shown.reverse();
     let n = shown.len().max(1);
-    let (width, height) = (640u32, 48 + 26 * n as u32);
+    // Narrow, so that on a phone (about 340 px) the text stays readable.
+    let (width, height) = (440u32, 48 + 26 * n as u32);
     let max = shown.iter().map(|l| l.websites.max(l.websites_year_before)).max().unwrap_or(0).max(1);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let label_font = ("sans-serif", 13).into_font();
+        let label_font = ("sans-serif", 14).into_font();
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
             .x_label_area_size(24)
-            .y_label_area_size(if months { 64 } else { 112 })
+            .y_label_area_size(if months { 70 } else { 96 })
             .build_cartesian_2d(0u64..(max + max / 8 + 1), (0..n).into_segmented())?;
         chart
             .configure_mesh()
@@ -100,7 +103,7 @@ pub fn bar_chart(lines: &[StatLine], lang: Lang, months: bool) -> Result<String,
             .bold_line_style(RGBColor(216, 222, 230))
             .y_labels(n)
             .y_label_style(label_font.clone())
-            .x_label_style(("sans-serif", 12).into_font())
+            .x_label_style(("sans-serif", 13).into_font())
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) => shown.get(*i).map(|l| l.label.get(lang).to_string()).unwrap_or_default(),
                 _ => String::new(),
@@ -113,14 +116,14 @@ pub fn bar_chart(lines: &[StatLine], lang: Lang, months: bool) -> Result<String,
         )?;
         // A year before: a dark mark across the bar.
         chart.draw_series(shown.iter().enumerate().filter(|(_, l)| l.websites_year_before > 0).map(|(i, l)| {
-            Rectangle::new(
-                [(l.websites_year_before, SegmentValue::Exact(i)), (l.websites_year_before, SegmentValue::Exact(i + 1))],
+            PathElement::new(
+                vec![(l.websites_year_before, SegmentValue::Exact(i)), (l.websites_year_before, SegmentValue::Exact(i + 1))],
                 ShapeStyle { color: RGBColor(154, 91, 0).to_rgba(), filled: false, stroke_width: 3 },
             )
         }))?;
         // The figure at the end of each bar.
         chart.draw_series(shown.iter().enumerate().map(|(i, l)| {
-            Text::new(format!(" {}", l.websites), (l.websites, SegmentValue::CenterOf(i)), ("sans-serif", 12).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center)))
+            Text::new(format!(" {}", l.websites), (l.websites, SegmentValue::CenterOf(i)), ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center)))
         }))?;
         root.present()?;
     }
