@@ -217,6 +217,21 @@ pub struct FilingSummary {
     pub website_licences: Vec<String>,
     /// Bumped by every change: staff actions send the one they saw.
     pub version: i64,
+    /// 代为录入: the client's new account, in the answer to the clerk's
+    /// submission only (shown once, never stored in the clear).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_account: Option<NewAccount>,
+}
+
+/// 代为录入 第五步 (seed 001 §1.3.1): the 主办单位名称, the username and the
+/// initial password of the client's new account, and the 前置审批
+/// departments to contact when the websites need approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub unit_name: String,
+    pub username: String,
+    pub password: String,
+    pub departments: Vec<crate::domain::Message>,
 }
 
 /// One event of a filing's timeline.

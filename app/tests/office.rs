@@ -273,3 +273,63 @@ async fn statistics_count_the_providers_filings_as_of_the_cutoff() {
     let reg = w.cx(Some(&a), Need::Role(&[Role::Registrant])).await.unwrap();
     assert!(matches!(app::ssr::stats::compute(&reg, "province", &today, app::domain::Lang::Zh).await, Err(AppError::Forbidden)));
 }
+
+#[tokio::test]
+async fn a_clerk_files_for_a_new_client_who_gets_an_account_and_must_change_its_password() {
+    use app::domain::filing::{MaterialKind, STEP_CONFIRM};
+    use app::domain::workflow::BusinessKind;
+    use app::ssr::auth::{self, LoginOutcome};
+    let w = World::new().await;
+    let clerk = w.staff("entry_clerk", Role::Provider, "13700000501", None).await;
+    let bureau = w.staff("entry_bureau", Role::Bureau, "13600000501", Some(11)).await;
+    let cert = uscc(501);
+
+    // 代为录入: the same type check and wizard; the draft is the clerk's one unfinished entry.
+    let d = w.start_for(&clerk, "", &cert, "new-client-501.cn", "").await.unwrap();
+    assert_eq!(d.kind, BusinessKind::FirstFiling);
+    assert!(d.for_staff);
+    assert_eq!(w.current_draft(&clerk).await.unwrap().map(|c| c.id), Some(d.id.clone()), "resumable");
+    assert!(common::conflict(w.start_for(&clerk, "", &uscc(502), "other-502.cn", "").await).contains("未完成的代为录入"));
+    for kind in [MaterialKind::EntityCert, MaterialKind::LeaderPhoto, MaterialKind::PreApproval] {
+        w.upload(&clerk, &d.id, kind.code(), "a.png", common::png()).await.unwrap();
+    }
+    w.save(&clerk, &d.id, STEP_CONFIRM, common::form(&cert, "new-client-501.cn", true)).await.unwrap();
+    let s = w.submit(&clerk, &d.id).await.unwrap();
+
+    // 第五步: the sponsor's name, a username and a first password, once; the approval department.
+    let a = s.new_account.expect("a new account for the client");
+    assert_eq!(a.unit_name, "北京星河网络科技有限公司");
+    assert!(a.username.starts_with("kh") && app::domain::account::check_username(&a.username).is_ok(), "{}", a.username);
+    assert!(app::domain::account::clients::is_generated_shape(&a.password));
+    assert_eq!(a.departments.len(), 1);
+    assert!(a.departments[0].zh.starts_with("新闻：北京网信办"), "{:?}", a.departments);
+    assert!(w.current_draft(&clerk).await.unwrap().is_none(), "the clerk may enter the next one");
+
+    // The client is told its username, never the password.
+    let sent = w.sent().await;
+    let mail = sent.iter().rev().find(|m| m.recipient == "zhang@example.com" && m.body.contains(&a.username)).expect("the client is told");
+    assert!(!mail.body.contains(&a.password));
+
+    // The client signs in with it and must change the password first; then the filing is its own.
+    assert!(matches!(auth::login(&w.db, &a.username, "wrong-password-1").await.unwrap(), LoginOutcome::Bad));
+    let client = w.sign_in(&a.username, &a.password).await;
+    assert!(client.must_change);
+    assert!(matches!(w.list(&client).await, Err(AppError::MustChangePassword)));
+    auth::change_password(&w.db, &client, &a.password, "Client-0wn-pass", "Client-0wn-pass").await.unwrap();
+    let client = w.sign_in(&a.username, "Client-0wn-pass").await;
+    let mine = w.list(&client).await.unwrap();
+    assert_eq!(mine.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), [d.id.as_str()]);
+    assert_eq!(client.contact_name, "张三");
+
+    // Through 核实 and the 管局 like any filing; the account is this provider's client.
+    w.verify_and_pass(&clerk, &d.id).await;
+    let v = w.version(&bureau, &d.id).await;
+    w.pre_approval(&bureau, &d.id, v, "核对前置审批文件").await.unwrap();
+    let v = w.version(&bureau, &d.id).await;
+    let done = w.approve(&bureau, &d.id, v).await.unwrap();
+    assert_eq!(done.website_licences.len(), 1);
+    assert_eq!(clients(&w, &clerk, &[("username", &a.username)]).await.unwrap(), [a.username.clone()]);
+    let mut res = w.db.query("SELECT VALUE action FROM audit_event WHERE account.username = $u").bind(("u", a.username.clone())).await.unwrap();
+    let audit: Vec<String> = res.take(0).unwrap();
+    assert_eq!(audit, ["account_created"]);
+}

@@ -133,3 +133,64 @@ test("a clerk files feedback to the 管局, which answers and closes it; the cle
   await open(page, info, "/provider/feedback?status=closed");
   await expect(mine.getByTestId("feedback-answer")).toContainText("可以，须清晰、无遮挡。");
 });
+
+test("statistics need a cut-off date and show 同比 and 环比 with a chart and an export, also without JavaScript", async ({ page }, info) => {
+  await signIn(page, info, CLERK, "/login?next=/provider/stats", CLERK_PASSWORD);
+  await open(page, info, "/provider/stats?group=nature&until=");
+  await expect(page.getByTestId("stats-invalid")).toContainText("统计截止日期不能为空");
+  await open(page, info, "/provider/stats?group=nature&until=2026-12-01");
+  await expect(page.getByTestId("stats-chart").locator("svg")).toBeVisible();
+  const total = page.getByTestId("stats-table").locator("tfoot").getByTestId("stats-row");
+  await expect(total).toContainText("合计");
+  await expect(total.getByTestId("yoy")).toHaveText(/^([+-]?\d+\.\d%|—)$/);
+  await expect(total.getByTestId("mom")).toHaveText(/^([+-]?\d+\.\d%|—)$/);
+  await expectNoHorizontalScroll(page);
+  if (jsEnabled(info)) {
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("stats-csv").click()]);
+    const text = (await (await import("node:fs")).promises.readFile((await csv.path())!, "utf8")).replace(/^\uFEFF/, "");
+    expect(text.split("\n")[0]).toBe("主办单位性质,网站数,上年同期,同比,上期,环比,主体数,主体同比,主体环比");
+    expect(text).toContain("合计");
+  }
+});
+
+test("代为录入: a clerk files a first filing for a new client, sees its username and first password once, and the client signs in with them and must change the password", async ({ page, browser }, info) => {
+  test.skip(!jsEnabled(info), "the wizard needs JavaScript");
+  test.setTimeout(180_000);
+  const { fillEntityStep, websiteToSubmit } = await import("./filing");
+  await signIn(page, info, CLERK, "/login?next=/provider/new", CLERK_PASSWORD);
+  await open(page, info, "/provider/new");
+  await expect(page.getByRole("heading", { name: "代为录入" })).toBeVisible();
+  const cert = freshUscc();
+  const domain = `${unique(info, "entry")}.cn`;
+  await page.getByLabel("主办单位证件号码").fill(cert);
+  await page.getByLabel("网站域名").fill(domain);
+  await page.getByRole("button", { name: "检查备案类型" }).click();
+  await expect(page.getByTestId("detection")).toContainText("首次备案");
+  await page.getByTestId("start").click();
+  await fillEntityStep(page, cert);
+  await websiteToSubmit(page);
+  await expect(page.getByTestId("new-account")).toBeVisible();
+  await expect(page.getByTestId("new-account-unit")).not.toBeEmpty();
+  const username = (await page.getByTestId("new-account-username").textContent())!.trim();
+  const password = (await page.getByTestId("new-account-password").textContent())!.trim();
+  expect(username).toMatch(/^kh[a-z0-9]{8}$/);
+  expect(password).toMatch(/^[A-Za-z2-9]{12}$/);
+  await expectNoHorizontalScroll(page);
+
+  const client = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await open(client, info, "/login");
+  await client.getByLabel("用户名").fill(username);
+  await client.getByLabel("密码", { exact: true }).fill(password);
+  await client.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(client.getByTestId("must-change")).toBeVisible();
+  // Nothing else until it is changed.
+  await open(client, info, "/filings");
+  await expect(client.getByText("请先在“账户设置”中修改密码")).toBeVisible();
+  await open(client, info, "/account");
+  await client.getByLabel("原密码").fill(password);
+  await client.getByLabel("密码", { exact: true }).fill("Client-0wn-pass");
+  await client.getByLabel("确认密码").fill("Client-0wn-pass");
+  await client.getByRole("button", { name: "保存" }).nth(1).click();
+  await expect(client).toHaveURL(/\/filings$/);
+  await expect(client.getByText(domain).first()).toBeVisible();
+});

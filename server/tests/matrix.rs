@@ -141,7 +141,7 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // The type check and start: also the provider adding a website or access for a client (代为办理).
         row("/api/filing/detect", form("cert_number=91110108717743469K&domains=new-one.cn"), [U, T, T, T, F, F, F]),
         row("/api/filing/entity_code", form(&format!("cert_number={}&domains=matrix-one.cn", uscc(1))), [U, T, T, T, F, F, F]),
-        row("/api/filing/draft", form(""), registrants),
+        row("/api/filing/draft", form(""), [U, T, T, T, F, F, F]),
         row("/api/filing/start", form("cert_number=bad&domains=bad"), [U, T, T, T, F, F, F]),
         row("/api/filing/list", form(""), registrants),
         row("/api/filing/save", json(format!(r#"{{"id":"{p}","step":1,"form":{{}},"version":-1}}"#)), [U, T, F, F, F, F, F]),

@@ -249,6 +249,25 @@ pub const PRE_APPROVAL_TYPES: [PreApprovalType; 12] = [
     a(12, "游戏", "Games", &["游戏"]),
 ];
 
+/// The provincial department that gives each 前置审批 (what a sponsor is
+/// told to contact).
+pub fn pre_approval_department(id: u8) -> Option<Text> {
+    Some(match id {
+        1 => Text::new("网信办（互联网新闻信息服务）", "Cyberspace Administration (online news)"),
+        2 | 12 => Text::new("新闻出版局", "Press and Publication Administration"),
+        3 => Text::new("教育厅（教委）", "Education Department"),
+        4 => Text::new("卫生健康委员会", "Health Commission"),
+        5 => Text::new("药品监督管理局", "Medical Products Administration"),
+        6 => Text::new("文化和旅游厅", "Culture and Tourism Department"),
+        7 => Text::new("广播电视局", "Radio and Television Administration"),
+        8 => Text::new("通信管理局", "Communications Administration"),
+        9 => Text::new("交通运输厅", "Transport Department"),
+        10 => Text::new("地方金融监督管理局", "Local Financial Regulatory Bureau"),
+        11 => Text::new("民族宗教事务委员会", "Ethnic and Religious Affairs Commission"),
+        _ => return None,
+    })
+}
+
 pub fn pre_approval_type(id: u8) -> Option<&'static PreApprovalType> {
     PRE_APPROVAL_TYPES.iter().find(|t| t.id == id)
 }

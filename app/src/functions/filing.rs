@@ -39,7 +39,8 @@ pub async fn send_entity_code(cert_number: String, domains: String) -> Result<St
 #[server(endpoint = "filing/draft")]
 pub async fn current_draft() -> Result<Option<DraftView>, AppError> {
     use crate::ssr::guard::{serve, Need};
-    serve(Need::Role(REGISTRANT), |cx| async move { crate::ssr::filings::current_draft(&cx).await }).await
+    // The registrant's own, or a clerk's unfinished 代为录入.
+    serve(Need::Role(STARTERS), |cx| async move { crate::ssr::filings::current_draft(&cx).await }).await
 }
 
 /// Start a filing after the type check; `proof` is the 备案密码 (or the

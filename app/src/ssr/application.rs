@@ -227,6 +227,7 @@ pub fn summary(row: &AppRow) -> FilingSummary {
         entity_licence: row.entity_licence.clone(),
         website_licences: row.website_licences.clone(),
         version: row.version,
+        new_account: None,
     }
 }
 

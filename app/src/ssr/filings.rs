@@ -384,13 +384,10 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
         return Err(AppError::Conflict(detection.message));
     };
     // 代为办理 (seed 001 §1.4.1–1.4.2): the provider adds a website or an
-    // access for a filed client; a first filing is the sponsor's own.
-    if staff && kind == BusinessKind::FirstFiling {
-        return Err(AppError::Conflict(Message::new(
-            "首次备案须由主办者在本系统注册后自行填写提交。接入服务商可为已备案的主办者代为办理新增网站和新增接入。",
-            "A first filing is filed by the sponsor itself after registering; the provider adds websites and access for filed sponsors.",
-        )));
-    }
+    // access for a filed client; 代为录入 (§1.3.1): it files a first filing
+    // for a new client, whose account is made when it is submitted. Until
+    // then the draft is the clerk's (its one unfinished 代为录入).
+    let new_client = staff && kind == BusinessKind::FirstFiling;
     let mut form = FilingForm::default();
     let domains: Vec<String> = detection.domains.iter().map(|d| d.domain.clone()).collect();
     let mut registrant = me.id.clone();
@@ -443,8 +440,10 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
              CREATE audit_event SET application = $app, actor = $me, role = $role, action = 'create', to_status = 'draft', comment = $comment RETURN NONE;
              COMMIT;",
         )
-        // The one unfinished filing a registrant has is its own; what the provider starts for it is not that.
-        .bind(("slot", (!staff).then(|| me.key.clone())))
+        // The one unfinished filing a registrant has is its own; what the
+        // provider starts for a filed client is not that; a clerk's 代为录入
+        // is the clerk's one unfinished entry.
+        .bind(("slot", (!staff || new_client).then(|| me.key.clone())))
         .bind(("app", rid.clone()))
         .bind(("kind", kind.code().to_string()))
         .bind(("me", me.id.clone()))
@@ -468,7 +467,11 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
             )));
         }
         Err(e) if classify(&e) == Failure::Exists => {
-            return Err(AppError::Conflict(Message::new("您已有一份未完成的备案，请先继续或放弃它", "You already have an unfinished filing; continue or discard it first")));
+            return Err(AppError::Conflict(if staff {
+                Message::new("您有一份未完成的代为录入，请先继续录入或删除它", "You have an unfinished filing for a new client; continue or delete it first")
+            } else {
+                Message::new("您已有一份未完成的备案，请先继续或放弃它", "You already have an unfinished filing; continue or discard it first")
+            }));
         }
         Err(e) => return Err(e.into()),
     }
@@ -621,10 +624,47 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
         domains.join("、"),
         domains.join(", ")
     );
+    // 代为录入 (seed 001 §1.3.1): a first filing the clerk entered for a new
+    // client makes the client's account now, in the same transaction.
+    let new_client = row.kind == BusinessKind::FirstFiling && me.role == Role::Provider && row.registrant == me.id;
+    let mut new_account = None;
     // To the registrant, also when the provider submitted for them (代为提交).
-    let notes = application::to_registrant(db, row, &format!("备案申请{zh} / Filing {en}"), &text).await?;
+    let notes = if new_client {
+        let (username, password) = (new_client_username(), super::clients::generate_password());
+        let hash = super::auth::hash_blocking(password.clone()).await?;
+        let leader = &form.entity.leader;
+        let notes = crate::ssr::outbox::Note::both(
+            leader.mobile.trim(),
+            leader.email.trim(),
+            "ICP备案系统账户已创建 / Your filing account",
+            &format!(
+                "【ICP备案】接入服务商（{p}）已为{unit}代为录入备案（{d}），并为您创建了备案系统账户，用户名：{username}。初始密码由接入服务商告知，首次登录须修改密码。The provider {p} filed for {unit} and made you an account, username {username}; it gives you the first password, which you change at the first sign-in.",
+                p = cx.settings.provider_name,
+                d = domains.join("、"),
+            ),
+        );
+        let departments = form
+            .websites
+            .iter()
+            .flat_map(|w| w.pre_approvals.iter().copied())
+            .collect::<std::collections::BTreeSet<u8>>()
+            .into_iter()
+            .filter_map(|k| Some((crate::domain::codes::pre_approval_type(k)?.name, crate::domain::codes::pre_approval_department(k)?)))
+            .map(|(what, dept)| {
+                let place = province.and_then(|p| u8::try_from(p).ok()).and_then(crate::domain::codes::province_by_code).map(|p| p.name);
+                Message::new(
+                    format!("{}：{}{}", what.zh, place.map(|p| p.zh).unwrap_or(""), dept.zh),
+                    format!("{}: {}{}", what.en, place.map(|p| format!("{} ", p.en)).unwrap_or_default(), dept.en),
+                )
+            })
+            .collect();
+        new_account = Some((crate::models::NewAccount { unit_name: unit.clone(), username: username.clone(), password, departments }, hash, leader.clone()));
+        notes
+    } else {
+        application::to_registrant(db, row, &format!("备案申请{zh} / Filing {en}"), &text).await?
+    };
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
-    let change = Change::new(action, row.version)
+    let mut change = Change::new(action, row.version)
         .set(", submitted_at = submitted_at ?? time::now(), step = 5, unit_name = $unit, province = $province, domains = $domains, draft = $draft")
         .then(
             "DELETE domain_claim WHERE application = $app;
@@ -640,13 +680,47 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
         .bind("slot_key", Bind::Text(me.key.clone()))
         .comment(comment)
         .notes(notes);
+    if let Some((a, hash, leader)) = &new_account {
+        let key = super::application::new_key();
+        change = change
+            .set(", registrant = type::record('account', $client_key)")
+            .then(
+                "CREATE type::record('account', $client_key) SET username = $client_name, password_hash = $client_hash, role = 'registrant',
+                     contact_name = $client_contact, mobile = $client_mobile, email = $client_email, status = 'active',
+                     must_change_password = true, created_by = $clerk RETURN NONE;
+                 CREATE audit_event SET account = type::record('account', $client_key), application = $app, actor = $clerk, role = 'provider',
+                     action = 'account_created', comment = '代为录入：为主办者创建备案系统账户' RETURN NONE;",
+            )
+            .bind("client_key", Bind::Text(key))
+            .bind("client_name", Bind::Text(a.username.clone()))
+            .bind("client_hash", Bind::Text(hash.clone()))
+            .bind("client_contact", Bind::Text(leader.name.trim().to_string()))
+            .bind("client_mobile", Bind::Text(leader.mobile.trim().to_string()))
+            .bind("client_email", Bind::Text(leader.email.trim().to_string()))
+            .bind("clerk", Bind::Id(me.id.clone()));
+    }
     let taken = Message::new(
         "网站域名已在另一份备案中（可能刚刚被提交），不能提交。请在“备案类型检查”中重新检查域名。",
         "A domain is already in another filing (perhaps just submitted). Check the domains again in the type check.",
     );
     transition::apply(db, me, row, change, &[], Some(taken)).await?;
     let row = application::load(db, &rid).await?.ok_or(AppError::Internal)?;
-    Ok(summary(&row))
+    let mut s = summary(&row);
+    s.new_account = new_account.map(|(a, _, _)| a);
+    if let Some(a) = &s.new_account {
+        tracing::info!(clerk = %me.username, client = %a.username, "account created for a client (代为录入)");
+    }
+    Ok(s)
+}
+
+/// A username for a client's new account: `kh` (客户) and eight letters
+/// and digits.
+fn new_client_username() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let tail: String = (0..8).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
+    format!("kh{tail}")
 }
 
 /// The domains an application claims while it lives: all of a new

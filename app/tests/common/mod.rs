@@ -145,7 +145,7 @@ impl World {
     }
 
     pub async fn current_draft(&self, who: &CurrentUser) -> Result<Option<DraftView>, AppError> {
-        let cx = self.cx(Some(who), Need::Role(&[Role::Registrant])).await?;
+        let cx = self.cx(Some(who), Need::Role(app::functions::filing::STARTERS)).await?;
         filings::current_draft(&cx).await
     }
 

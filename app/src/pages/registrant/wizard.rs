@@ -279,8 +279,8 @@ pub fn NewFilingPage(#[prop(optional)] staff: bool) -> impl IntoView {
         move || query.read().get("id").unwrap_or_default(),
         move |id| async move {
             match (id.is_empty(), staff) {
-                (true, true) => Ok(None),
-                (true, false) => current_draft().await,
+                // The clerk's unfinished 代为录入, or the registrant's own draft.
+                (true, _) => current_draft().await,
                 (false, _) => open_filing(id).await.map(Some),
             }
         },
@@ -368,10 +368,10 @@ fn Resume(draft: DraftView, open: RwSignal<Option<DraftView>>) -> impl IntoView 
 }
 
 /// 备案类型检查 before the wizard.
-pub(crate) const STAFF_TITLE: Text = Text::new("代为新增网站或接入", "Add a website or access for a client");
+pub(crate) const STAFF_TITLE: Text = Text::new("代为录入", "File for a client");
 const STAFF_LEAD: Text = Text::new(
-    "代为办理新增网站、新增接入：输入主办单位证件号码和网站域名检查备案类型，再输入主办者提供的用户名和备案密码。申请记入主办者名下，操作记录为接入服务商代为办理。首次备案须由主办者自行提交。",
-    "For a client, add a website or an access: enter the sponsor's certificate number and the domains to check the filing type, then the username and filing password the client gave you. The application is the client's; its history records that the provider did it. A first filing is the sponsor's own.",
+    "输入主办单位证件号码和网站域名检查备案类型。首次备案：按同样的步骤代为录入，提交时系统为主办者创建账户并显示用户名和初始密码。新增网站、新增接入：再输入主办者提供的用户名和备案密码，申请记入主办者名下。每一步都会保存，可随时离开后继续。",
+    "Enter the sponsor's certificate number and the domains to check the filing type. A first filing: enter it through the same steps; on submission the sponsor gets an account, and you see its username and first password. A new website or access: then the username and filing password the client gave you; the application is the client's. Every step is saved; leave and continue any time.",
 );
 
 #[component]
@@ -698,6 +698,7 @@ fn WizardView(draft: DraftView) -> impl IntoView {
             <div class="notice notice--ok" role="status" data-testid="submitted">
                 <p>{i18n.tr(SUBMITTED)}</p>
                 <p>{i18n.tr(crate::domain::workflow::ApplicationStatus::PendingVerification.next_step_for(kind))}</p>
+                {move || submit.value().get().and_then(|r| r.ok()).and_then(|s| s.new_account).map(|a| view! { <NewAccountPanel a /> })}
                 <a class="button button--primary" href=done_at.clone() data-testid="submitted-next">{i18n.tr(done_label)}</a>
             </div>
         }>
@@ -1439,6 +1440,34 @@ fn ConfirmStep() -> impl IntoView {
                     view! { <li>{move || label.map(|l| i18n.t(l)).unwrap_or("")} "：" <a href=format!("/files/{}", m.id) target="_blank" rel="noopener">{m.filename.clone()}</a></li> }
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// 代为录入 第五步 (seed 001 §1.3.1): the client's new account, shown once
+/// to the clerk: 主办单位名称, 用户名, 初始密码, and the 前置审批
+/// departments to contact when the websites need approval.
+#[component]
+fn NewAccountPanel(a: crate::models::NewAccount) -> impl IntoView {
+    let i18n = use_i18n();
+    let departments = a.departments.clone();
+    view! {
+        <section class="new-account" data-testid="new-account">
+            <h2>{i18n.tr(Text::new("备案信息录入完成", "Entered"))}</h2>
+            <p>{i18n.tr(Text::new(
+                "已为主办者创建备案系统账户。请将用户名和初始密码告知主办者；初始密码只在此显示一次，主办者首次登录须修改密码。",
+                "An account was made for the sponsor. Give it the username and first password; the password is shown only here, once, and must be changed at the first sign-in.",
+            ))}</p>
+            <dl class="facts">
+                <dt>{i18n.tr(Text::new("主办单位名称", "Sponsor"))}</dt><dd data-testid="new-account-unit">{a.unit_name}</dd>
+                <dt>{i18n.tr(Text::new("用户名", "Username"))}</dt><dd class="mono" data-testid="new-account-username">{a.username}</dd>
+                <dt>{i18n.tr(Text::new("初始密码", "First password"))}</dt><dd class="mono" data-testid="new-account-password">{a.password}</dd>
+            </dl>
+            {(!departments.is_empty()).then(|| view! {
+                <p>{i18n.tr(Text::new("网站涉及前置审批，请主办者联系：", "The websites need prior approval; the sponsor contacts:"))}</p>
+                <ul data-testid="new-account-departments">{departments.into_iter().map(|d| view! { <li>{move || d.get(i18n.lang()).to_string()}</li> }).collect_view()}</ul>
+            })}
+            <p class="no-print"><crate::pages::staff::office::PrintButton /></p>
         </section>
     }
 }
