@@ -121,7 +121,7 @@ test("a clerk files feedback to the 管局, which answers and closes it; the cle
 
   const bureau = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
   await signIn(bureau, info, BUREAU, "/login?next=/bureau/feedback", BUREAU_PASSWORD);
-  await open(bureau, info, "/bureau/feedback?status=open");
+  await open(bureau, info, "/bureau/feedback");
   const theirs = bureau.getByTestId("feedback").filter({ hasText: subject });
   await theirs.getByTestId("feedback-answer-text").fill("可以，须清晰、无遮挡。");
   await theirs.getByTestId("feedback-answer-go").click();
