@@ -18,7 +18,8 @@ cd "$ROOT"
 source "$ROOT/scripts/lib.sh"
 
 cmd_serve() {
-  apt_install curl ca-certificates brotli
+  # fonts-wqy-microhei: the Chinese font embedded (as a subset) in certificates.
+  apt_install curl ca-certificates brotli fonts-wqy-microhei
   setup_rust
   setup_node
   release_build

@@ -127,6 +127,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/feedback") view={part::<{ page::PROVIDER_FEEDBACK }>()} />
                     <Route path=path!("/bureau/feedback") view={part::<{ page::BUREAU_FEEDBACK }>()} />
                     <Route path=path!("/provider/stats") view={part::<{ page::STATS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/certificates") view={part::<{ page::CERTIFICATES }>()} ssr=SsrMode::Async />
                     <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
                     <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
                     <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
@@ -179,6 +180,7 @@ pub mod page {
     pub const PROVIDER_FEEDBACK: u8 = 25;
     pub const BUREAU_FEEDBACK: u8 = 26;
     pub const STATS: u8 = 27;
+    pub const CERTIFICATES: u8 = 28;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -262,6 +264,7 @@ fn staff_part(p: u8) -> AnyView {
         page::FILED_DETAIL => view! { <crate::pages::staff::office::FiledDetailPage /> }.into_any(),
         page::CLIENTS => view! { <crate::pages::staff::clients::ClientsPage /> }.into_any(),
         page::STATS => view! { <crate::pages::staff::stats::StatsPage /> }.into_any(),
+        page::CERTIFICATES => view! { <crate::pages::staff::office::FiledSearchPage certificates=true /> }.into_any(),
         page::PROVIDER_FEEDBACK => view! { <crate::pages::staff::feedback::ProviderFeedbackPage /> }.into_any(),
         page::BUREAU_FEEDBACK => view! { <crate::pages::staff::feedback::BureauFeedbackPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),

@@ -511,3 +511,37 @@ pub struct StatsAnswer {
     pub table: crate::domain::stats::StatTable,
     pub chart: String,
 }
+
+/// One filed entity of this provider, for the 电子证书 list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct FiledEntity {
+    pub key: String,
+    pub unit_name: String,
+    pub main_licence: String,
+    pub nature: i64,
+    pub province: i64,
+    pub websites: Vec<String>,
+    pub approved: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityPage {
+    pub rows: Vec<FiledEntity>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// What the public query says of a certificate's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateCheck {
+    pub code: String,
+    pub standing: crate::domain::certificate::Standing,
+    pub unit_name: String,
+    pub main_licence: String,
+    /// The websites' numbers as the certificate shows them.
+    pub certified: Vec<String>,
+    pub issued: String,
+    pub provider_name: String,
+}

@@ -333,3 +333,63 @@ async fn a_clerk_files_for_a_new_client_who_gets_an_account_and_must_change_its_
     let audit: Vec<String> = res.take(0).unwrap();
     assert_eq!(audit, ["account_created"]);
 }
+
+#[tokio::test]
+async fn certificates_are_issued_for_filed_entities_and_verified_by_their_code() {
+    use app::domain::certificate::Standing;
+    use app::ssr::certificate;
+    let w = World::new().await;
+    let a = w.registrant("cert_a", "13800000601").await;
+    let clerk = w.staff("cert_clerk", Role::Provider, "13700000601", None).await;
+    let bureau = w.staff("cert_bureau", Role::Bureau, "13600000601", Some(11)).await;
+    let (_, done) = w.approved(&a, &clerk, &bureau, &uscc(601), "cert-alpha.cn").await;
+    let main = done.entity_licence.clone().unwrap();
+    let cx = w.cx(Some(&clerk), Need::Role(&[Role::Provider])).await.unwrap();
+
+    // The combined search with no conditions lists every filed entity.
+    let page = certificate::entities(&cx, &FiledQuery::default()).await.unwrap();
+    assert_eq!(page.total, 1);
+    let e = &page.rows[0];
+    assert_eq!((e.main_licence.as_str(), e.websites.clone()), (main.as_str(), done.website_licences.clone()));
+    assert_eq!(certificate::entities(&cx, &q(&[("name", "没有这个单位")])).await.unwrap().total, 0);
+
+    // A PDF (when the machine has the Chinese font), recorded with a code; again unchanged: the same code.
+    let code_of = |w: &World| {
+        let db = w.db.clone();
+        async move {
+            let mut res = db.query("SELECT VALUE code FROM certificate ORDER BY issued_at").await.unwrap();
+            let codes: Vec<String> = res.take(0).unwrap();
+            codes
+        }
+    };
+    match certificate::issue(&cx, &e.key).await {
+        Ok((pdf, name, _)) => {
+            assert!(pdf.starts_with(b"%PDF-"));
+            assert_eq!(name, format!("备案证书-{main}.pdf"));
+            certificate::issue(&cx, &e.key).await.unwrap();
+            let codes = code_of(&w).await;
+            assert_eq!(codes.len(), 1, "nothing changed: the same certificate");
+            let code = codes[0].clone();
+            let check = certificate::verify(&w.db, &code.to_lowercase().replace('-', " ")).await.unwrap().expect("genuine");
+            assert_eq!((check.standing, check.main_licence.as_str(), check.certified.clone()), (Standing::Current, main.as_str(), done.website_licences.clone()));
+            // A change of the filing: genuine, but not current; a new certificate gets a new code.
+            w.db.query("UPDATE website SET name = '星河新名字' WHERE licence = $l").bind(("l", done.website_licences[0].clone())).await.unwrap().check().unwrap();
+            assert_eq!(certificate::verify(&w.db, &code).await.unwrap().unwrap().standing, Standing::Changed);
+            certificate::issue(&cx, &e.key).await.unwrap();
+            assert_eq!(code_of(&w).await.len(), 2);
+            // Cancelled: the certificate says so.
+            w.db.query("UPDATE entity SET status = 'cancelled' WHERE licence = $l").bind(("l", main.clone())).await.unwrap().check().unwrap();
+            assert_eq!(certificate::verify(&w.db, &code).await.unwrap().unwrap().standing, Standing::Cancelled);
+            assert!(matches!(certificate::issue(&cx, &e.key).await, Err(AppError::Conflict(_))));
+        }
+        Err(AppError::Conflict(m)) if m.zh.contains("字体") => eprintln!("no Chinese font installed: the PDF part is skipped"),
+        Err(other) => panic!("{other:?}"),
+    }
+    // Unknown and malformed codes are not certificates.
+    assert!(certificate::verify(&w.db, "2345-6789-ABCD-EFGH").await.unwrap().is_none());
+    assert!(certificate::verify(&w.db, "<script>").await.unwrap().is_none());
+    // Only the provider's staff, only its own clients' entities.
+    let reg = w.cx(Some(&a), Need::Role(&[Role::Registrant])).await.unwrap();
+    assert!(matches!(certificate::issue(&reg, &e.key).await, Err(AppError::Forbidden)));
+    assert!(matches!(certificate::issue(&cx, "nosuchentity").await, Err(AppError::NotFound)));
+}

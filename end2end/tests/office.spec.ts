@@ -194,3 +194,36 @@ test("代为录入: a clerk files a first filing for a new client, sees its user
   await expect(client).toHaveURL(/\/filings$/);
   await expect(client.getByText(domain).first()).toBeVisible();
 });
+
+test("the clerk downloads a filed entity's certificate; anyone checks its code on the public query", async ({ page, browser }, info) => {
+  test.skip(!jsEnabled(info), "filing needs JavaScript");
+  test.setTimeout(240_000);
+  await register(page, info);
+  const domain = `${unique(info, "cert")}.cn`;
+  const { main, clerk } = await filed(page, browser, info, domain, freshUscc());
+  await open(clerk, info, "/provider/certificates");
+  await expect(clerk.getByTestId("filed-total")).toContainText("个主体");
+  await clerk.getByLabel("域名").fill(domain);
+  await clerk.getByTestId("filed-search").click();
+  const row = clerk.getByTestId("entity-row");
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(main);
+  const [pdf] = await Promise.all([clerk.waitForEvent("download"), row.getByTestId("certificate").click()]);
+  expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+  const bytes = await (await import("node:fs")).promises.readFile((await pdf.path())!);
+  expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  const href = (await row.getByTestId("certificate").getAttribute("href"))!;
+  const again = await clerk.request.get(href);
+  expect(again.status()).toBe(200);
+  const code = again.headers()["x-certificate-code"];
+  expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+
+  // A stranger on the public query, as the QR code opens it.
+  const stranger = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await stranger.goto(`/query?cert=${code.toLowerCase()}`);
+  await expect(stranger.getByTestId("cert-check")).toContainText("证书真实有效");
+  await expect(stranger.getByTestId("cert-check")).toContainText(main);
+  await stranger.goto("/query?cert=2345-6789-ABCD-EFGH");
+  await expect(stranger.getByTestId("cert-unknown")).toBeVisible();
+  await expectNoHorizontalScroll(stranger);
+});

@@ -96,3 +96,24 @@ pub async fn stats(State(state): State<AppState>, Query(params): Query<Vec<(Stri
         Err(e) => refused(&e),
     }
 }
+
+/// `/provider/certificate/{entity}`: the 电子证书 of one of this provider's filed entities, as a PDF.
+pub async fn certificate(State(state): State<AppState>, axum::extract::Path(entity): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let answer = async {
+        let cx = authorize(&state.db, &state.settings, user, Need::Role(&[Role::Provider])).await?;
+        app::ssr::certificate::issue(&cx, &entity).await
+    };
+    match answer.await {
+        Ok((pdf, name, code)) => {
+            let mut r = attachment("application/pdf", &name, pdf);
+            // The code printed on it, for the clerk's tools (and tests).
+            if let Ok(v) = axum::http::HeaderValue::from_str(&code) {
+                r.headers_mut().insert("x-certificate-code", v);
+            }
+            r
+        }
+        Err(e) => refused(&e),
+    }
+}

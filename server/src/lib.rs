@@ -46,6 +46,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .route("/files/{id}", get(material_file))
         .route("/provider/export", get(export::filed))
         .route("/provider/stats/export", get(export::stats))
+        .route("/provider/certificate/{entity}", get(export::certificate))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -68,3 +68,10 @@ pub async fn filing_stats(#[server(default)] group: String, #[server(default)] u
     let lang = crate::domain::Lang::from_code(&lang).unwrap_or(crate::domain::Lang::Zh);
     serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::stats::compute(&cx, &group, &until, lang).await }).await
 }
+
+/// 电子证书下载: this provider's filed entities by the combined search's conditions.
+#[server(endpoint = "office/entities", input = server_fn::codec::Json)]
+pub async fn search_entities(query: FiledQuery) -> Result<crate::models::EntityPage, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::certificate::entities(&cx, &query).await }).await
+}

@@ -26,3 +26,17 @@ pub async fn search_records(q: String, page: Option<u32>) -> Result<RecordPage, 
         AppError::from(e)
     })
 }
+
+/// 证书核验: whether a certificate's verification code is genuine, and
+/// whether its filing is as it shows (anyone, rate-limited like the query).
+#[server(endpoint = "public/certificate")]
+pub async fn verify_certificate(code: String) -> Result<Option<crate::models::CertificateCheck>, AppError> {
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Anyone, |cx| async move {
+        if code.chars().count() > 64 {
+            return Err(AppError::BadRequest(crate::domain::Message::new("验证码过长", "The code is too long")));
+        }
+        crate::ssr::certificate::verify(&cx.db, &code).await
+    })
+    .await
+}

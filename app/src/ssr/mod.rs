@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod application;
 pub mod auth;
 pub mod business;
+pub mod certificate;
 pub mod clients;
 pub mod db;
 pub mod entity_proof;

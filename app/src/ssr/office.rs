@@ -19,7 +19,7 @@ const ROW_FIELDS: &str = "record::id(website) AS website, website.entity.unit_na
      website.content_types AS content_types, time::format(website.approved_at + 8h, '%Y-%m-%d') AS approved, website.approved_at AS approved_at";
 
 /// The WHERE clause for a filter (values bound, never spliced in).
-fn conditions(f: &FiledFilter) -> String {
+pub(crate) fn conditions(f: &FiledFilter) -> String {
     let mut c = vec![
         "provider_name = $p".to_string(),
         "status = 'active'".into(),
@@ -46,7 +46,7 @@ fn conditions(f: &FiledFilter) -> String {
     c.join(" AND ")
 }
 
-fn bind<'a>(q: surrealdb::method::Query<'a, surrealdb::engine::any::Any>, cx: &Ctx, f: &FiledFilter) -> surrealdb::method::Query<'a, surrealdb::engine::any::Any> {
+pub(crate) fn bind<'a>(q: surrealdb::method::Query<'a, surrealdb::engine::any::Any>, cx: &Ctx, f: &FiledFilter) -> surrealdb::method::Query<'a, surrealdb::engine::any::Any> {
     q.bind(("p", cx.settings.provider_name.clone()))
         .bind(("province", f.province.map(i64::from)))
         .bind(("nature", f.nature.map(i64::from)))

@@ -11,7 +11,7 @@ use crate::components::pager::Pager;
 use crate::domain::codes::nature;
 use crate::domain::lookup::{parse_lookup, MAX_QUERY_CHARS};
 use crate::error::AppError;
-use crate::functions::public::search_records;
+use crate::functions::public::{search_records, verify_certificate};
 use crate::i18n::{t, use_i18n, Lang};
 use crate::models::{PublicRecord, RecordPage};
 
@@ -77,12 +77,45 @@ pub fn QueryPage() -> impl IntoView {
         },
     );
 
+    // 证书核验: /query?cert=… (what a certificate's QR code opens).
+    let cert = move || query.read().get("cert");
+    let checked = Resource::new(cert, |c| async move {
+        match c {
+            None => Ok(None),
+            Some(c) => verify_certificate(c.clone()).await.map(|found| Some((c, found))),
+        }
+    });
     view! {
         <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
         <section class="page">
             <h1>{i18n.tr(t::QUERY_TITLE)}</h1>
             <p class="page__lead">{i18n.tr(t::QUERY_LEAD)}</p>
             {move || view! { <QueryForm value=q().unwrap_or_default() /> }}
+            <Transition fallback=|| ()>
+                {move || checked.get().map(|r| match r {
+                    Ok(None) => ().into_any(),
+                    Ok(Some((_, Some(c)))) => view! { <CertificateResult c /> }.into_any(),
+                    Ok(Some((code, None))) => view! {
+                        <p class="notice notice--error" role="alert" data-testid="cert-unknown">
+                            {move || match i18n.lang() {
+                                Lang::Zh => format!("没有验证码为“{code}”的备案证书。请核对验证码；证书可能是伪造的。"),
+                                Lang::En => format!("No filing certificate has the code “{code}”. Check the code; the certificate may be forged."),
+                            }}
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+                })}
+            </Transition>
+            <details class="cert-check" open=move || cert().is_some()>
+                <summary>{i18n.tr(crate::domain::Text::new("核验备案证书", "Check a filing certificate"))}</summary>
+                <form method="get" action="/query" class="query-form">
+                    <label class="query-form__label" for="cert">{i18n.tr(crate::domain::Text::new("证书验证码", "Certificate code"))}</label>
+                    <div class="query-form__row">
+                        <input class="query-form__input" id="cert" name="cert" type="text" maxlength="32" autocomplete="off" placeholder="XXXX-XXXX-XXXX-XXXX" value=move || cert().unwrap_or_default() />
+                        <button class="button query-form__submit" type="submit">{i18n.tr(crate::domain::Text::new("核验", "Check"))}</button>
+                    </div>
+                </form>
+            </details>
             <div class="query-results" aria-live="polite">
                 <Transition fallback=move || view! { <p class="query-results__status">{i18n.tr(t::QUERY_SEARCHING)}</p> }>
                     {move || {
@@ -183,5 +216,30 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
             </td>
             <td class="records__cell" data-label=i18n.tr(t::COL_APPROVED)>{date}</td>
         </tr>
+    }
+}
+
+/// What a certificate's code says: genuine or not, and whether its filing
+/// is still as it shows.
+#[component]
+fn CertificateResult(c: crate::models::CertificateCheck) -> impl IntoView {
+    use crate::domain::certificate::Standing;
+    let i18n = use_i18n();
+    let class = match c.standing {
+        Standing::Current => "notice notice--ok",
+        _ => "notice notice--warn",
+    };
+    view! {
+        <div class=class role="status" data-testid="cert-check" data-standing=format!("{:?}", c.standing).to_lowercase()>
+            <p><strong>{i18n.tr(c.standing.label())}</strong></p>
+            <dl class="facts">
+                <dt>{i18n.tr(crate::domain::Text::new("证书验证码", "Code"))}</dt><dd>{c.code}</dd>
+                <dt>{i18n.tr(t::COL_UNIT_NAME)}</dt><dd>{c.unit_name}</dd>
+                <dt>{i18n.tr(t::COL_MAIN_LICENCE)}</dt><dd>{c.main_licence.clone()}</dd>
+                <dt>{i18n.tr(crate::domain::Text::new("证书所列网站", "Websites on it"))}</dt><dd>{c.certified.join(" ")}</dd>
+                <dt>{i18n.tr(crate::domain::Text::new("签发", "Issued"))}</dt><dd>{c.issued} " · " {c.provider_name}</dd>
+            </dl>
+            <p><a href=format!("/query?q={}", encode_component(&c.main_licence))>{i18n.tr(crate::domain::Text::new("查看当前备案信息", "See the filing as it stands"))}</a></p>
+        </div>
     }
 }

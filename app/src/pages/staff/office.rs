@@ -16,12 +16,20 @@ use crate::domain::search::{self, FiledQuery};
 use crate::domain::workflow::Role;
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
-use crate::functions::office::{filed_website, search_filed};
+use crate::functions::office::{filed_website, search_entities, search_filed};
 use crate::i18n::use_i18n;
-use crate::models::{FiledDetail, FiledPage};
+use crate::models::{EntityPage, FiledDetail, FiledPage};
 use crate::pages::staff::review::{sign_in, ConsoleNav};
 
 pub const SEARCH_TITLE: Text = Text::new("备案信息查询", "Filed websites");
+pub const CERTIFICATES_TITLE: Text = Text::new("电子证书下载", "Certificates");
+
+/// What a search found: websites (组合查询) or entities (电子证书下载).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Found {
+    Sites(FiledPage),
+    Entities(EntityPage),
+}
 const DETAIL_TITLE: Text = Text::new("备案详细信息", "Filing details");
 const ALL: Text = Text::new("全部", "All");
 
@@ -48,10 +56,13 @@ fn table(t: &[(u8, Text)]) -> Vec<(String, Text)> {
     t.iter().map(|(i, n)| (i.to_string(), *n)).collect()
 }
 
-/// /provider/search
+/// /provider/search, and /provider/certificates (the same conditions, the
+/// entities they find, each with its certificate).
 #[component]
-pub fn FiledSearchPage() -> impl IntoView {
+pub fn FiledSearchPage(#[prop(optional)] certificates: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let base = if certificates { "/provider/certificates" } else { "/provider/search" };
+    let title = if certificates { CERTIFICATES_TITLE } else { SEARCH_TITLE };
     let query = use_query_map();
     let navigate = leptos_router::hooks::use_navigate();
     let current = Memo::new(move |_| {
@@ -78,7 +89,9 @@ pub fn FiledSearchPage() -> impl IntoView {
         Effect::new(move |_| show(&current.get()));
     }
     let errors = RwSignal::new(None::<FieldErrors>);
-    let results = Resource::new(move || current.get(), search_filed);
+    let results = Resource::new(move || current.get(), move |q| async move {
+        if certificates { search_entities(q).await.map(Found::Entities) } else { search_filed(q).await.map(Found::Sites) }
+    });
     let submit = {
         let sigs = sigs.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -93,7 +106,7 @@ pub fn FiledSearchPage() -> impl IntoView {
                 Ok(_) => {
                     errors.set(None);
                     let qs = q.to_query(false, encode_component);
-                    navigate(&if qs.is_empty() { "/provider/search".to_string() } else { format!("/provider/search?{qs}") }, Default::default());
+                    navigate(&if qs.is_empty() { base.to_string() } else { format!("{base}?{qs}") }, Default::default());
                 }
             }
         }
@@ -144,15 +157,18 @@ pub fn FiledSearchPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=SEARCH_TITLE.get(i18n.lang.get_untracked()) />
+        <Title text=title.get(i18n.lang.get_untracked()) />
         <section class="page page--console">
             <ConsoleNav role=Role::Provider />
-            <h1>{i18n.tr(SEARCH_TITLE)}</h1>
-            <p class="page__lead">{i18n.tr(Text::new(
+            <h1>{i18n.tr(title)}</h1>
+            <p class="page__lead">{i18n.tr(if certificates { Text::new(
+                "本接入商接入的、已取得备案号的主体。条件可任意组合，不填条件则列出全部；点击“下载备案证书”得到带验证码和二维码的PDF证书。",
+                "Entities with our access that have a filing number. Combine any conditions, or none for all of them; “Download certificate” gives a PDF with a verification code and a QR code.",
+            ) } else { Text::new(
                 "本接入商接入的、已取得备案号的网站。条件可任意组合，不填条件则列出全部；结果可导出为 Excel 或 CSV。",
                 "Websites with our access that have a filing number. Combine any conditions, or none for all of them; export the result as Excel or CSV.",
-            ))}</p>
-            <form class="filters filters--wide" method="get" action="/provider/search" on:submit=submit data-testid="filed-filters" novalidate>
+            ) })}</p>
+            <form class="filters filters--wide" method="get" action=base on:submit=submit data-testid="filed-filters" novalidate>
                 {select(f::PROVINCE, provinces())}
                 {select(f::NATURE, natures())}
                 {text(f::NAME, "search", None)}
@@ -166,12 +182,12 @@ pub fn FiledSearchPage() -> impl IntoView {
                 {text(f::TO, "date", None)}
                 <div class="filters__actions">
                     <button class="button button--primary" type="submit" data-testid="filed-search">{i18n.tr(Text::new("查询", "Search"))}</button>
-                    <a class="button" href="/provider/search">{i18n.tr(Text::new("清空条件", "Clear"))}</a>
+                    <a class="button" href=base>{i18n.tr(Text::new("清空条件", "Clear"))}</a>
                 </div>
             </form>
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || results.get().map(|r| match r {
-                    Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in(encode_component("/provider/search")).into_any(),
+                    Err(AppError::Unauthenticated | AppError::Forbidden) => sign_in(encode_component(base)).into_any(),
                     Err(AppError::Invalid(e)) => view! {
                         <div class="notice notice--error" role="alert" data-testid="filed-invalid">
                             <p>{i18n.tr(Text::new("请先改正这些条件：", "Correct these conditions first:"))}</p>
@@ -179,7 +195,18 @@ pub fn FiledSearchPage() -> impl IntoView {
                         </div>
                     }.into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                    Ok(page) => view! {
+                    Ok(Found::Entities(page)) => view! {
+                        <p class="result-bar__count" data-testid="filed-total">{move || match i18n.lang() {
+                            crate::domain::Lang::Zh => format!("共 {} 个主体", page.total),
+                            crate::domain::Lang::En => format!("{} entities", page.total),
+                        }}</p>
+                        <EntityTable page=page.clone() />
+                        <Pager page=page.page pages=page.pages href=move |p| {
+                            let qs = current.with_untracked(|q| q.with_page(p).to_query(true, encode_component));
+                            if qs.is_empty() { base.to_string() } else { format!("{base}?{qs}") }
+                        } />
+                    }.into_any(),
+                    Ok(Found::Sites(page)) => view! {
                         <div class="result-bar">
                             <p class="result-bar__count" data-testid="filed-total">{move || match i18n.lang() {
                                 crate::domain::Lang::Zh => format!("共 {} 个网站", page.total),
@@ -195,7 +222,7 @@ pub fn FiledSearchPage() -> impl IntoView {
                         <FiledTable page=page.clone() />
                         <Pager page=page.page pages=page.pages href=move |p| {
                             let qs = current.with_untracked(|q| q.with_page(p).to_query(true, encode_component));
-                            if qs.is_empty() { "/provider/search".to_string() } else { format!("/provider/search?{qs}") }
+                            if qs.is_empty() { base.to_string() } else { format!("{base}?{qs}") }
                         } />
                     }.into_any(),
                 })}
@@ -326,4 +353,42 @@ pub fn PrintButton() -> impl IntoView {
             let _ = window().print();
         }>{i18n.tr(Text::new("打印本页", "Print this page"))}</button>
     }
+}
+
+#[component]
+fn EntityTable(page: EntityPage) -> impl IntoView {
+    let i18n = use_i18n();
+    if page.rows.is_empty() {
+        return view! { <p class="notice" data-testid="filed-none">{i18n.tr(Text::new("没有符合条件的主体。", "No entities match."))}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="dense" data-testid="entity-rows">
+                <thead><tr>
+                    <th scope="col">{i18n.tr(Text::new("主办单位名称", "Sponsor"))}</th>
+                    <th scope="col">{i18n.tr(Text::new("性质", "Type"))}</th>
+                    <th scope="col">{i18n.tr(Text::new("主体备案号", "Entity number"))}</th>
+                    <th scope="col">{i18n.tr(Text::new("网站备案号", "Website numbers"))}</th>
+                    <th scope="col">{i18n.tr(Text::new("审核通过日期", "Approved"))}</th>
+                    <th scope="col" class="no-print"></th>
+                </tr></thead>
+                <tbody>
+                    {page.rows.into_iter().map(|r| {
+                        let nature = u8::try_from(r.nature).ok().and_then(codes::nature).map(|n| n.name);
+                        view! {
+                            <tr data-testid="entity-row">
+                                <td>{r.unit_name}</td>
+                                <td>{move || nature.map(|n| i18n.t(n)).unwrap_or("")}</td>
+                                <td class="nowrap">{r.main_licence}</td>
+                                <td>{r.websites.join(" ")}</td>
+                                <td class="nowrap">{r.approved}</td>
+                                <td class="no-print nowrap"><a href=format!("/provider/certificate/{}", r.key) data-testid="certificate" download rel="external">{i18n.tr(Text::new("下载备案证书", "Download certificate"))}</a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
