@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::domain::search::FiledQuery;
+use app::domain::search::{Conditions, FiledQuery};
 use app::domain::workflow::Role;
 use app::error::AppError;
 use app::ssr::auth::CurrentUser;

@@ -2,7 +2,7 @@
 //! (seed 001 §1.7.3), for the provider's staff only. The conditions are the
 //! search page's, checked by the same rules.
 
-use app::domain::search::{FiledQuery, MAX_EXPORT};
+use app::domain::search::{Conditions, FiledQuery, MAX_EXPORT};
 use app::domain::workflow::Role;
 use app::error::AppError;
 use app::ssr::guard::{authorize, Need};

@@ -193,6 +193,7 @@ pub mod clients {
     use serde::{Deserialize, Serialize};
 
     use super::super::error::{Field, FieldErrors, Problem};
+    pub use super::super::search::Conditions;
 
     /// Accounts on one page of the list.
     pub const PAGE_SIZE: u32 = 50;
@@ -218,8 +219,10 @@ pub mod clients {
 
     pub const KEYS: [&str; 5] = ["username", "name", "mobile", "email", "page"];
 
-    impl ClientQuery {
-        pub fn get(&self, key: &str) -> &str {
+    impl Conditions for ClientQuery {
+        const KEYS: &'static [&'static str] = &KEYS;
+
+        fn get(&self, key: &str) -> &str {
             match key {
                 "username" => &self.username,
                 "name" => &self.name,
@@ -230,7 +233,7 @@ pub mod clients {
             }
         }
 
-        pub fn set(&mut self, key: &str, value: &str) {
+        fn set(&mut self, key: &str, value: &str) {
             let slot = match key {
                 "username" => &mut self.username,
                 "name" => &mut self.name,
@@ -240,25 +243,6 @@ pub mod clients {
                 _ => return,
             };
             *slot = value.to_string();
-        }
-
-        pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ClientQuery {
-            let mut q = ClientQuery::default();
-            for (k, v) in pairs {
-                q.set(k, v);
-            }
-            q
-        }
-
-        pub fn to_query(&self, with_page: bool, enc: impl Fn(&str) -> String) -> String {
-            KEYS.iter()
-                .filter(|k| with_page || **k != "page")
-                .filter_map(|k| {
-                    let v = self.get(k).trim();
-                    (!v.is_empty()).then(|| format!("{k}={}", enc(v)))
-                })
-                .collect::<Vec<_>>()
-                .join("&")
         }
     }
 

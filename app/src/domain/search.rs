@@ -53,6 +53,46 @@ pub struct FiledQuery {
 /// The URL keys, in the form's order.
 pub const KEYS: [&str; 12] = ["province", "nature", "name", "cert", "domain", "licence", "ip", "method", "content", "from", "to", "page"];
 
+/// Conditions kept in a page's address (`?key=value&…`): read from its
+/// pairs and written back, for every search form of the back office.
+pub trait Conditions: Default {
+    /// The keys, in the form's order; `page` among them when it pages.
+    const KEYS: &'static [&'static str];
+
+    fn get(&self, key: &str) -> &str;
+
+    /// Set one condition by its key (unknown keys are ignored).
+    fn set(&mut self, key: &str, value: &str);
+
+    /// From the address's pairs (decoded).
+    fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut q = Self::default();
+        for (k, v) in pairs {
+            q.set(k, v);
+        }
+        q
+    }
+
+    /// The conditions that are set, as `key=value` pairs for an address
+    /// (values percent-encoded by `enc`); the page only when `with_page`.
+    fn to_query(&self, with_page: bool, enc: impl Fn(&str) -> String) -> String {
+        Self::KEYS
+            .iter()
+            .filter(|k| with_page || **k != "page")
+            .filter_map(|k| {
+                let v = self.get(k).trim();
+                (!v.is_empty()).then(|| format!("{k}={}", enc(v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Whether no condition is set (the page aside).
+    fn is_empty(&self) -> bool {
+        Self::KEYS.iter().filter(|k| **k != "page").all(|k| self.get(k).trim().is_empty())
+    }
+}
+
 impl FiledQuery {
     fn slot(&mut self, key: &str) -> Option<&mut String> {
         Some(match key {
@@ -72,7 +112,16 @@ impl FiledQuery {
         })
     }
 
-    pub fn get(&self, key: &str) -> &str {
+    /// The same conditions on another page.
+    pub fn with_page(&self, page: u32) -> FiledQuery {
+        FiledQuery { page: if page <= 1 { String::new() } else { page.to_string() }, ..self.clone() }
+    }
+}
+
+impl Conditions for FiledQuery {
+    const KEYS: &'static [&'static str] = &KEYS;
+
+    fn get(&self, key: &str) -> &str {
         match key {
             "province" => &self.province,
             "nature" => &self.nature,
@@ -90,43 +139,10 @@ impl FiledQuery {
         }
     }
 
-    /// Set one condition by its URL key (unknown keys are ignored).
-    pub fn set(&mut self, key: &str, value: &str) {
+    fn set(&mut self, key: &str, value: &str) {
         if let Some(s) = self.slot(key) {
             *s = value.to_string();
         }
-    }
-
-    /// From the address's pairs (decoded).
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> FiledQuery {
-        let mut q = FiledQuery::default();
-        for (k, v) in pairs {
-            q.set(k, v);
-        }
-        q
-    }
-
-    /// The conditions that are set, as `key=value` pairs for an address
-    /// (values percent-encoded by `enc`); the page only when `with_page`.
-    pub fn to_query(&self, with_page: bool, enc: impl Fn(&str) -> String) -> String {
-        KEYS.iter()
-            .filter(|k| with_page || **k != "page")
-            .filter_map(|k| {
-                let v = self.get(k).trim();
-                (!v.is_empty()).then(|| format!("{k}={}", enc(v)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
-    /// The same conditions on another page.
-    pub fn with_page(&self, page: u32) -> FiledQuery {
-        FiledQuery { page: if page <= 1 { String::new() } else { page.to_string() }, ..self.clone() }
-    }
-
-    /// Whether no condition is set (the seed: then every approved filing).
-    pub fn is_empty(&self) -> bool {
-        KEYS.iter().filter(|k| **k != "page").all(|k| self.get(k).trim().is_empty())
     }
 }
 

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::encode_component;
 use crate::components::pager::Pager;
-use crate::domain::account::clients::{self, ClientQuery, NewPassword, Selection};
+use crate::domain::account::clients::{self, ClientQuery, Conditions, NewPassword, Selection};
 use crate::domain::workflow::Role;
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;

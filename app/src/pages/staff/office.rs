@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::layout::encode_component;
 use crate::components::pager::Pager;
 use crate::domain::codes;
-use crate::domain::search::{self, FiledQuery};
+use crate::domain::search::{self, Conditions, FiledQuery};
 use crate::domain::workflow::Role;
 use crate::domain::{FieldErrors, Text};
 use crate::error::AppError;
