@@ -5,6 +5,7 @@
 # and the benchmark:
 #   scripts/beian.sh bench [N…]   seed N filings and load the server (see docs/performance.md)
 #   scripts/beian.sh bench-writes [N]   64 registrants saving wizard steps at once
+#   scripts/beian.sh bench-import [N]   批量导入 of N filings (default 10 000)
 #   scripts/beian.sh profile [N]  where the public lookup's CPU goes (perf, after bench N)
 # and what a phone downloads per page, with Lighthouse's scores:
 #   scripts/beian.sh weight       (see docs/performance.md)
@@ -48,6 +49,8 @@ cmd_test() {
   local mail="$CACHE/e2e-mail"
   rm -rf "$mail"
   export BEIAN_E2E_MAIL_DIR="$mail"
+  # The binary, for the sample 批量导入 files the tests upload (beian import-sample).
+  export BEIAN_E2E_BIN="$CARGO_TARGET_DIR/debug/beian"
   BEIAN_MAIL_DIR="$mail" BEIAN_DB=mem:// BEIAN_DEV=true BEIAN_DEMO_RECORDS=300 BEIAN_PUBLIC_RATE_LIMIT=0 BEIAN_CAPTCHA=off BEIAN_RATE_LIMITS=off \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
     "$CARGO_TARGET_DIR/debug/beian" serve --demo >"$log" 2>&1 &
@@ -91,6 +94,7 @@ case "${1:-}" in
   fuzz) shift; cmd_fuzz "$@" ;;
   weight) shift; exec bash "$ROOT/scripts/weight.sh" "$@" ;;
   bench-writes) shift; exec bash "$ROOT/scripts/bench-writes.sh" "$@" ;;
+  bench-import) shift; exec bash "$ROOT/scripts/bench-import.sh" "$@" ;;
   profile) shift; exec bash "$ROOT/scripts/profile.sh" "$@" ;;
   *)
     echo "usage: $0 serve | test | bench [N…] | bench-writes [N] | profile [N] | weight | fuzz [N]" >&2

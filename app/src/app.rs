@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/sites") view={part::<{ page::PROVIDER_SITES }>()} />
                     <Route path=path!("/provider/act") view={part::<{ page::STAFF_BUSINESS }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/new") view={part::<{ page::STAFF_NEW_FILING }>()} />
+                    <Route path=path!("/provider/import") view={part::<{ page::IMPORT }>()} />
                     <Route path=path!("/provider/filings/:id") view={part::<{ page::PROVIDER_REVIEW }>()} />
                     <Route path=path!("/provider/search") view={part::<{ page::FILED_SEARCH }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/records/:website") view={part::<{ page::FILED_DETAIL }>()} ssr=SsrMode::Async />
@@ -181,6 +182,7 @@ pub mod page {
     pub const BUREAU_FEEDBACK: u8 = 26;
     pub const STATS: u8 = 27;
     pub const CERTIFICATES: u8 = 28;
+    pub const IMPORT: u8 = 29;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -266,6 +268,7 @@ fn staff_part(p: u8) -> AnyView {
         page::STATS => view! { <crate::pages::staff::stats::StatsPage /> }.into_any(),
         page::CERTIFICATES => view! { <crate::pages::staff::office::FiledSearchPage certificates=true /> }.into_any(),
         page::PROVIDER_FEEDBACK => view! { <crate::pages::staff::feedback::ProviderFeedbackPage /> }.into_any(),
+        page::IMPORT => view! { <crate::pages::staff::import::ImportPage /> }.into_any(),
         page::BUREAU_FEEDBACK => view! { <crate::pages::staff::feedback::BureauFeedbackPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }

@@ -545,3 +545,36 @@ pub struct CertificateCheck {
     pub issued: String,
     pub provider_name: String,
 }
+
+/// One problem of a 批量导入 file: where (sheet, row, column) and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    pub sheet: String,
+    pub line: u32,
+    pub column: String,
+    /// The 主体 序号 of the filing it holds back ("" when none).
+    pub filing: String,
+    pub message: crate::domain::Message,
+}
+
+/// What a 批量导入 did: how many filings were imported (now 待核实) and how
+/// many refused, the problems (the first [`ImportOutcome::SHOWN`] of them;
+/// all are in the errors file), and the files to download, base64-encoded:
+/// the problems, and the new accounts' usernames and passwords (given once,
+/// kept nowhere).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub file_name: String,
+    pub imported: usize,
+    pub refused: usize,
+    pub problem_count: usize,
+    pub problems: Vec<ImportProblem>,
+    pub problems_xlsx: Option<String>,
+    pub accounts_xlsx: Option<String>,
+    /// The new filings' application keys, for the 核实 list.
+    pub applications: Vec<String>,
+}
+
+impl ImportOutcome {
+    pub const SHOWN: usize = 200;
+}

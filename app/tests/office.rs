@@ -393,3 +393,120 @@ async fn certificates_are_issued_for_filed_entities_and_verified_by_their_code()
     assert!(matches!(certificate::issue(&reg, &e.key).await, Err(AppError::Forbidden)));
     assert!(matches!(certificate::issue(&cx, "nosuchentity").await, Err(AppError::NotFound)));
 }
+
+// ---------------------------------------------------------------- 批量导入
+
+mod import_tests {
+    use super::common::{uscc, World};
+    use app::domain::workflow::{Queue, Role};
+    use app::error::AppError;
+    use app::models::{ImportOutcome, QueueFilter};
+    use app::ssr::auth::CurrentUser;
+    use app::ssr::guard::Need;
+    use app::ssr::import;
+    use base64::Engine;
+    use calamine::Reader;
+
+    async fn run(w: &World, clerk: &CurrentUser, bytes: Vec<u8>) -> Result<ImportOutcome, AppError> {
+        let cx = w.cx(Some(clerk), Need::Role(&[Role::Provider])).await?;
+        import::run(&cx, "客户.xlsx", bytes).await
+    }
+
+    /// The rows of the first sheet of a base64 workbook, as text.
+    fn rows_of(b64: &str) -> Vec<Vec<String>> {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let name = wb.sheet_names()[0].clone();
+        wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[tokio::test]
+    async fn an_import_files_every_good_filing_for_verification_with_a_new_account_and_names_every_bad_cell() {
+        let w = World::new().await;
+        let clerk = w.staff("import_clerk", Role::Provider, "13700000301", None).await;
+        // 12 filings, every 4th with mistakes: #4 (mobile, 性质), #8 (a domain of #7), #12 (no 接入 row).
+        let bytes = import::sample(12, 31, &w.s.provider_name, 4).unwrap();
+        let o = run(&w, &clerk, bytes.clone()).await.unwrap();
+        assert_eq!((o.imported, o.refused), (9, 3), "{:?}", o.problems);
+        let at = |sheet: &str, line: u32, column: &str| o.problems.iter().find(|p| p.sheet == sheet && p.line == line && p.column == column).map(|p| p.message.zh.clone());
+        assert!(at("主体", 5, "手机号码").is_some(), "{:?}", o.problems);
+        assert!(at("主体", 5, "主办单位性质").unwrap().contains("“公司”不是有效的主办单位性质"));
+        assert!(at("网站", 9, "网站域名").unwrap().contains("已在“网站”第8行出现"), "{:?}", o.problems);
+        assert!(o.problems.iter().any(|p| p.sheet == "网站" && p.line == 13 && p.message.zh.contains("缺少接入信息")), "{:?}", o.problems);
+        assert!(o.problems.iter().all(|p| ["4", "8", "12"].contains(&p.filing.as_str())));
+        // The problems file lists the same, one row each, after its header.
+        let problems = rows_of(o.problems_xlsx.as_deref().unwrap());
+        assert_eq!(problems[0][..5], ["工作表", "行号", "列", "主体序号", "错误原因"].map(String::from));
+        assert!(problems.iter().any(|r| r[0] == "主体" && r[1] == "5" && r[2] == "手机号码"));
+        // The accounts file: one row per imported filing, with a first password that works once.
+        let accounts = rows_of(o.accounts_xlsx.as_deref().unwrap());
+        let data: Vec<&Vec<String>> = accounts.iter().skip(1).filter(|r| r.len() >= 5 && r[3].starts_with("kh")).collect();
+        assert_eq!(data.len(), 9);
+        assert_eq!(o.applications.len(), 9);
+        let (username, password) = (data[0][3].clone(), data[0][4].clone());
+        let client = w.sign_in(&username, &password).await;
+        assert!(client.must_change, "a first password must be changed");
+        assert!(matches!(w.list(&client).await, Err(AppError::MustChangePassword)));
+        // Every imported filing waits for 核实 in the clerk's queue, entered by the clerk.
+        let queue = w.queue(&clerk, Queue::Verify, &QueueFilter::default()).await.unwrap();
+        for id in &o.applications {
+            let s = queue.iter().find(|s| &s.id == id).expect("in the 核实 queue");
+            assert_eq!(s.status.code(), "pending_verification");
+        }
+        // Audited (made, submitted, account made) and the 负责人 told, without the password.
+        let mut res = w.db.query("SELECT VALUE action FROM audit_event WHERE application = type::record('application', $a) ORDER BY at").bind(("a", o.applications[0].clone())).await.unwrap();
+        let actions: Vec<String> = res.take(0).unwrap();
+        assert_eq!(actions.len(), 3, "{actions:?}");
+        assert!(actions.contains(&"create".to_string()) && actions.contains(&"account_created".to_string()));
+        let sent = w.sent().await;
+        assert!(sent.iter().any(|m| m.body.contains(&username)));
+        assert!(!sent.iter().any(|m| m.body.contains(&password)), "the password is never sent");
+        let mut res = w.db.query("SELECT count() AS n FROM audit_event WHERE action = 'batch_import' GROUP ALL").await.unwrap();
+        let n: Option<i64> = res.take((0, "n")).unwrap();
+        assert_eq!(n, Some(1));
+
+        // The same file again: every filing's domains are taken now; nothing is imported twice.
+        let again = run(&w, &clerk, bytes).await.unwrap();
+        assert_eq!(again.imported, 0);
+        assert!(again.problems.iter().any(|p| p.message.zh.contains("已在另一份正在审核的备案申请中")), "{:?}", again.problems);
+        assert!(again.accounts_xlsx.is_none());
+        let mut res = w.db.query("SELECT count() AS n FROM application GROUP ALL").await.unwrap();
+        let n: Option<i64> = res.take((0, "n")).unwrap();
+        assert_eq!(n, Some(9));
+    }
+
+    #[tokio::test]
+    async fn a_filed_sponsor_a_wrong_header_and_strangers_are_refused() {
+        let w = World::new().await;
+        let a = w.registrant("import_a", "13800000311").await;
+        let clerk = w.staff("import_clerk2", Role::Provider, "13700000311", None).await;
+        let bureau = w.staff("import_bureau", Role::Bureau, "13600000311", Some(11)).await;
+        w.approved(&a, &clerk, &bureau, &uscc(311), "filed-import.cn").await;
+        // A new website of a filed sponsor is a 新增网站, not an import.
+        let mut f = super::common::form(&uscc(311), "new-site-import.cn", false);
+        f.websites[0].access.provider_name = w.s.provider_name.clone();
+        let o = run(&w, &clerk, import::workbook_of(&[("1".into(), f)], &[]).unwrap()).await.unwrap();
+        assert_eq!(o.imported, 0);
+        assert!(o.problems[0].message.zh.contains("该主办单位已备案"), "{:?}", o.problems);
+        assert_eq!(o.problems[0].column, "主办单位证件号码");
+        // A filed domain.
+        let g = super::common::form(&uscc(312), "filed-import.cn", false);
+        let o = run(&w, &clerk, import::workbook_of(&[("1".into(), g)], &[]).unwrap()).await.unwrap();
+        assert!(o.problems[0].message.zh.contains("已备案"), "{:?}", o.problems);
+        // Anyone but the provider's staff.
+        let cx = w.cx(Some(&a), Need::Anyone).await.unwrap();
+        assert!(matches!(import::run(&cx, "a.xlsx", import::sample(1, 1, "p", 0).unwrap()).await, Err(AppError::Forbidden)));
+        // A zip that is an .xlsx of something else.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().set_name("主体").unwrap().write_string(0, 0, "序号").unwrap();
+        book.add_worksheet().set_name("网站").unwrap();
+        book.add_worksheet().set_name("接入").unwrap();
+        match run(&w, &clerk, book.save_to_buffer().unwrap()).await {
+            Err(AppError::BadRequest(m)) => assert!(m.zh.contains("缺少列") || m.zh.contains("没有表头"), "{}", m.zh),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        let mut res = w.db.query("SELECT count() AS n FROM application WHERE status = 'pending_verification' GROUP ALL").await.unwrap();
+        let n: Option<i64> = res.take((0, "n")).unwrap();
+        assert_eq!(n, None, "nothing imported");
+    }
+}

@@ -2,6 +2,9 @@
 // 重置密码 and the client's first sign-in after it, the public 代码表 and
 // 页面打印 — on a desktop and a phone, the lists also without JavaScript.
 import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expectNoHorizontalScroll, jsEnabled, open } from "./helpers";
 import { CLERK, CLERK_PASSWORD, filed, freshUscc, PASSWORD, register, signIn, unique } from "./filing";
 
@@ -226,4 +229,78 @@ test("the clerk downloads a filed entity's certificate; anyone checks its code o
   await stranger.goto("/query?cert=2345-6789-ABCD-EFGH");
   await expect(stranger.getByTestId("cert-unknown")).toBeVisible();
   await expectNoHorizontalScroll(stranger);
+});
+
+/** A sample 批量导入 file made by the server's own binary (`beian import-sample`). */
+function sampleImport(filings: number, badEvery: number): string {
+  const bin = process.env.BEIAN_E2E_BIN;
+  if (!bin) throw new Error("BEIAN_E2E_BIN (the beian binary) is not set");
+  const out = path.join(os.tmpdir(), `import-${Date.now()}-${Math.floor(Math.random() * 1e6)}.xlsx`);
+  const seed = String(Date.now() % 1_000_000_000 + Math.floor(Math.random() * 1000));
+  execFileSync(bin, ["import-sample", "--filings", String(filings), "--seed", seed, "--bad-every", String(badEvery), "--out", out], { cwd: path.resolve(__dirname, "../..") });
+  return out;
+}
+
+/** The strings of an .xlsx's shared-strings table, in order (python3's zipfile reads it). */
+function xlsxStrings(file: string): string[] {
+  const script = "import sys,zipfile,re,html,json; x=zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode(); print(json.dumps([html.unescape(t) for t in re.findall(r'<t[^>]*>([^<]*)</t>', x)]))";
+  return JSON.parse(execFileSync("python3", ["-c", script, file]).toString());
+}
+
+test("批量导入: the clerk downloads the template, imports a file with mistakes, sees each wrong cell, downloads the problems and the new accounts; a new client signs in with its first password", async ({ page, browser }, info) => {
+  test.setTimeout(180_000);
+  await signIn(page, info, CLERK, "/login?next=/provider/import", CLERK_PASSWORD);
+  await open(page, info, "/provider/import");
+  await expect(page.getByRole("heading", { name: "批量导入" })).toBeVisible();
+  if (!jsEnabled(info)) {
+    // Without JavaScript the template still downloads; the upload says it needs a script and cannot be sent.
+    await expect(page.getByTestId("needs-script")).toBeVisible();
+    await expect(page.getByTestId("import-submit")).toBeDisabled();
+    const resp = await page.request.get("/provider/import/template");
+    expect(resp.status()).toBe(200);
+    expect((await resp.body()).subarray(0, 2).toString("latin1")).toBe("PK");
+    return;
+  }
+  const [template] = await Promise.all([page.waitForEvent("download"), page.getByTestId("import-template").click()]);
+  expect(template.suggestedFilename()).toBe("批量导入模板.xlsx");
+  expect(xlsxStrings((await template.path())!)).toContain("主办单位证件号码");
+
+  // The browser refuses what the server would, before sending it.
+  await page.getByTestId("import-file").setInputFiles({ name: "客户.csv", mimeType: "text/csv", buffer: Buffer.from("a,b\n") });
+  await expect(page.getByTestId("import-local-error")).toContainText("另存为");
+
+  // Six filings, the 3rd and 6th with mistakes.
+  await page.getByTestId("import-file").setInputFiles(sampleImport(6, 3));
+  await expect(page.getByTestId("import-local-error")).toHaveCount(0);
+  await page.getByTestId("import-submit").click();
+  await expect(page.getByTestId("import-summary")).toHaveText("成功导入 4 份备案，等待核实；2 份未导入。", { timeout: 60_000 });
+  const problems = page.getByTestId("import-problems");
+  await expect(problems).toContainText("手机号码");
+  await expect(problems).toContainText("“公司”不是有效的主办单位性质");
+  await expect(problems).toContainText("已在“网站”第6行出现");
+  await expectNoHorizontalScroll(page);
+  const [bad] = await Promise.all([page.waitForEvent("download"), page.getByTestId("import-problems-file").click()]);
+  expect(bad.suggestedFilename()).toMatch(/导入失败原因\.xlsx$/);
+  expect(xlsxStrings((await bad.path())!)).toContain("手机号码");
+  const [accounts] = await Promise.all([page.waitForEvent("download"), page.getByTestId("import-accounts-file").click()]);
+  const strings = xlsxStrings((await accounts.path())!);
+  const usernames = strings.filter((s) => /^kh[a-z0-9]{8}$/.test(s));
+  expect(usernames).toHaveLength(4);
+  const username = usernames[0];
+  const password = strings[strings.indexOf(username) + 1];
+  expect(password).toMatch(/^[A-Za-z2-9]{12}$/);
+  const domain = strings[strings.indexOf(username) - 1];
+  expect(domain).toMatch(/\.cn$/);
+
+  // The imported filings wait in the clerk's 核实 list.
+  await open(page, info, `/provider?domain=${domain}`);
+  await expect(page.getByText(domain).first()).toBeVisible();
+
+  // The new client signs in with the first password and must change it first.
+  const client = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await open(client, info, "/login");
+  await client.getByLabel("用户名").fill(username);
+  await client.getByLabel("密码", { exact: true }).fill(password);
+  await client.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(client.getByTestId("must-change")).toBeVisible();
 });

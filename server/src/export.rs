@@ -117,3 +117,17 @@ pub async fn certificate(State(state): State<AppState>, axum::extract::Path(enti
         Err(e) => refused(&e),
     }
 }
+
+/// `/provider/import/template`: the 批量导入 template (seed 001 §1.3.2).
+pub async fn import_template(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let answer = async {
+        authorize(&state.db, &state.settings, user, Need::Role(&[Role::Provider])).await?;
+        app::ssr::import::template(&state.settings.provider_name)
+    };
+    match answer.await {
+        Ok(bytes) => attachment(app::ssr::import::mime(), app::domain::import::TEMPLATE_NAME, bytes),
+        Err(e) => refused(&e),
+    }
+}

@@ -47,6 +47,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .route("/provider/export", get(export::filed))
         .route("/provider/stats/export", get(export::stats))
         .route("/provider/certificate/{entity}", get(export::certificate))
+        .route("/provider/import/template", get(export::import_template))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -69,8 +70,8 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         // signed-in session is compressed (BREACH, see security.rs).
         .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn(security::no_compression_for_sessions))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(security::MAX_BODY))
-        .layer(axum::extract::DefaultBodyLimit::max(security::MAX_BODY))
+        .layer(axum::middleware::from_fn(security::body_limit))
+        .layer(axum::extract::DefaultBodyLimit::max(security::MAX_IMPORT_BODY))
         .with_state(state)
 }
 

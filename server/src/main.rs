@@ -52,6 +52,28 @@ enum Command {
         #[arg(long, default_value_t = seed::WRITERS)]
         writers: usize,
     },
+    /// Write a sample 批量导入 file: new enterprise filings in the
+    /// template's layout (for trying the import page, tests and the benchmark).
+    ImportSample {
+        #[arg(long, default_value_t = 10)]
+        filings: usize,
+        /// Seed of the generator: each seed gives its own domains and certificates.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Put mistakes into every N-th filing (0: none).
+        #[arg(long, default_value_t = 0)]
+        bad_every: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Benchmark 批量导入: a sample of N filings imported by a clerk into
+    /// the configured database, with where the time goes.
+    BenchImport {
+        #[arg(long, default_value_t = 10_000)]
+        filings: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -145,6 +167,12 @@ async fn demo_staff(database: &db::Db) {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let (leptos_options, mut settings) = config::load()?;
+    if let Some(Command::ImportSample { filings, seed, bad_every, out }) = &cli.command {
+        let bytes = app::ssr::import::sample(*filings, *seed, &settings.provider_name, *bad_every).map_err(|e| format!("{e:?}"))?;
+        std::fs::write(out, &bytes)?;
+        println!("wrote {} ({} KB, {filings} filings)", out.display(), bytes.len() / 1024);
+        return Ok(());
+    }
     if let Some(Command::Serve { demo: true }) = &cli.command {
         settings.demo_data = true;
     }
@@ -199,11 +227,50 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default();
             println!("seeded {records} filings ({websites} websites) in {secs:.1} s ({:.0} filings/s, {batch} a transaction, {writers} at once{peak})", records as f64 / secs);
         }
+        Command::ImportSample { .. } => {}
+        Command::BenchImport { filings, seed } => bench_import(&database, Arc::new(settings), filings, seed).await?,
         Command::User { command: UserCommand::Create { role, username, password, contact_name, email, mobile, province } } => {
             let name = create_user(&database, NewUser { username, password, role: role.into(), contact_name, email, mobile, province }).await?;
             println!("created {} account {name}", Role::from(role).code());
         }
     }
+    Ok(())
+}
+
+/// `beian bench-import`: make a sample, import it as a new clerk, print
+/// the figures (docs/performance.md records them).
+async fn bench_import(database: &db::Db, settings: Arc<app::ssr::Settings>, filings: usize, seed: u64) -> Result<(), Box<dyn std::error::Error>> {
+    use app::ssr::auth;
+    let started = Instant::now();
+    let bytes = app::ssr::import::sample(filings, seed, &settings.provider_name, 0).map_err(|e| format!("{e:?}"))?;
+    let made = started.elapsed();
+    let username = format!("bench{}", &auth::random_token()[..8].to_lowercase());
+    let password = format!("Bench-{}", auth::random_token());
+    create_user(database, NewUser { username: username.clone(), password: password.clone(), role: Role::Provider, contact_name: "导入测试".into(), email: String::new(), mobile: String::new(), province: None }).await?;
+    let auth::LoginOutcome::Ok(id) = auth::login(database, &username, &password).await.map_err(|e| format!("{e:?}"))? else { return Err("sign-in failed".into()) };
+    let token = auth::create_session(database, &id, 1).await.map_err(|e| format!("{e:?}"))?;
+    let user = auth::session_user(database, &token).await.map_err(|e| format!("{e:?}"))?;
+    let cx = app::ssr::guard::authorize(database, &settings, user, app::ssr::guard::Need::Role(&[Role::Provider])).await.map_err(|e| format!("{e:?}"))?;
+    let clock = Instant::now();
+    let (o, t) = app::ssr::import::run_timed(&cx, "bench.xlsx", bytes.clone()).await.map_err(|e| format!("{e:?}"))?;
+    let secs = clock.elapsed().as_secs_f64();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "bench-import: {filings} filings ({} rows in three sheets), file {} KB (made in {:.0} ms)",
+        filings * 3,
+        bytes.len() / 1024,
+        ms(made)
+    );
+    println!("  imported {} refused {} in {secs:.2} s ({:.0} filings/s) on {}", o.imported, o.refused, o.imported as f64 / secs, settings.db);
+    println!(
+        "  read+check {:.0} ms, lookups {:.0} ms, hashing {:.0} ms, writing {:.0} ms, result files {:.0} ms; accounts file {} KB",
+        ms(t.read_and_check),
+        ms(t.lookups),
+        ms(t.hashing),
+        ms(t.writing),
+        ms(t.result_files),
+        o.accounts_xlsx.as_ref().map(|b| b.len() * 3 / 4 / 1024).unwrap_or(0)
+    );
     Ok(())
 }
 

@@ -9,6 +9,26 @@ use axum::response::{IntoResponse, Response};
 
 /// The largest request body: a 5 MB upload and its multipart framing.
 pub const MAX_BODY: usize = 6 * 1024 * 1024;
+/// The largest body of the 批量导入 upload: the file and its framing.
+pub const MAX_IMPORT_BODY: usize = app::domain::import::MAX_IMPORT_BYTES + 1024 * 1024;
+/// The one path that takes [`MAX_IMPORT_BODY`].
+pub const IMPORT_PATH: &str = "/api/provider/import";
+
+/// Every request body is bounded: [`MAX_IMPORT_BODY`] for the import,
+/// [`MAX_BODY`] for the rest. A declared length over the bound is refused
+/// at once with a message in both languages; an undeclared one is cut off
+/// at the bound (the reader then fails and says the upload did not complete).
+pub async fn body_limit(req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == IMPORT_PATH { MAX_IMPORT_BODY } else { MAX_BODY };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mb = (limit - 1024 * 1024) / 1024 / 1024;
+        let text = format!("上传的内容超过 {mb} MB，未处理。请缩小文件或分成几个文件。\nThe upload exceeds {mb} MB and was not processed: make the file smaller or split it.");
+        return (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], text).into_response();
+    }
+    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
+}
 
 /// The policy of everything that is not a page (API answers, files, errors).
 const STRICT: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

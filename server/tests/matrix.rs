@@ -116,6 +116,15 @@ fn multipart(application: &str, kind: &str) -> Body_ {
     Body_::Multipart(body, b)
 }
 
+/// A 批量导入 upload of these bytes as `a.xlsx`.
+fn import_upload(bytes: &[u8]) -> Body_ {
+    let b = "----importboundary";
+    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    Body_::Multipart(body, b)
+}
+
 fn table(fx: &Fixture) -> Vec<Row> {
     let (p, b) = (&fx.at_provider, &fx.at_bureau);
     let (mp, mb) = (&fx.material_provider, &fx.material_bureau);
@@ -187,6 +196,9 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/provider/stats/export?format=csv&group=month&until=2026-01-01", Body_::Get, [U, F, F, T, F, F, F]),
         row("/api/office/entities", json(r#"{"query":{}}"#.into()), [U, F, F, T, F, F, F]),
         row("/provider/certificate/nosuchentity", Body_::Get, [U, F, F, T, F, F, F]),
+        // 批量导入: the template and the upload, the provider's staff only.
+        row("/provider/import/template", Body_::Get, [U, F, F, T, F, F, F]),
+        row("/api/provider/import", import_upload(b"not a workbook"), [U, F, F, T, F, F, F]),
         row("/api/public/certificate", form("code=7KQ3-M9XD-2HPA-W4TN"), anyone),
         row("/api/business/cancel_access", form("access=nosuchaccess&reason=1"), [U, F, F, T, F, F, F]),
         row("/api/business/empty", form(""), [U, F, F, F, T, T, F]),
@@ -289,4 +301,39 @@ async fn a_cut_off_upload_is_an_error() {
     assert!(csp.contains("sandbox") && csp.starts_with("default-src 'none'"), "{csp}");
     assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
     assert!(h.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().starts_with("inline"));
+}
+
+/// 批量导入 over HTTP: a 100 MB upload is refused before it is read, with a
+/// message; a real file is imported and the answer carries the result.
+#[tokio::test]
+async fn an_import_over_http_is_bounded_and_answers_with_its_result() {
+    let fx = fixture().await;
+    let clerk = fx.users.iter().find(|(w, _)| *w == Who::Provider).unwrap().1.clone();
+    let token = auth::create_session(&fx.w.db, &clerk.id, 1).await.unwrap();
+    let cookie = auth::session_cookie(&token, 1, false).split(';').next().unwrap().to_string();
+    let post = |body: Body, len: Option<usize>| {
+        let mut r = Request::post("/api/provider/import").header(header::CONTENT_TYPE, "multipart/form-data; boundary=----importboundary").header(header::COOKIE, cookie.clone());
+        if let Some(n) = len {
+            r = r.header(header::CONTENT_LENGTH, n);
+        }
+        r.body(body).unwrap()
+    };
+    let resp = fx.app.clone().oneshot(post(Body::from("x"), Some(100 * 1024 * 1024))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let text = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("超过 20 MB"), "{text}");
+    // Elsewhere the bound is the usual one.
+    let resp = fx.app.clone().oneshot(Request::post("/api/filing/upload").header(header::CONTENT_LENGTH, 7 * 1024 * 1024).body(Body::from("x")).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // A sample of two filings, imported.
+    let sample = app::ssr::import::sample(2, 77, &fx.w.s.provider_name, 0).unwrap();
+    let Body_::Multipart(bytes, _) = import_upload(&sample) else { unreachable!() };
+    let n = bytes.len();
+    let resp = fx.app.clone().oneshot(post(Body::from(bytes), Some(n))).await.unwrap();
+    let status = resp.status();
+    let text = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let o: app::models::ImportOutcome = serde_json::from_str(&text).unwrap();
+    assert_eq!((o.imported, o.refused), (2, 0));
+    assert!(o.accounts_xlsx.is_some());
 }

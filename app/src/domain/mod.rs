@@ -10,6 +10,7 @@ pub mod contact;
 pub mod date;
 pub mod feedback;
 pub mod filing;
+pub mod import;
 pub mod error;
 pub mod licence;
 pub mod lookup;

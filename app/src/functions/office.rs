@@ -75,3 +75,49 @@ pub async fn search_entities(query: FiledQuery) -> Result<crate::models::EntityP
     use crate::ssr::guard::{serve, Need};
     serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move { crate::ssr::certificate::entities(&cx, &query).await }).await
 }
+
+/// 批量导入 (seed 001 §1.3.2): a multipart form with the `.xlsx` as `file`.
+/// The caller is checked before the body is read; the file is read in
+/// chunks and refused as soon as it is too large.
+#[server(endpoint = "provider/import", input = server_fn::codec::MultipartFormData)]
+pub async fn import_filings(data: server_fn::codec::MultipartData) -> Result<crate::models::ImportOutcome, AppError> {
+    use crate::domain::import::{check_upload, MAX_IMPORT_BYTES};
+    use crate::domain::Message;
+    use crate::ssr::guard::{serve, Need};
+    serve(Need::Role(&[crate::domain::workflow::Role::Provider]), |cx| async move {
+        let bad = |zh: &str, en: &str| AppError::BadRequest(Message::new(zh, en));
+        let mut multipart = data.into_inner().ok_or_else(|| bad("上传格式不正确", "Malformed upload"))?;
+        let mut file = None;
+        loop {
+            let mut field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => return Err(bad("上传未完成（连接中断或格式不正确），请重新上传", "The upload did not complete (connection cut or malformed); upload again")),
+            };
+            if field.name() != Some("file") {
+                continue;
+            }
+            let name = field.file_name().unwrap_or_default().chars().take(255).collect::<String>();
+            let mut bytes = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if bytes.len() + chunk.len() > MAX_IMPORT_BYTES {
+                            return Err(AppError::TooLarge(check_upload(&name, MAX_IMPORT_BYTES + 1).unwrap_err()));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(_) => return Err(bad("上传未完成（连接中断），请重新上传", "The upload was cut off; upload again")),
+                }
+            }
+            file = Some((name, bytes));
+        }
+        let Some((name, bytes)) = file else {
+            return Err(bad("请选择要导入的 .xlsx 文件", "Choose the .xlsx file to import"));
+        };
+        check_upload(&name, bytes.len()).map_err(AppError::BadRequest)?;
+        crate::ssr::import::run(&cx, &name, bytes).await
+    })
+    .await
+}

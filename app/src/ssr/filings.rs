@@ -715,7 +715,7 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
 
 /// A username for a client's new account: `kh` (客户) and eight letters
 /// and digits.
-fn new_client_username() -> String {
+pub(crate) fn new_client_username() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;

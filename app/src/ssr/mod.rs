@@ -12,6 +12,7 @@ pub mod entity_proof;
 pub mod feedback;
 pub mod filings;
 pub mod guard;
+pub mod import;
 pub mod limits;
 pub mod materials;
 pub mod office;

@@ -37,18 +37,18 @@ impl Rng {
     }
 }
 
-const BRAND: [&str; 40] = [
+pub(crate) const BRAND: [&str; 40] = [
     "星河", "云帆", "远景", "蓝海", "新锐", "华信", "恒通", "智源", "博达", "天润", "泰和", "明德", "长风", "青禾", "锦程",
     "众合", "启航", "鸿运", "卓越", "瑞丰", "宏图", "盛世", "金桥", "银河", "东升", "凯旋", "鼎新", "思远", "嘉禾", "润泽",
     "汇智", "优创", "睿思", "天工", "安信", "和光", "朗悦", "清源", "晨曦", "向阳",
 ];
-const BRAND_PINYIN: [&str; 40] = [
+pub(crate) const BRAND_PINYIN: [&str; 40] = [
     "xinghe", "yunfan", "yuanjing", "lanhai", "xinrui", "huaxin", "hengtong", "zhiyuan", "boda", "tianrun", "taihe",
     "mingde", "changfeng", "qinghe", "jincheng", "zhonghe", "qihang", "hongyun", "zhuoyue", "ruifeng", "hongtu",
     "shengshi", "jinqiao", "yinhe", "dongsheng", "kaixuan", "dingxin", "siyuan", "jiahe", "runze", "huizhi", "youchuang",
     "ruisi", "tiangong", "anxin", "heguang", "langyue", "qingyuan", "chenxi", "xiangyang",
 ];
-const TRADE: [(&str, &str); 10] = [
+pub(crate) const TRADE: [(&str, &str); 10] = [
     ("网络科技", "官网"),
     ("信息技术", "官方网站"),
     ("科技", "官网"),
@@ -171,7 +171,7 @@ struct Batch {
     public: Vec<PublicRow>,
 }
 
-fn base36(mut n: u64) -> String {
+pub(crate) fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut out = Vec::new();
     loop {
@@ -185,7 +185,7 @@ fn base36(mut n: u64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn uscc(rng: &mut Rng, province: u8) -> String {
+pub(crate) fn uscc(rng: &mut Rng, province: u8) -> String {
     const ALPHA: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     loop {
         let body: String = (0..8).map(|_| ALPHA[rng.below(31) as usize] as char).collect();
@@ -197,7 +197,7 @@ fn uscc(rng: &mut Rng, province: u8) -> String {
     }
 }
 
-fn resident_id(rng: &mut Rng, province: u8) -> String {
+pub(crate) fn resident_id(rng: &mut Rng, province: u8) -> String {
     let year = 1960 + rng.below(45);
     let first17 = format!(
         "{province:02}{:02}{:02}{year:04}{:02}{:02}{:03}",
@@ -210,11 +210,11 @@ fn resident_id(rng: &mut Rng, province: u8) -> String {
     format!("{first17}{}", id_check_char(&first17))
 }
 
-fn mobile(rng: &mut Rng) -> String {
+pub(crate) fn mobile(rng: &mut Rng) -> String {
     format!("1{}{:09}", 3 + rng.below(7), rng.below(1_000_000_000))
 }
 
-fn public_ip(rng: &mut Rng) -> String {
+pub(crate) fn public_ip(rng: &mut Rng) -> String {
     // Inside 1.0.0.0–99.255.255.255 minus the private 10/8: always public.
     let first = loop {
         let f = 1 + rng.below(99);

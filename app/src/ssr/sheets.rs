@@ -83,7 +83,7 @@ pub fn xlsx(sheet: &str, header: &[&str], rows: impl Iterator<Item = Vec<String>
 }
 
 /// A column's width in Excel's units: a CJK character takes two.
-fn display_width(s: &str) -> usize {
+pub(crate) fn display_width(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
 }
 

@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod feedback;
+pub mod import;
 pub mod office;
 pub mod outbox;
 pub mod records;

@@ -47,7 +47,7 @@ pub(crate) fn ConsoleNav(role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let links: Vec<(&'static str, Text)> = match role {
         Role::Bureau => vec![("/bureau", BUREAU_TITLE), ("/bureau/empty", crate::pages::staff::records::EMPTY_TITLE), ("/bureau/feedback", crate::pages::staff::feedback::FEEDBACK_TITLE)],
-        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE), ("/provider/sites", crate::pages::staff::records::SITES_TITLE), ("/provider/new", crate::pages::registrant::wizard::STAFF_TITLE), ("/provider/search", crate::pages::staff::office::SEARCH_TITLE), ("/provider/stats", crate::pages::staff::stats::STATS_TITLE), ("/provider/certificates", crate::pages::staff::office::CERTIFICATES_TITLE), ("/provider/accounts", crate::pages::staff::clients::CLIENTS_TITLE), ("/provider/feedback", crate::pages::staff::feedback::FEEDBACK_TITLE)],
+        _ => vec![("/provider", PROVIDER_TITLE), ("/provider/progress", PROGRESS_TITLE), ("/provider/sites", crate::pages::staff::records::SITES_TITLE), ("/provider/new", crate::pages::registrant::wizard::STAFF_TITLE), ("/provider/import", crate::pages::staff::import::IMPORT_TITLE), ("/provider/search", crate::pages::staff::office::SEARCH_TITLE), ("/provider/stats", crate::pages::staff::stats::STATS_TITLE), ("/provider/certificates", crate::pages::staff::office::CERTIFICATES_TITLE), ("/provider/accounts", crate::pages::staff::clients::CLIENTS_TITLE), ("/provider/feedback", crate::pages::staff::feedback::FEEDBACK_TITLE)],
     };
     view! {
         <nav class="console-nav" aria-label="console">
