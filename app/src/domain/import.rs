@@ -577,10 +577,11 @@ pub fn check_book(book: &Book, maps: &[Vec<Option<usize>>; 3], provider_name: &s
                 errors.push(located);
             }
         }
-        if errors.is_empty() {
-            // The same sponsor or domain twice in one file.
+        // The same sponsor or domain twice in one file (the first one holds
+        // them, whether or not it has mistakes of its own).
+        {
             let cert = candidate.form.entity.cert_number.trim().to_uppercase();
-            if let Some(line) = certs.get(&cert) {
+            if let Some(line) = certs.get(&cert).filter(|_| !cert.is_empty()) {
                 errors.push(candidate.error_at(
                     "entity.cert_number",
                     Message::new(
@@ -600,13 +601,13 @@ pub fn check_book(book: &Book, maps: &[Vec<Option<usize>>; 3], provider_name: &s
                 }
             }
         }
-        if errors.is_empty() {
-            certs.insert(candidate.form.entity.cert_number.trim().to_uppercase(), candidate.line);
-            for (w, site) in candidate.form.websites.iter().enumerate() {
-                for dname in filing::parsed_domains(site) {
-                    domains.insert(dname.ascii, candidate.sites[w].website);
-                }
+        certs.entry(candidate.form.entity.cert_number.trim().to_uppercase()).or_insert(candidate.line);
+        for (w, site) in candidate.form.websites.iter().enumerate() {
+            for dname in filing::parsed_domains(site) {
+                domains.entry(dname.ascii).or_insert(candidate.sites[w].website);
             }
+        }
+        if errors.is_empty() {
             out.ready.push(candidate);
         } else {
             out.refused += 1;
@@ -690,7 +691,7 @@ mod tests {
     }
 
     fn access(line: u32, site: &str) -> Row {
-        row(line, &[site, "虚拟主机", "203.0.113.10", "北京"])
+        row(line, &[site, "虚拟主机", "1.2.4.8", "北京"])
     }
 
     fn today() -> Option<Date> {
@@ -752,18 +753,19 @@ mod tests {
 
     #[test]
     fn references_keys_and_repeats_across_the_file() {
+        let other = "91110000MA01ABCD1X";
         let book = Book {
-            entities: vec![entity(2, "1", USCC), entity(3, "1", USCC), entity(4, "3", USCC)],
-            websites: vec![website(2, "1", "1", "example.com"), website(3, "2", "9", "example.org"), website(4, "3", "3", "example.com")],
-            access: vec![access(2, "1"), access(3, "1"), access(4, "7")],
+            entities: vec![entity(2, "1", USCC), entity(3, "1", USCC), entity(4, "3", USCC), entity(5, "4", other)],
+            websites: vec![website(2, "1", "1", "example.com"), website(3, "2", "9", "example.org"), website(4, "3", "3", "example.com"), website(5, "4", "4", "example.net")],
+            access: vec![access(2, "1"), access(3, "4"), access(4, "7"), access(5, "4")],
         };
-        let c = check_book(&book, &maps(), "p", today());
-        assert_eq!(c.ready.len(), 1);
+        let c = check_book(&book, &maps(), "示例云", today());
+        assert_eq!(c.ready.len(), 1, "{:?}", c.errors);
         let text: Vec<String> = c.errors.iter().map(|e| format!("{}:{}:{}", e.part.sheet(), e.line, e.message.zh)).collect();
         let has = |s: &str| text.iter().any(|t| t.contains(s));
         assert!(has("主体:3:序号“1”与第2行重复"), "{text:?}");
         assert!(has("网站:3:主体序号“9”在“主体”工作表中不存在"), "{text:?}");
-        assert!(has("接入:3:该网站的接入信息已在第2行填写"), "{text:?}");
+        assert!(has("接入:5:该网站的接入信息已在第3行填写"), "{text:?}");
         assert!(has("接入:4:网站序号“7”在“网站”工作表中不存在"), "{text:?}");
         assert!(has("缺少接入信息"), "{text:?}");
         // Entity 3 repeats entity 1's certificate and domain.
@@ -814,7 +816,7 @@ mod tests {
         w.cells.resize(20, String::new());
         w.cells[19] = "个人技术博客，记录学习编程与开源软件使用心得的非经营性网站。".into();
         let book = Book { entities: vec![e], websites: vec![w], access: vec![access(2, "1")] };
-        let c = check_book(&book, &maps(), "p", today());
+        let c = check_book(&book, &maps(), "示例云", today());
         assert!(c.errors.is_empty(), "{:?}", c.errors);
         assert_eq!(c.ready[0].form.entity.leader.cert_number, "11010519491231002X");
     }

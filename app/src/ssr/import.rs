@@ -31,7 +31,7 @@ use std::io::{Cursor, Read};
 use base64::Engine;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Formula, Workbook};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 use super::application::{new_key, today};
 use super::db::{retrying, tx_check};
