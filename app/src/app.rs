@@ -120,7 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/sites") view={part::<{ page::PROVIDER_SITES }>()} />
                     <Route path=path!("/provider/act") view={part::<{ page::STAFF_BUSINESS }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/new") view={part::<{ page::STAFF_NEW_FILING }>()} />
-                    <Route path=path!("/provider/import") view={part::<{ page::IMPORT }>()} />
+                    <Route path=path!("/provider/import") view={part::<{ page::IMPORT }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/filings/:id") view={part::<{ page::PROVIDER_REVIEW }>()} />
                     <Route path=path!("/provider/search") view={part::<{ page::FILED_SEARCH }>()} ssr=SsrMode::Async />
                     <Route path=path!("/provider/records/:website") view={part::<{ page::FILED_DETAIL }>()} ssr=SsrMode::Async />

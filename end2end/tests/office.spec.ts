@@ -253,7 +253,7 @@ test("批量导入: the clerk downloads the template, imports a file with mistak
   await open(page, info, "/provider/import");
   await expect(page.getByRole("heading", { name: "批量导入" })).toBeVisible();
   if (!jsEnabled(info)) {
-    // Without JavaScript the template still downloads; the upload says it needs a script and cannot be sent.
+    // Without JavaScript the template still downloads; the upload says it needs a script, and sending the form imports nothing.
     await expect(page.getByTestId("needs-script")).toBeVisible();
     await expect(page.getByTestId("import-submit")).toBeDisabled();
     const resp = await page.request.get("/provider/import/template");

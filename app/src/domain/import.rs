@@ -570,7 +570,12 @@ pub fn check_book(book: &Book, maps: &[Vec<Option<usize>>; 3], provider_name: &s
         let candidate = Candidate { key: draft.key.clone(), line: draft.row.line, form, sites };
         let bound = filing::bound(&candidate.form).err().map(|e| e.0).unwrap_or_default();
         let rules: Vec<FieldError> = if bound.is_empty() { filing::check_through(&candidate.form, STEP_ACCESS, &[], today).0 } else { bound };
+        let no_access: Vec<String> = candidate.sites.iter().enumerate().filter(|(_, s)| s.access.is_none()).map(|(w, _)| format!("websites[{w}].access.")).collect();
         for e in rules {
+            // A missing 接入 row is said once, not once per field of it.
+            if no_access.iter().any(|p| e.path.starts_with(p.as_str())) {
+                continue;
+            }
             // A cell already reported as not in its list is not reported again.
             let located = candidate.error_at(&e.path, Message::new(e.describe(super::Lang::Zh), e.describe(super::Lang::En)));
             if !errors.iter().any(|x| x.line == located.line && x.part == located.part && x.column.is_some() && x.column == located.column) {

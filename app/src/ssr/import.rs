@@ -713,7 +713,7 @@ pub fn sample(filings: usize, seed: u64, provider: &str, bad_every: usize) -> Re
     use super::seed::{base36, mobile, public_ip, resident_id, uscc, Rng, BRAND, BRAND_PINYIN, TRADE};
     let mut rng = Rng::new(seed);
     let run = base36(seed);
-    let mut out = Vec::with_capacity(filings);
+    let mut out: Vec<(String, crate::domain::filing::FilingForm)> = Vec::with_capacity(filings);
     let mut skip = Vec::new();
     let mut bad_kind = 0;
     for i in 0..filings {
@@ -743,7 +743,11 @@ pub fn sample(filings: usize, seed: u64, provider: &str, bad_every: usize) -> Re
                     form.entity.leader.mobile.pop();
                     form.entity.nature = "公司".into();
                 }
-                1 if i > 0 => form.websites[0].domains = out.last().map(|(_, f): &(String, crate::domain::filing::FilingForm)| f.websites[0].domains.clone()).unwrap_or_default(),
+                1 if i > 0 => {
+                    let before: &crate::domain::filing::FilingForm = &out[i - 1].1;
+                    form.websites[0].domains = before.websites[0].domains.clone();
+                    form.websites[0].home_urls = before.websites[0].home_urls.clone();
+                }
                 _ => skip.push(i),
             }
             bad_kind += 1;

@@ -43,10 +43,19 @@ fn Download(b64: String, name: String, label: Text, testid: &'static str) -> imp
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    // The form works once the page's script runs (the upload is sent by it);
-    // until then, and with scripts off, the button stays disabled.
+    // The upload is sent by the page's script: until it runs (and with
+    // scripts off, when the notice above the steps says so) the button is
+    // disabled. The attribute is removed on the element itself as well:
+    // hydration keeps the server's attributes as they are, so a signal set
+    // before this part of the page hydrated would leave it disabled.
     let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
+    Effect::new(move |_| {
+        ready.set(true);
+        #[cfg(feature = "hydrate")]
+        if let Some(b) = document().get_element_by_id("import-submit") {
+            let _ = b.remove_attribute("disabled");
+        }
+    });
     let chosen = RwSignal::new(None::<String>);
     let local = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -59,7 +68,7 @@ pub fn ImportPage() -> impl IntoView {
             let lang = i18n.lang.get_untracked();
             let Some(input) = document().get_element_by_id("import-file").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
             let Some(file) = input.files().and_then(|l| l.get(0)) else {
-                local.set(Some(i18n.t(Text::new("请先选择要导入的 .xlsx 文件", "Choose the .xlsx file first"))));
+                local.set(Some(i18n.t(Text::new("请先选择要导入的 .xlsx 文件", "Choose the .xlsx file first")).to_string()));
                 return;
             };
             // The server's rules, first: no request for a file it would refuse.
@@ -123,7 +132,7 @@ pub fn ImportPage() -> impl IntoView {
                         </label>
                         {move || local.get().map(|m| view! { <p class="field__error" role="alert" data-testid="import-local-error">{m}</p> })}
                         <p>
-                            <button class="button button--primary" type="submit" disabled=move || !ready.get() || busy.get() data-testid="import-submit">
+                            <button id="import-submit" class="button button--primary" type="submit" disabled=move || !ready.get() || busy.get() data-testid="import-submit">
                                 {move || if busy.get() { i18n.t(Text::new("正在导入，请稍候…", "Importing…")) } else { i18n.t(Text::new("导入", "Import")) }}
                             </button>
                         </p>
@@ -179,7 +188,7 @@ fn Outcome(o: ImportOutcome) -> impl IntoView {
             })}
             {(!o.problems.is_empty()).then(|| view! {
                 <div class="table-wrap">
-                    <table class="dense" data-testid="import-problems">
+                    <table class="dense import-problems" data-testid="import-problems">
                         <thead><tr>
                             <th scope="col">{i18n.tr(Text::new("工作表", "Sheet"))}</th>
                             <th scope="col">{i18n.tr(Text::new("行", "Row"))}</th>
@@ -190,10 +199,10 @@ fn Outcome(o: ImportOutcome) -> impl IntoView {
                         <tbody>
                             {o.problems.into_iter().map(|p| { let m = p.message.clone(); view! {
                                 <tr>
-                                    <td>{p.sheet}</td>
-                                    <td class="num">{p.line}</td>
-                                    <td>{p.column}</td>
-                                    <td>{p.filing}</td>
+                                    <td data-label=move || i18n.t(Text::new("工作表", "Sheet"))>{p.sheet}</td>
+                                    <td class="num" data-label=move || i18n.t(Text::new("行", "Row"))>{p.line}</td>
+                                    <td data-label=move || i18n.t(Text::new("列", "Column"))>{p.column}</td>
+                                    <td data-label=move || i18n.t(Text::new("主体序号", "Entity No."))>{p.filing}</td>
                                     <td>{move || m.get(i18n.lang()).to_string()}</td>
                                 </tr>
                             } }).collect_view()}
