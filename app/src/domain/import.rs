@@ -779,6 +779,46 @@ mod tests {
     }
 
     #[test]
+    fn every_column_fills_a_field_the_wizard_checks_and_every_field_has_a_column() {
+        let mut form = FilingForm { websites: vec![WebsiteForm::default()], ..FilingForm::default() };
+        let mut seen = Vec::new();
+        for part in Part::ALL {
+            let prefix = if part == Part::Entity { "entity." } else { "websites[0]." };
+            for c in part.columns().iter().filter(|c| !c.path.is_empty()) {
+                let path = format!("{prefix}{}", c.path);
+                let found = match c.kind {
+                    Kind::One(List::YesNo) => filing::flag_at(&mut form, &path).is_some(),
+                    Kind::Many(_) => filing::ids_at(&mut form, &path).is_some(),
+                    _ => filing::text_at(&mut form, &path).is_some(),
+                };
+                assert!(found, "{} ({}) names no field of the form", c.header, path);
+                assert!(!c.help.is_empty() || c.header.contains("邮箱"), "{} has help", c.header);
+                seen.push(path);
+            }
+        }
+        // Every field a person types in the wizard's steps ① to ③ has a column
+        // (the provider's own name is filled in, never typed).
+        let empty = FilingForm { websites: vec![WebsiteForm::default()], ..FilingForm::default() };
+        for e in filing::check_through(&empty, STEP_ACCESS, &[], None).0 {
+            let path = e.path.replace("long_term", "valid_to");
+            if path == "websites[0].access.provider_name" || !path.contains('.') {
+                continue;
+            }
+            assert!(seen.contains(&path), "{path} ({}) has no column in the template", e.label.zh);
+        }
+        // Headers are unique within a sheet, and every coded column's list is a code table.
+        for part in Part::ALL {
+            let mut h: Vec<&str> = part.columns().iter().map(|c| c.header).collect();
+            h.sort();
+            h.dedup();
+            assert_eq!(h.len(), part.columns().len());
+        }
+        assert_eq!(List::Nature.entries().len(), codes::NATURES.len());
+        assert_eq!(List::Content.entries().len(), codes::CONTENT_TYPES.len());
+        assert!(List::PersonCert.entries().iter().all(|(id, _)| codes::cert_type(*id).is_some_and(|c| c.personal)));
+    }
+
+    #[test]
     fn headers_in_any_order_but_none_missing_or_unknown() {
         let mut h = header(Part::Access);
         h.reverse();
