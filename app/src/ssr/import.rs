@@ -31,7 +31,7 @@ use std::io::{Cursor, Read};
 use base64::Engine;
 use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Formula, Workbook};
-use surrealdb::types::SurrealValue;
+use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
 use super::application::{new_key, today};
 use super::db::{retrying, tx_check};
@@ -46,7 +46,9 @@ use crate::models::{ImportOutcome, ImportProblem};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Filings written in one transaction.
-const CHUNK: usize = 100;
+const CHUNK: usize = 200;
+/// Transactions written at once (one per core of these machines).
+const WRITERS: usize = 2;
 const HELP_SHEET: &str = "填写说明";
 const CODE_SHEET: &str = "代码";
 
@@ -469,17 +471,17 @@ pub async fn run_timed(cx: &Ctx, file_name: &str, bytes: Vec<u8>) -> Result<(Imp
         return Err(AppError::Forbidden);
     }
     let permit = one_at_a_time().acquire_owned().await.map_err(|_| AppError::Internal)?;
-    let im = Importer { db: cx.db.clone(), settings: cx.settings.clone(), me };
+    let im = std::sync::Arc::new(Importer { db: cx.db.clone(), settings: cx.settings.clone(), me });
     let name = file_name.to_string();
     tokio::spawn(async move {
         let _permit = permit;
-        import_all(&im, &name, bytes).await
+        import_all(im, &name, bytes).await
     })
     .await
     .map_err(|_| AppError::Internal)?
 }
 
-async fn import_all(im: &Importer, file_name: &str, bytes: Vec<u8>) -> Result<(ImportOutcome, Timings), AppError> {
+async fn import_all(im: std::sync::Arc<Importer>, file_name: &str, bytes: Vec<u8>) -> Result<(ImportOutcome, Timings), AppError> {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
     let mut lap = |slot: &mut std::time::Duration| {
@@ -501,7 +503,7 @@ async fn import_all(im: &Importer, file_name: &str, bytes: Vec<u8>) -> Result<(I
     lap(&mut timings.read_and_check);
 
     // What the database knows: sponsors already filed or being filed, domains taken.
-    let ready = known_conflicts(im, checked.ready, &mut errors, &mut refused).await?;
+    let ready = known_conflicts(&im, checked.ready, &mut errors, &mut refused).await?;
     lap(&mut timings.lookups);
 
     // Accounts: usernames and first passwords, hashed on both cores.
@@ -516,14 +518,36 @@ async fn import_all(im: &Importer, file_name: &str, bytes: Vec<u8>) -> Result<(I
     // Write, a chunk to a transaction; a refused chunk again one by one.
     let batch = format!("批量导入（{}）", file_name.chars().take(80).collect::<String>());
     let mut imported: Vec<Ready> = Vec::new();
+    let mut failed: Vec<Vec<Ready>> = Vec::new();
     let mut rest = with_accounts.into_iter().peekable();
     while rest.peek().is_some() {
-        let chunk: Vec<Ready> = rest.by_ref().take(CHUNK).collect();
-        if write(im, &chunk, &batch, submit.to, submit.action).await.is_ok() {
-            imported.extend(chunk);
-            continue;
+        // Chunks share no key (accounts, applications and domains are all
+        // new and distinct), so two are written at once, one per core: the
+        // embedded engine runs a query on the task that awaits it.
+        let mut tasks = Vec::new();
+        for _ in 0..WRITERS {
+            let chunk: Vec<Ready> = rest.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let (im, batch) = (im.clone(), batch.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = write(&im, &chunk, &batch, submit.to, submit.action).await;
+                (chunk, r.is_ok())
+            }));
         }
-        for mut one in chunk {
+        for t in tasks {
+            let (chunk, ok) = t.await.map_err(|_| AppError::Internal)?;
+            if ok {
+                imported.extend(chunk);
+            } else {
+                failed.push(chunk);
+            }
+        }
+    }
+    for mut one in failed.into_iter().flatten() {
+        {
+            let im = &im;
             let mut result = write(im, std::slice::from_ref(&one), &batch, submit.to, submit.action).await;
             if matches!(result, Err(Refusal::Username)) {
                 // A generated username taken meanwhile: another one.
@@ -693,6 +717,55 @@ async fn hash_all(passwords: Vec<String>) -> Result<Vec<String>, AppError> {
 /// application at 待核实 with its domain claims, the audit events of its
 /// making (created, submitted by the provider, account made) and the
 /// messages to its 负责人.
+#[derive(Debug, Clone, SurrealValue)]
+struct AccountRow {
+    id: RecordId,
+    username: String,
+    password_hash: String,
+    role: String,
+    contact_name: String,
+    mobile: String,
+    email: String,
+    status: String,
+    must_change_password: bool,
+    created_by: RecordId,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct ApplicationRow {
+    id: RecordId,
+    kind: String,
+    status: String,
+    registrant: RecordId,
+    on_behalf: RecordId,
+    draft: String,
+    step: i64,
+    domains: Vec<String>,
+    cert_number: String,
+    unit_name: String,
+    province: Option<i64>,
+    submitted_at: Datetime,
+    version: i64,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct ClaimRow {
+    domain: String,
+    application: RecordId,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct AuditRow {
+    application: RecordId,
+    account: Option<RecordId>,
+    actor: RecordId,
+    role: String,
+    action: String,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    comment: String,
+}
+
 /// Why a transaction of [`write`] was refused.
 enum Refusal {
     /// A domain claimed by another filing (the UNIQUE index on domain claims).
@@ -706,7 +779,11 @@ enum Refusal {
 
 async fn write(im: &Importer, chunk: &[Ready], batch: &str, to: ApplicationStatus, action: Action) -> Result<(), Refusal> {
     let me = &im.me;
-    let mut rows = Vec::with_capacity(chunk.len());
+    let now = {
+        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Datetime::from_timestamp(d.as_secs() as i64, d.subsec_nanos()).unwrap_or_default()
+    };
+    let (mut accounts, mut applications, mut claims, mut events) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut notes: Vec<Note> = Vec::new();
     for r in chunk {
         let form = &r.candidate.form;
@@ -724,51 +801,66 @@ async fn write(im: &Importer, chunk: &[Ready], batch: &str, to: ApplicationStatu
                 u = r.username,
             ),
         ));
-        rows.push(serde_json::json!({
-            "account": r.account_key,
-            "app": r.app_key,
-            "username": r.username,
-            "hash": r.hash,
-            "contact": leader.name.trim(),
-            "mobile": leader.mobile.trim(),
-            "email": leader.email.trim(),
-            "draft": serde_json::to_string(form).map_err(|_| Refusal::Other)?,
-            "domains": domains,
-            "cert": form.entity.cert_number.trim(),
-            "unit": unit,
-            "province": form.entity.province.trim().parse::<i64>().ok(),
-        }));
+        let (acc, app) = (RecordId::new("account", r.account_key.as_str()), RecordId::new("application", r.app_key.as_str()));
+        accounts.push(AccountRow {
+            id: acc.clone(),
+            username: r.username.clone(),
+            password_hash: r.hash.clone(),
+            role: "registrant".into(),
+            contact_name: leader.name.trim().to_string(),
+            mobile: leader.mobile.trim().to_string(),
+            email: leader.email.trim().to_string(),
+            status: "active".into(),
+            must_change_password: true,
+            created_by: me.id.clone(),
+        });
+        claims.extend(domains.iter().map(|d| ClaimRow { domain: d.clone(), application: app.clone() }));
+        applications.push(ApplicationRow {
+            id: app.clone(),
+            kind: BusinessKind::FirstFiling.code().to_string(),
+            status: to.code().to_string(),
+            registrant: acc.clone(),
+            on_behalf: me.id.clone(),
+            draft: serde_json::to_string(form).map_err(|_| Refusal::Other)?,
+            step: 5,
+            domains,
+            cert_number: form.entity.cert_number.trim().to_string(),
+            unit_name: unit,
+            province: form.entity.province.trim().parse::<i64>().ok(),
+            submitted_at: now.clone(),
+            version: 1,
+        });
+        let event = |action: &str, from: Option<&str>, to: Option<&str>, account: Option<RecordId>, comment: &str| AuditRow {
+            application: app.clone(),
+            account,
+            actor: me.id.clone(),
+            role: "provider".into(),
+            action: action.to_string(),
+            from_status: from.map(str::to_string),
+            to_status: to.map(str::to_string),
+            comment: comment.to_string(),
+        };
+        events.push(event("create", None, Some("draft"), None, batch));
+        events.push(event(action.code(), Some("draft"), Some(to.code()), None, batch));
+        events.push(event("account_created", None, None, Some(acc), "批量导入：为主办者创建备案系统账户"));
     }
-    let q = format!(
-        "BEGIN;
-         FOR $r IN $rows {{
-             LET $acc = type::record('account', $r.account);
-             LET $app = type::record('application', $r.app);
-             CREATE $acc SET username = $r.username, password_hash = $r.hash, role = 'registrant', contact_name = $r.contact, mobile = $r.mobile,
-                 email = $r.email, status = 'active', must_change_password = true, created_by = $me RETURN NONE;
-             CREATE $app SET kind = $kind, status = $to, registrant = $acc, on_behalf = $me, draft = $r.draft, step = 5, domains = $r.domains,
-                 cert_number = $r.cert, unit_name = $r.unit, province = $r.province, submitted_at = time::now(), version = 1 RETURN NONE;
-             FOR $d IN $r.domains {{ CREATE domain_claim SET domain = $d, application = $app RETURN NONE; }};
-             CREATE audit_event SET application = $app, actor = $me, role = 'provider', action = 'create', to_status = 'draft', comment = $batch RETURN NONE;
-             CREATE audit_event SET application = $app, actor = $me, role = 'provider', action = $action, from_status = 'draft', to_status = $to, comment = $batch RETURN NONE;
-             CREATE audit_event SET account = $acc, application = $app, actor = $me, role = 'provider', action = 'account_created',
-                 comment = '批量导入：为主办者创建备案系统账户' RETURN NONE;
-         }};
-         {notes}
-         COMMIT;",
-        notes = outbox::insert_all()
-    );
-    let rows = serde_json::Value::Array(rows);
+    // Bulk inserts, one statement a table: the same rows a FOR loop of
+    // CREATEs would make, several times faster.
+    let q = "BEGIN;
+         INSERT INTO account $accounts RETURN NONE;
+         INSERT INTO application $applications RETURN NONE;
+         INSERT INTO domain_claim $claims RETURN NONE;
+         INSERT INTO audit_event $events RETURN NONE;
+         INSERT INTO outbox $notes RETURN NONE;
+         COMMIT;";
     let notes = outbox::notes_value(&notes);
     let res = retrying(|| async {
         im.db
-            .query(q.as_str())
-            .bind(("rows", rows.clone()))
-            .bind(("me", me.id.clone()))
-            .bind(("kind", BusinessKind::FirstFiling.code().to_string()))
-            .bind(("to", to.code().to_string()))
-            .bind(("action", action.code().to_string()))
-            .bind(("batch", batch.to_string()))
+            .query(q)
+            .bind(("accounts", accounts.clone()))
+            .bind(("applications", applications.clone()))
+            .bind(("claims", claims.clone()))
+            .bind(("events", events.clone()))
             .bind(("notes", notes.clone()))
             .await
             .and_then(tx_check)
