@@ -482,8 +482,10 @@ mod import_tests {
         let clerk = w.staff("import_clerk2", Role::Provider, "13700000311", None).await;
         let bureau = w.staff("import_bureau", Role::Bureau, "13600000311", Some(11)).await;
         w.approved(&a, &clerk, &bureau, &uscc(311), "filed-import.cn").await;
-        // A new website of a filed sponsor is a 新增网站, not an import.
-        let mut f = super::common::form(&uscc(311), "new-site-import.cn", false);
+        // A new website of a filed sponsor is a 新增网站, not an import (its
+        // number typed in lower case with spaces is the same number).
+        let typed = format!(" {} {} ", &uscc(311)[..9], &uscc(311)[9..]).to_lowercase();
+        let mut f = super::common::form(&typed, "new-site-import.cn", false);
         f.websites[0].access.provider_name = w.s.provider_name.clone();
         let o = run(&w, &clerk, import::workbook_of(&[("1".into(), f)], &[]).unwrap()).await.unwrap();
         assert_eq!(o.imported, 0);
@@ -493,6 +495,12 @@ mod import_tests {
         let g = super::common::form(&uscc(312), "filed-import.cn", false);
         let o = run(&w, &clerk, import::workbook_of(&[("1".into(), g)], &[]).unwrap()).await.unwrap();
         assert!(o.problems[0].message.zh.contains("已备案"), "{:?}", o.problems);
+        // A sponsor whose first filing is under way: a second one is refused.
+        let h = super::common::form(&uscc(313), "first-import.cn", false);
+        assert_eq!(run(&w, &clerk, import::workbook_of(&[("1".into(), h)], &[]).unwrap()).await.unwrap().imported, 1);
+        let i = super::common::form(&uscc(313), "second-import.cn", false);
+        let o = run(&w, &clerk, import::workbook_of(&[("1".into(), i)], &[]).unwrap()).await.unwrap();
+        assert!(o.problems[0].message.zh.contains("正在办理的首次备案"), "{:?}", o.problems);
         // Anyone but the provider's staff.
         let cx = w.cx(Some(&a), Need::Anyone).await.unwrap();
         assert!(matches!(import::run(&cx, "a.xlsx", import::sample(1, 1, "p", 0).unwrap()).await, Err(AppError::Forbidden)));
@@ -507,6 +515,6 @@ mod import_tests {
         }
         let mut res = w.db.query("SELECT count() AS n FROM application WHERE status = 'pending_verification' GROUP ALL").await.unwrap();
         let n: Option<i64> = res.take((0, "n")).unwrap();
-        assert_eq!(n.unwrap_or(0), 0, "nothing imported");
+        assert_eq!(n.unwrap_or(0), 1, "only the one first filing");
     }
 }

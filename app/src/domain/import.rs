@@ -19,8 +19,22 @@ use super::text::{Message, Text};
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 /// The most rows one sheet may have.
 pub const MAX_SHEET_ROWS: usize = 20_000;
-/// The most an unpacked workbook may weigh (a zip bomb stops here).
-pub const MAX_UNPACKED_BYTES: u64 = 400 * 1024 * 1024;
+/// The most an unpacked workbook may weigh (a zip bomb stops here): a full
+/// template of 20 000 rows a sheet unpacks to about 60 MB.
+pub const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+/// The most columns a sheet may use (the template has at most 20).
+pub const MAX_COLUMNS: u32 = 64;
+/// The lowest row a sheet may use (rows of data, blank rows and the header).
+pub const MAX_ROW_INDEX: u32 = 100_000;
+/// The most characters kept of one cell (one more than any field takes, so
+/// that the rules still say it is too long).
+pub const MAX_CELL_CHARS: usize = super::filing::MAX_TEXT_CHARS + 1;
+/// The most text all cells of a file may hold, in bytes.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// The most distinct strings a workbook's shared-string table may declare.
+pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
+/// The most problems reported for one file (the rest are counted).
+pub const MAX_PROBLEMS: usize = 10_000;
 /// The name the template is handed out under.
 pub const TEMPLATE_NAME: &str = "批量导入模板.xlsx";
 
@@ -261,6 +275,13 @@ pub fn map_header(part: Part, header: &[String]) -> Result<Vec<Option<usize>>, M
         map.push(at);
     }
     let unknown: Vec<&str> = found.iter().filter(|h| !h.is_empty() && !cols.iter().any(|c| c.header == h.as_str())).map(String::as_str).take(5).collect();
+    let twice: Vec<&str> = cols.iter().filter(|c| found.iter().filter(|h| h.as_str() == c.header).count() > 1).map(|c| c.header).collect();
+    if !twice.is_empty() {
+        return Err(Message::new(
+            format!("“{}”工作表的表头中这些列出现了不止一次：{}。请删除重复的列后重新导入。", part.sheet(), twice.join("、")),
+            format!("In sheet “{}” these columns appear more than once: {}. Remove the repeats and import again.", part.sheet(), twice.join(", ")),
+        ));
+    }
     if missing.is_empty() && unknown.is_empty() {
         return Ok(map);
     }
@@ -350,16 +371,35 @@ pub struct Checked {
     pub errors: Vec<RowError>,
     /// How many filings (主体 rows) were refused.
     pub refused: usize,
+    /// Problems left out of `errors` past [`MAX_PROBLEMS`] (counted, not kept).
+    pub dropped: usize,
 }
 
 fn msg_list(value: &str, list: List) -> Message {
+    let value = if value.chars().count() > 40 { format!("{}…", value.chars().take(40).collect::<String>()) } else { value.to_string() };
     let l = list.label();
     Message::new(format!("“{value}”不是有效的{}，请从下拉列表中选择", l.zh), format!("“{value}” is not a valid {}; pick one from the drop-down list", l.en))
 }
 
-/// Split a cell of several values: lines, ；;、，, and spaces.
+/// Split a cell of several values (domains, IPs): lines, ；;、，, and spaces.
 fn values(cell: &str) -> Vec<&str> {
     cell.split(['\n', '\r', ';', '；', '、', ',', '，', ' ', '\u{3000}']).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// Split a cell of several names from a list: as [`values`], but not on
+/// spaces (English names have them: "Company showcase").
+fn names(cell: &str) -> Vec<&str> {
+    cell.split(['\n', '\r', ';', '；', '、', ',', '，']).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// At most three values of a cell, each shortened, for a message.
+fn quoted(values: &[&str]) -> String {
+    let short = |v: &&str| if v.chars().count() > 20 { format!("{}…", v.chars().take(20).collect::<String>()) } else { v.to_string() };
+    let mut s: Vec<String> = values.iter().take(3).map(short).collect();
+    if values.len() > 3 {
+        s.push("…".into());
+    }
+    s.join("、")
 }
 
 /// Put one row's cells into the form (`prefix` is `entity.` or
@@ -413,7 +453,8 @@ fn fill(form: &mut FilingForm, prefix: &str, part: Part, map: &[Option<usize>], 
             }
             Kind::Many(list) => {
                 let mut ids = Vec::new();
-                for v in values(value) {
+                let mut unknown = Vec::new();
+                for v in names(value) {
                     match list.find(v) {
                         Some(0) if list == List::PreApproval => {
                             if let Some(f) = filing::flag_at(form, &path.replace("pre_approvals", "no_pre_approval")) {
@@ -422,8 +463,12 @@ fn fill(form: &mut FilingForm, prefix: &str, part: Part, map: &[Option<usize>], 
                         }
                         Some(id) if !ids.contains(&id) => ids.push(id),
                         Some(_) => {}
-                        None => errors.push((Some(c.header), msg_list(v, list))),
+                        None => unknown.push(v),
                     }
+                }
+                // One problem per cell, however many values it holds.
+                if !unknown.is_empty() {
+                    errors.push((Some(c.header), msg_list(&quoted(&unknown), list)));
                 }
                 if let Some(l) = filing::ids_at(form, &path) {
                     *l = ids;
@@ -566,6 +611,12 @@ pub fn check_book(book: &Book, maps: &[Vec<Option<usize>>; 3], provider_name: &s
             form.websites[w].access.provider_name = provider_name.to_string();
             sites.push(SiteLines { website: row.line, access: access.map(|a| a.line) });
         }
+        // Certificate numbers as the type check stores them (upper case,
+        // 15-digit IDs as 18, spaces out): the same sponsor is the same
+        // number, here, in the database and at approval.
+        if let Ok(n) = filing::normalise_cert_number(&form.entity.cert_number, today) {
+            form.entity.cert_number = n;
+        }
         filing::normalise(&mut form);
         let candidate = Candidate { key: draft.key.clone(), line: draft.row.line, form, sites };
         let bound = filing::bound(&candidate.form).err().map(|e| e.0).unwrap_or_default();
@@ -616,10 +667,14 @@ pub fn check_book(book: &Book, maps: &[Vec<Option<usize>>; 3], provider_name: &s
             out.ready.push(candidate);
         } else {
             out.refused += 1;
-            out.errors.extend(errors);
+            let room = MAX_PROBLEMS.saturating_sub(out.errors.len());
+            out.dropped += errors.len().saturating_sub(room);
+            out.errors.extend(errors.into_iter().take(room));
         }
     }
     out.errors.sort_by_key(|e| (e.part as u8, e.line));
+    out.dropped += out.errors.len().saturating_sub(MAX_PROBLEMS);
+    out.errors.truncate(MAX_PROBLEMS);
     out
 }
 

@@ -21,6 +21,7 @@ pub const SCHEMA: [(&str, &str); 8] = [
     ("006_trust", include_str!("../../schema/006_trust.surql")),
     ("007_business", include_str!("../../schema/007_business.surql")),
     ("008_office", include_str!("../../schema/008_office.surql")),
+    ("009_import", include_str!("../../schema/009_import.surql")),
 ];
 
 /// Open the database and apply the schema.
