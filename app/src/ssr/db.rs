@@ -12,7 +12,7 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 8] = [
+pub const SCHEMA: [(&str, &str); 9] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),

@@ -205,7 +205,7 @@ fn measure_with(bytes: &[u8], limit: u64) -> Result<(), AppError> {
         }
         // The shared-string table declares how many strings it holds, and
         // calamine reserves that many at once: the count is checked first.
-        let n = if entry.name().to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let n = if entry.name().is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml")) {
             let mut text = Vec::new();
             (&mut entry).take(left + 1).read_to_end(&mut text).map_err(|_| not_xlsx())?;
             if declared_strings(&text).is_some_and(|c| c > import::MAX_SHARED_STRINGS) {
