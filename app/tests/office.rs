@@ -456,8 +456,8 @@ mod import_tests {
         // Audited (made, submitted, account made) and the 负责人 told, without the password.
         let mut res = w.db.query("SELECT VALUE action FROM audit_event WHERE application = type::record('application', $a) ORDER BY at").bind(("a", o.applications[0].clone())).await.unwrap();
         let actions: Vec<String> = res.take(0).unwrap();
-        assert_eq!(actions.len(), 3, "{actions:?}");
-        assert!(actions.contains(&"create".to_string()) && actions.contains(&"account_created".to_string()));
+        assert_eq!(actions.len(), 2, "{actions:?}");
+        assert!(actions.contains(&"submit_on_behalf".to_string()) && actions.contains(&"account_created".to_string()), "{actions:?}");
         let sent = w.sent().await;
         assert!(sent.iter().any(|m| m.body.contains(&username)));
         assert!(!sent.iter().any(|m| m.body.contains(&password)), "the password is never sent");

@@ -715,8 +715,8 @@ async fn hash_all(passwords: Vec<String>) -> Result<Vec<String>, AppError> {
 
 /// Write filings in one transaction: for each, the client's account, the
 /// application at 待核实 with its domain claims, the audit events of its
-/// making (created, submitted by the provider, account made) and the
-/// messages to its 负责人.
+/// making (submitted by the provider, account made) and the messages to
+/// its 负责人.
 #[derive(Debug, Clone, SurrealValue)]
 struct AccountRow {
     id: RecordId,
@@ -840,7 +840,8 @@ async fn write(im: &Importer, chunk: &[Ready], batch: &str, to: ApplicationStatu
             to_status: to.map(str::to_string),
             comment: comment.to_string(),
         };
-        events.push(event("create", None, Some("draft"), None, batch));
+        // One event for the filing's making and submission (it was never a
+        // draft anyone could see), one for the account.
         events.push(event(action.code(), Some("draft"), Some(to.code()), None, batch));
         events.push(event("account_created", None, None, Some(acc), "批量导入：为主办者创建备案系统账户"));
     }
