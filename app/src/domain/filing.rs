@@ -98,6 +98,20 @@ pub struct WebsiteForm {
     pub leader: PersonForm,
     pub remark: String,
     pub access: AccessForm,
+    /// What this service is: `""` or `"website"` a 网站, `"app"` an APP
+    /// (drafts saved before APPs existed are websites).
+    pub kind: String,
+    /// An APP's platforms (empty for a website).
+    pub platforms: Vec<super::app::PlatformForm>,
+}
+
+/// The kind code of an APP service ([`WebsiteForm::kind`]).
+pub const KIND_APP: &str = "app";
+
+impl WebsiteForm {
+    pub fn is_app(&self) -> bool {
+        self.kind.trim() == KIND_APP
+    }
 }
 
 /// Everything the registrant files.
@@ -339,6 +353,11 @@ pub mod fields {
     pub const SERVER_PROVINCE: Field = Field::new("websites[].access.server_province", "服务器放置地", "Server location");
 
     pub const WEBSITES: Field = Field::new("websites", "网站信息", "Websites");
+
+    /// An APP's own fields (its name, domains and the rest share the website's paths).
+    pub const APP_NAME: Field = Field::new("websites[].name", "APP名称", "APP name");
+    pub const APP_DOMAINS: Field = Field::new("websites[].domains", "APP使用的域名", "Domains the APP uses");
+    pub const PLATFORMS: Field = Field::new("websites[].platforms", "APP平台", "Platforms");
 
     /// The type check before the wizard.
     pub const TYPE_CERT: Field = Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number");
@@ -682,10 +701,16 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
     }
     let mut seen_domains: Vec<(String, usize)> = Vec::new();
     let leader = &form.entity.leader;
+    // The domains of this filing's websites: an APP may use them ("用到哪级备哪级").
+    let website_domains: Vec<String> = form.websites.iter().filter(|w| !w.is_app()).flat_map(parsed_domains).map(|d| d.ascii).collect();
+    let mut seen_apps: Vec<(super::app::Platform, String, usize)> = Vec::new();
     for (i, w) in form.websites.iter().enumerate() {
         let ix = Some(i);
+        if w.is_app() {
+            check_app(&mut errors, i, w, &website_domains, &mut seen_apps);
+        }
         // 网站名称, with the 前置审批 it holds.
-        match check_site_name(&w.name, nature, &w.pre_approvals) {
+        match if w.is_app() { Ok(w.name.trim().to_string()) } else { check_site_name(&w.name, nature, &w.pre_approvals) } {
             Err(pr) => at(&mut errors, fields::SITE_NAME, ix, pr),
             Ok(name) if !form.entity.unit_name.trim().is_empty() && name == form.entity.unit_name.trim() && !personal => at(
                 &mut errors,
@@ -695,10 +720,11 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
             ),
             Ok(_) => {}
         }
-        // 网站域名
-        let raw = lines(&w.domains);
+        // 网站域名 (an APP's are checked by `check_app`)
+        let raw = if w.is_app() { Vec::new() } else { lines(&w.domains) };
         let mut domains = Vec::new();
-        if raw.is_empty() {
+        if w.is_app() {
+        } else if raw.is_empty() {
             at(&mut errors, fields::DOMAINS, ix, required());
         } else if raw.len() > MAX_DOMAINS {
             at(&mut errors, fields::DOMAINS, ix, Problem::new("domains.many", format!("一个网站最多{MAX_DOMAINS}个域名"), format!("at most {MAX_DOMAINS} domains per website")));
@@ -725,9 +751,10 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
                 }
             }
         }
-        // 首页URL: only checked once the domains are right.
+        // 首页URL: only checked once the domains are right (an APP has none).
         let urls = lines(&w.home_urls);
-        if urls.is_empty() {
+        if w.is_app() {
+        } else if urls.is_empty() {
             at(&mut errors, fields::HOME_URLS, ix, required());
         } else if !domains.is_empty() {
             for u in urls {
@@ -812,6 +839,76 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
         }
     }
     errors
+}
+
+/// An APP's own fields: its name, its platforms (each with a package name
+/// and a fingerprint or public key, no platform twice, no package twice in
+/// the filing) and the domains it uses, which must be valid and, when they
+/// are not this filing's websites', are checked against the filed ones by
+/// the server.
+fn check_app(errors: &mut FieldErrors, i: usize, w: &WebsiteForm, website_domains: &[String], seen: &mut Vec<(super::app::Platform, String, usize)>) {
+    use super::app::{check_app_name, check_fingerprint, check_package, check_public_key, Platform, MAX_PLATFORMS};
+    let ix = Some(i);
+    if let Err(pr) = check_app_name(&w.name) {
+        at(errors, fields::APP_NAME, ix, pr);
+    }
+    for d in lines(&w.domains).into_iter().take(MAX_DOMAINS + 1) {
+        if let Err(pr) = parse_site_domain(d) {
+            at(errors, fields::APP_DOMAINS, ix, naming(d, pr));
+            break;
+        }
+    }
+    if lines(&w.domains).len() > MAX_DOMAINS {
+        at(errors, fields::APP_DOMAINS, ix, Problem::new("domains.many", format!("最多{MAX_DOMAINS}个域名"), format!("at most {MAX_DOMAINS} domains")));
+    }
+    let _ = website_domains;
+    if w.platforms.is_empty() {
+        at(errors, fields::PLATFORMS, ix, Problem::new("app.platforms.none", "请至少填写一个平台（安卓、iOS、鸿蒙或其他）的包名和签名信息", "add at least one platform (Android, iOS, HarmonyOS or other) with its package and signing key"));
+    }
+    if w.platforms.len() > MAX_PLATFORMS {
+        at(errors, fields::PLATFORMS, ix, Problem::new("app.platforms.many", format!("最多{MAX_PLATFORMS}个平台"), format!("at most {MAX_PLATFORMS} platforms")));
+    }
+    let mut platforms_here: Vec<Platform> = Vec::new();
+    for (j, p) in w.platforms.iter().enumerate().take(MAX_PLATFORMS) {
+        let path = |key: &str| format!("websites[{i}].platforms[{j}].{key}");
+        let mut push = |key: &str, zh: &str, en: &str, pr: Problem| {
+            errors.push(super::error::FieldError { path: path(key), label: super::Message::new(zh, en), code: pr.code.to_string(), message: pr.message });
+        };
+        let Some(platform) = Platform::from_code(&p.platform) else {
+            push("platform", "平台", "Platform", Problem::new("app.platform.missing", "请选择平台", "choose the platform"));
+            continue;
+        };
+        if platforms_here.contains(&platform) {
+            push("platform", "平台", "Platform", Problem::new("app.platform.twice", format!("“{}”已填写过，每个平台填写一次", platform.label().zh), format!("{} is listed twice; once per platform", platform.label().en)));
+        }
+        platforms_here.push(platform);
+        let pl = platform.package_label();
+        match check_package(platform, &p.package) {
+            Err(pr) => push("package", pl.zh, pl.en, pr),
+            Ok(pkg) => {
+                let key = pkg.to_ascii_lowercase();
+                if let Some((_, _, k)) = seen.iter().find(|(q, s, _)| *q == platform && *s == key) {
+                    push("package", pl.zh, pl.en, Problem::new("app.package.twice", format!("该包名已在第{}项服务中填写", k + 1), format!("this package is already in service {}", k + 1)));
+                } else {
+                    seen.push((platform, key, i));
+                }
+            }
+        }
+        let (fp, pk) = (p.fingerprint.trim(), p.public_key.trim());
+        if fp.is_empty() && pk.is_empty() {
+            push("fingerprint", "签名证书指纹", "Certificate fingerprint", Problem::new("app.key.none", "请填写签名证书的指纹（安卓 MD5、iOS SHA-1）或公钥", "enter the signing certificate's fingerprint (Android MD5, iOS SHA-1) or its public key"));
+        }
+        if !fp.is_empty() {
+            if let Err(pr) = check_fingerprint(platform, fp) {
+                push("fingerprint", "签名证书指纹", "Certificate fingerprint", pr);
+            }
+        }
+        if !pk.is_empty() {
+            if let Err(pr) = check_public_key(pk) {
+                push("public_key", "公钥", "Public key", pr);
+            }
+        }
+    }
 }
 
 /// ③ 接入信息 of every website.
@@ -919,7 +1016,7 @@ pub fn step_of(path: &str) -> u8 {
 
 /// The checked domains of the whole filing (ASCII), in order.
 pub fn filing_domains(form: &FilingForm) -> Vec<String> {
-    form.websites.iter().flat_map(parsed_domains).map(|d| d.ascii).collect()
+    form.websites.iter().filter(|w| !w.is_app()).flat_map(parsed_domains).map(|d| d.ascii).collect()
 }
 
 /// A new website with this provider's defaults filled in.

@@ -77,6 +77,12 @@ impl EntityLicence {
     pub fn website(&self, n: u32) -> ServiceLicence {
         ServiceLicence { entity: self.clone(), n, kind: ServiceKind::Website }
     }
+
+    /// An APP's number: the entity's shared sequence `n` with the suffix A
+    /// (陕ICP备2024026116号-1A; a website -1 then an APP gives -2A).
+    pub fn app(&self, n: u32) -> ServiceLicence {
+        ServiceLicence { entity: self.clone(), n, kind: ServiceKind::App }
+    }
 }
 
 impl std::fmt::Display for EntityLicence {
@@ -195,6 +201,10 @@ mod tests {
         assert_eq!((app.n, app.kind, app.entity.province), (1, ServiceKind::App, 61));
         assert_eq!(app.format(), "陕ICP备2024026116号-1A");
         assert_eq!(EntityLicence::new(11, 2026, 123).website(3).format(), "京ICP备2026000123号-3");
+        // One shared sequence: a website -1, then an APP -2A.
+        let e = EntityLicence::new(11, 2026, 123);
+        assert_eq!((e.website(1).format(), e.app(2).format()), ("京ICP备2026000123号-1".to_string(), "京ICP备2026000123号-2A".to_string()));
+        assert_eq!(parse_service_licence(&e.app(2).format()).unwrap(), e.app(2));
         assert!(parse_service_licence("京ICP备2026000123号").is_err());
         assert!(parse_service_licence("京ICP备2026000123号-0").is_err());
         assert!(parse_service_licence("京ICP备2026000123号-").is_err());

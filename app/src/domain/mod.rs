@@ -2,6 +2,7 @@
 //! browser (instant field messages) and the server (which checks again).
 
 pub mod account;
+pub mod app;
 pub mod certificate;
 pub mod chars;
 pub mod business;
