@@ -32,7 +32,8 @@ cmd_serve() {
 }
 
 cmd_test() {
-  apt_install curl ca-certificates chromium fonts-wqy-microhei
+  # python3: free ports, and reading the .xlsx files the import tests download.
+  apt_install curl ca-certificates chromium fonts-wqy-microhei python3
   setup_rust
   setup_node
   say "unit, property, store and HTTP tests (mem://) and the kill -9 test"

@@ -701,13 +701,11 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
     }
     let mut seen_domains: Vec<(String, usize)> = Vec::new();
     let leader = &form.entity.leader;
-    // The domains of this filing's websites: an APP may use them ("用到哪级备哪级").
-    let website_domains: Vec<String> = form.websites.iter().filter(|w| !w.is_app()).flat_map(parsed_domains).map(|d| d.ascii).collect();
     let mut seen_apps: Vec<(super::app::Platform, String, usize)> = Vec::new();
     for (i, w) in form.websites.iter().enumerate() {
         let ix = Some(i);
         if w.is_app() {
-            check_app(&mut errors, i, w, &website_domains, &mut seen_apps);
+            check_app(&mut errors, i, w, &mut seen_apps);
         }
         // 网站名称, with the 前置审批 it holds.
         match if w.is_app() { Ok(w.name.trim().to_string()) } else { check_site_name(&w.name, nature, &w.pre_approvals) } {
@@ -843,10 +841,10 @@ pub fn check_websites(form: &FilingForm, today: Option<Date>) -> FieldErrors {
 
 /// An APP's own fields: its name, its platforms (each with a package name
 /// and a fingerprint or public key, no platform twice, no package twice in
-/// the filing) and the domains it uses, which must be valid and, when they
-/// are not this filing's websites', are checked against the filed ones by
-/// the server.
-fn check_app(errors: &mut FieldErrors, i: usize, w: &WebsiteForm, website_domains: &[String], seen: &mut Vec<(super::app::Platform, String, usize)>) {
+/// the filing) and the domains it uses, which must be valid (whether each
+/// is filed, or a website of this filing, is for the server to check: not
+/// built yet, issue 14).
+fn check_app(errors: &mut FieldErrors, i: usize, w: &WebsiteForm, seen: &mut Vec<(super::app::Platform, String, usize)>) {
     use super::app::{check_app_name, check_fingerprint, check_package, check_public_key, Platform, MAX_PLATFORMS};
     let ix = Some(i);
     if let Err(pr) = check_app_name(&w.name) {
@@ -861,7 +859,6 @@ fn check_app(errors: &mut FieldErrors, i: usize, w: &WebsiteForm, website_domain
     if lines(&w.domains).len() > MAX_DOMAINS {
         at(errors, fields::APP_DOMAINS, ix, Problem::new("domains.many", format!("最多{MAX_DOMAINS}个域名"), format!("at most {MAX_DOMAINS} domains")));
     }
-    let _ = website_domains;
     if w.platforms.is_empty() {
         at(errors, fields::PLATFORMS, ix, Problem::new("app.platforms.none", "请至少填写一个平台（安卓、iOS、鸿蒙或其他）的包名和签名信息", "add at least one platform (Android, iOS, HarmonyOS or other) with its package and signing key"));
     }
