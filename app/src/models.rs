@@ -36,6 +36,22 @@ pub struct PublicRecord {
     pub limit_access: String,
     /// 审核通过时间 (Beijing time), "2021-08-16 13:55:56"
     pub update_record_time: String,
+    /// MIIT's serviceType: 1 网站, 6 APP (an APP has no homeUrl or domain).
+    #[serde(default = "website_type")]
+    pub service_type: u8,
+    /// An APP's package names.
+    #[serde(default)]
+    pub package_names: Vec<String>,
+}
+
+fn website_type() -> u8 {
+    1
+}
+
+impl PublicRecord {
+    pub fn is_app(&self) -> bool {
+        self.service_type == 6
+    }
 }
 
 /// A page of public query results.

@@ -26,12 +26,12 @@ async fn within_a_second(index: &PublicIndex, q: &str, check: impl Fn(&RecordPag
     let lookup = parse_lookup(q).unwrap();
     let started = Instant::now();
     loop {
-        if let Some(page) = index.search(&lookup, 1, 10) {
+        if let Some(page) = index.search(&lookup, None, 1, 10) {
             if check(&page) {
                 return started.elapsed();
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(1), "{q:?} not as expected after a second: {:?}", index.search(&lookup, 1, 10));
+        assert!(started.elapsed() < Duration::from_secs(1), "{q:?} not as expected after a second: {:?}", index.search(&lookup, None, 1, 10));
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
@@ -57,7 +57,7 @@ async fn the_index_answers_as_the_database_does() {
     }
     assert!(late.len() > 400, "{}", late.len());
 
-    let all = public::search(&w.db, &parse_lookup("有限公司").unwrap(), 1, 50).await.unwrap();
+    let all = public::search(&w.db, &parse_lookup("有限公司").unwrap(), None, 1, 50).await.unwrap();
     assert!(all.items.len() == 50, "{all:?}");
     let mut queries: Vec<String> = Vec::new();
     for r in &all.items {
@@ -73,9 +73,9 @@ async fn the_index_answers_as_the_database_does() {
     let mut names = 0;
     for q in &queries {
         let lookup = parse_lookup(q).unwrap();
-        let db = public::search(&w.db, &lookup, 1, 50).await.unwrap();
+        let db = public::search(&w.db, &lookup, None, 1, 50).await.unwrap();
         for (which, index) in [("loaded after", &late), ("followed during", &w.index)] {
-            let held = index.search(&lookup, 1, 50).unwrap();
+            let held = index.search(&lookup, None, 1, 50).unwrap();
             if matches!(lookup, app::domain::lookup::Lookup::Name(_)) && db.total > 50 {
                 // A broad name: the same count, each item a match.
                 assert_eq!((held.total, held.total_exact, held.items.len()), (db.total, db.total_exact, db.items.len()), "{q} ({which} the seed)");
@@ -89,11 +89,11 @@ async fn the_index_answers_as_the_database_does() {
 
     // A broad name counts to MAX_COUNT at most, and a far page still has items.
     let lookup = parse_lookup("有限").unwrap();
-    let first = late.search(&lookup, 1, 10).unwrap();
-    let db = public::search(&w.db, &lookup, 1, 10).await.unwrap();
+    let first = late.search(&lookup, None, 1, 10).unwrap();
+    let db = public::search(&w.db, &lookup, None, 1, 10).await.unwrap();
     assert_eq!((first.total, first.total_exact), (db.total, db.total_exact));
     assert!(first.total <= MAX_COUNT);
-    let pages: Vec<String> = (1..=3).flat_map(|p| late.search(&lookup, p, 10).unwrap().items).map(|r| r.service_licence).collect();
+    let pages: Vec<String> = (1..=3).flat_map(|p| late.search(&lookup, None, p, 10).unwrap().items).map(|r| r.service_licence).collect();
     let mut unique = pages.clone();
     unique.sort();
     unique.dedup();
@@ -108,7 +108,7 @@ async fn a_change_through_one_server_reaches_another_within_a_second() {
     let b = PublicIndex::follow(w.db.clone());
     ready(&a).await;
     ready(&b).await;
-    assert!(b.search(&parse_lookup("two-servers.cn").unwrap(), 1, 10).unwrap().items.is_empty());
+    assert!(b.search(&parse_lookup("two-servers.cn").unwrap(), None, 1, 10).unwrap().items.is_empty());
 
     // The 管局 approves through the server functions.
     let owner = w.registrant("owner1", "13800000001").await;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use app::domain::lookup::{page_window, parse_lookup};
+use app::domain::lookup::{page_window, parse_lookup, ServiceKind};
 use app::domain::Problem;
 use app::ssr::{public, AppState};
 use axum::extract::{Query, State};
@@ -40,7 +40,12 @@ pub async fn records(State(state): State<AppState>, Query(params): Query<HashMap
         Ok(w) => w,
         Err(p) => return bad_request(p),
     };
-    match public::find(&state.public, &state.db, &lookup, page, size).await {
+    // MIIT's serviceType: 1 网站, 6 APP; absent for both.
+    let kind = match ServiceKind::parse_filter(params.get("serviceType").map(String::as_str)) {
+        Ok(k) => k,
+        Err(p) => return bad_request(p),
+    };
+    match public::find(&state.public, &state.db, &lookup, kind, page, size).await {
         Ok(found) => Json(found).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "public search failed");

@@ -371,6 +371,7 @@ mod tests {
             language: "1".into(),
             same_leader: true,
             platforms,
+            icon: "icon-key".into(),
             ..Default::default()
         }
     }
@@ -390,6 +391,10 @@ mod tests {
         assert!(errors.0.is_empty(), "{:?}", errors.0);
         // An APP claims no domain: it uses them.
         assert!(filing_domains(&form).is_empty());
+        // Its icon is required.
+        form.websites[0].icon.clear();
+        assert!(check_websites(&form, None).0.iter().any(|e| e.path == "websites[0].icon" && e.code == "app.icon.missing"));
+        form.websites[0].icon = "icon-key".into();
         // No platform; then a platform twice, a bad package, no key.
         form.websites[0].platforms.clear();
         assert!(check_websites(&form, None).0.iter().any(|e| e.path == "websites[0].platforms" && e.code == "app.platforms.none"));

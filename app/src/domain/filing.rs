@@ -103,6 +103,8 @@ pub struct WebsiteForm {
     pub kind: String,
     /// An APP's platforms (empty for a website).
     pub platforms: Vec<super::app::PlatformForm>,
+    /// An APP's icon: the key of its uploaded [`MaterialKind::AppIcon`].
+    pub icon: String,
 }
 
 /// The kind code of an APP service ([`WebsiteForm::kind`]).
@@ -197,6 +199,8 @@ pub enum MaterialKind {
     VerificationPhoto,
     /// 网站备案信息真实性核验单, filled in and signed at verification.
     VerificationForm,
+    /// An APP's icon (one per APP, named by [`WebsiteForm::icon`]).
+    AppIcon,
 }
 
 impl MaterialKind {
@@ -217,6 +221,7 @@ impl MaterialKind {
             MaterialKind::Other => "other",
             MaterialKind::VerificationPhoto => "verification_photo",
             MaterialKind::VerificationForm => "verification_form",
+            MaterialKind::AppIcon => "app_icon",
         }
     }
 
@@ -224,7 +229,7 @@ impl MaterialKind {
     pub const STAFF: [MaterialKind; 2] = [MaterialKind::VerificationPhoto, MaterialKind::VerificationForm];
 
     pub fn from_code(s: &str) -> Option<MaterialKind> {
-        Self::ALL.into_iter().chain(Self::STAFF).find(|k| k.code() == s)
+        Self::ALL.into_iter().chain(Self::STAFF).chain([MaterialKind::AppIcon]).find(|k| k.code() == s)
     }
 
     /// Uploaded by the provider at verification, not by the registrant.
@@ -241,12 +246,19 @@ impl MaterialKind {
             MaterialKind::Other => Field::new("materials.other", "其他材料", "Other documents"),
             MaterialKind::VerificationPhoto => Field::new("materials.verification_photo", "当面核验照片", "Photo taken at verification"),
             MaterialKind::VerificationForm => Field::new("materials.verification_form", "网站备案信息真实性核验单", "Verification form (真实性核验单)"),
+            MaterialKind::AppIcon => fields::APP_ICON,
         }
     }
 
     /// Photos must be pictures; certificates and letters may be PDF too.
     pub fn photo_only(self) -> bool {
-        matches!(self, MaterialKind::LeaderPhoto | MaterialKind::VerificationPhoto)
+        matches!(self, MaterialKind::LeaderPhoto | MaterialKind::VerificationPhoto | MaterialKind::AppIcon)
+    }
+
+    /// Several files of this kind may belong to one filing (a new one
+    /// does not replace the last): 其他材料, and one icon per APP.
+    pub fn many(self) -> bool {
+        matches!(self, MaterialKind::Other | MaterialKind::AppIcon)
     }
 
     pub fn accepts(self, mime: &str) -> bool {
@@ -260,7 +272,9 @@ impl MaterialKind {
 
     /// What the slot takes, in words (its hint, and every upload message).
     pub fn accepted(self) -> super::text::Text {
-        if self.photo_only() {
+        if self == MaterialKind::AppIcon {
+            super::text::Text::new("PNG 或 JPEG 图片，不超过 100 KB", "a PNG or JPEG picture of at most 100 KB")
+        } else if self.photo_only() {
             super::text::Text::new("JPG 或 PNG 图片，不超过 5 MB", "a JPG or PNG picture of at most 5 MB")
         } else {
             super::text::Text::new("JPG、PNG 图片或 PDF 文件，不超过 5 MB", "a JPG or PNG picture or a PDF file of at most 5 MB")
@@ -301,6 +315,9 @@ pub fn sniff_material(bytes: &[u8]) -> Option<&'static str> {
 /// Check an upload: size, then type. Returns its MIME type.
 pub fn check_material(kind: MaterialKind, bytes: &[u8]) -> Result<&'static str, Problem> {
     let (label, ok) = (kind.field().label, kind.accepted());
+    if kind == MaterialKind::AppIcon {
+        return super::app::check_icon(bytes);
+    }
     if bytes.len() > MAX_MATERIAL_BYTES {
         return Err(kind.too_large());
     }
@@ -358,6 +375,8 @@ pub mod fields {
     pub const APP_NAME: Field = Field::new("websites[].name", "APP名称", "APP name");
     pub const APP_DOMAINS: Field = Field::new("websites[].domains", "APP使用的域名", "Domains the APP uses");
     pub const PLATFORMS: Field = Field::new("websites[].platforms", "APP平台", "Platforms");
+    pub const APP_ICON: Field = Field::new("websites[].icon", "APP图标", "APP icon");
+    pub const KIND: Field = Field::new("websites[].kind", "服务类型", "Kind of service");
 
     /// The type check before the wizard.
     pub const TYPE_CERT: Field = Field::new("cert_number", "主办单位证件号码", "Sponsor certificate number");
@@ -859,6 +878,9 @@ fn check_app(errors: &mut FieldErrors, i: usize, w: &WebsiteForm, seen: &mut Vec
     if lines(&w.domains).len() > MAX_DOMAINS {
         at(errors, fields::APP_DOMAINS, ix, Problem::new("domains.many", format!("最多{MAX_DOMAINS}个域名"), format!("at most {MAX_DOMAINS} domains")));
     }
+    if w.icon.trim().is_empty() {
+        at(errors, fields::APP_ICON, ix, Problem::new("app.icon.missing", "请上传APP图标（PNG或JPEG，不超过100KB）", "upload the APP's icon (PNG or JPEG, at most 100 KB)"));
+    }
     if w.platforms.is_empty() {
         at(errors, fields::PLATFORMS, ix, Problem::new("app.platforms.none", "请至少填写一个平台（安卓、iOS、鸿蒙或其他）的包名和签名信息", "add at least one platform (Android, iOS, HarmonyOS or other) with its package and signing key"));
     }
@@ -1047,16 +1069,37 @@ pub fn parse_domain_list(input: &str) -> Result<Vec<DomainName>, Problem> {
 
 /// The two inputs of the type check, each error on its field: the
 /// normalised 主办单位证件号码 and the checked domains.
-pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Result<(String, Vec<DomainName>), FieldErrors> {
+pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Result<(String, Vec<DomainName>, Vec<String>), FieldErrors> {
     let mut errors = FieldErrors::new();
     let cert = errors.check(fields::TYPE_CERT, normalise_cert_number(cert, today));
-    // A pasted web address counts as its domain, as in the form.
-    let cleaned = clean_domain_lines(domains);
-    let domains = errors.check(fields::TYPE_DOMAINS, parse_domain_list(cleaned.as_ref().map_or(domains, |c| c.text.as_str())));
+    // An APP's package name (com.example.app) names the APP; the rest are
+    // domains, and a pasted web address counts as its domain, as in the form.
+    let (packages, rest) = split_packages(domains);
+    let cleaned = clean_domain_lines(&rest);
+    let domains = if rest.trim().is_empty() && !packages.is_empty() {
+        Some(Vec::new())
+    } else {
+        errors.check(fields::TYPE_DOMAINS, parse_domain_list(cleaned.as_ref().map_or(rest.as_str(), |c| c.text.as_str())))
+    };
     match (cert, domains) {
-        (Some(c), Some(d)) => Ok((c, d)),
+        (Some(c), Some(d)) => Ok((c, d, packages)),
         _ => Err(errors),
     }
+}
+
+/// The package names (lower-case, once each) among the type check's lines,
+/// and the other lines.
+pub fn split_packages(input: &str) -> (Vec<String>, String) {
+    let mut packages: Vec<String> = Vec::new();
+    let mut rest = Vec::new();
+    for token in input.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';' | '；')).filter(|t| !t.is_empty()) {
+        match super::lookup::package_query(token) {
+            Some(p) if !packages.contains(&p) => packages.push(p),
+            Some(_) => {}
+            None => rest.push(token),
+        }
+    }
+    (packages, rest.join("\n"))
 }
 
 /// The 主办单位证件号码 typed into the type check: any certificate shape we
@@ -1090,6 +1133,13 @@ pub(crate) fn site_path(path: &str) -> Option<(usize, &str)> {
     let rest = path.strip_prefix("websites[")?;
     let (i, rest) = rest.split_once("].")?;
     Some((i.parse().ok()?, rest))
+}
+
+/// `platforms[j].key` (after [`site_path`]) → (j, key).
+pub(crate) fn platform_path(rest: &str) -> Option<(usize, &str)> {
+    let rest = rest.strip_prefix("platforms[")?;
+    let (j, key) = rest.split_once("].")?;
+    Some((j.parse().ok()?, key))
 }
 
 // The paths of the form, written once for both borrows: `text_at` (to set a
@@ -1140,7 +1190,22 @@ macro_rules! text_field {
         if let Some(key) = rest.strip_prefix("leader.") {
             return person_text!(w.leader, key $(, $m)?);
         }
+        if let Some((j, key)) = platform_path(rest) {
+            if j >= w.platforms.len() {
+                return None;
+            }
+            let p = &$($m)? w.platforms[j];
+            return match key {
+                "platform" => Some(&$($m)? p.platform),
+                "package" => Some(&$($m)? p.package),
+                "fingerprint" => Some(&$($m)? p.fingerprint),
+                "public_key" => Some(&$($m)? p.public_key),
+                _ => None,
+            };
+        }
         match rest {
+            "kind" => Some(&$($m)? w.kind),
+            "icon" => Some(&$($m)? w.icon),
             "name" => Some(&$($m)? w.name),
             "domains" => Some(&$($m)? w.domains),
             "home_urls" => Some(&$($m)? w.home_urls),
@@ -1367,7 +1432,12 @@ mod tests {
         assert!(check_entity(&f, today()).is_empty(), "{:?}", check_entity(&f, today()));
         assert!(check_websites(&f, today()).get("websites[0].domains").is_none());
         // The type check reads them the same way.
-        let (cert, domains) = check_type_inputs("９１１１０１０８７１７７４３４６９Ｋ", "https://www.new-site.cn/index.html", None).unwrap();
+        let (cert, domains, _) = check_type_inputs("９１１１０１０８７１７７４３４６９Ｋ", "https://www.new-site.cn/index.html", None).unwrap();
+        // Package names name APPs; an APP alone needs no domain.
+        let (_, domains2, packages) = check_type_inputs("91110108717743469K", "com.Example.jizhang\nnew-site.cn", None).unwrap();
+        assert_eq!((domains2.len(), packages), (1, vec!["com.example.jizhang".to_string()]));
+        assert!(check_type_inputs("91110108717743469K", "com.example.jizhang", None).unwrap().1.is_empty());
+        assert!(check_type_inputs("91110108717743469K", "  ", None).is_err());
         assert_eq!(cert, "91110108717743469K");
         assert_eq!(domains[0].ascii, "new-site.cn");
         // What was cleaned is told.

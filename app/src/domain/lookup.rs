@@ -23,8 +23,71 @@ pub enum Lookup {
     EntityLicence(String),
     /// A 网站备案号, formatted canonically.
     ServiceLicence(String),
-    /// Part of a 主办单位名称.
+    /// Part of a 主办单位名称, or of an APP's name.
     Name(String),
+    /// An APP's package name (lower-case), e.g. `com.example.app`.
+    Package(String),
+}
+
+/// What kind of filed service a query asks for (MIIT's `serviceType`:
+/// 1 网站, 6 APP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceKind {
+    Website,
+    App,
+}
+
+impl ServiceKind {
+    pub fn service_type(self) -> u8 {
+        match self {
+            ServiceKind::Website => 1,
+            ServiceKind::App => 6,
+        }
+    }
+
+    pub fn from_service_type(t: u8) -> Option<ServiceKind> {
+        match t {
+            1 => Some(ServiceKind::Website),
+            6 => Some(ServiceKind::App),
+            _ => None,
+        }
+    }
+
+    /// The page's and the API's filter: `1`/`web`/`website` or `6`/`app`;
+    /// empty means both. Anything else is a clear error.
+    pub fn parse_filter(input: Option<&str>) -> Result<Option<ServiceKind>, Problem> {
+        match input.map(str::trim).unwrap_or("") {
+            "" | "all" => Ok(None),
+            "1" | "web" | "website" => Ok(Some(ServiceKind::Website)),
+            "6" | "app" => Ok(Some(ServiceKind::App)),
+            _ => Err(Problem::new("query.type", "类型只能是网站（1）或APP（6）", "the type is 1 (website) or 6 (APP)")),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ServiceKind::Website => "web",
+            ServiceKind::App => "app",
+        }
+    }
+}
+
+/// The first labels of reverse-DNS package names (`com.example.app`): a
+/// dotted query starting with one of them and having three labels or more
+/// is read as a package name, not a domain (`www.example.com` starts with
+/// `www`). A host literally named `com.…` is not a website anyone files.
+const PACKAGE_HEADS: &[&str] = &[
+    "com", "cn", "net", "org", "io", "top", "xyz", "gov", "edu", "me", "app", "tech", "info", "co", "cc", "vip", "ltd", "site", "online", "hk", "mo", "tw", "club", "shop", "ink", "fun", "work", "ai",
+];
+
+pub fn package_query(q: &str) -> Option<String> {
+    let lower = q.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    if labels.len() < 3 || !PACKAGE_HEADS.contains(&labels[0]) {
+        return None;
+    }
+    let ok = labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+    ok.then_some(lower)
 }
 
 /// Understand a query. Filing numbers first (they are unambiguous), then
@@ -68,6 +131,9 @@ pub fn parse_lookup(input: &str) -> Result<Lookup, Problem> {
             Ok(l) => Ok(Lookup::EntityLicence(l.format())),
             Err(p) => Err(p),
         };
+    }
+    if let Some(p) = package_query(q) {
+        return Ok(Lookup::Package(p));
     }
     if q.contains(['.', '。', '．']) && !q.chars().any(char::is_whitespace) {
         return match parse_lookup_domain(q) {
@@ -167,6 +233,20 @@ mod tests {
         assert_eq!(parse_lookup("京icp备10046444号-9").unwrap(), Lookup::ServiceLicence("京ICP备10046444号-9".into()));
         assert_eq!(parse_lookup("小米科技").unwrap(), Lookup::Name("小米科技".into()));
         assert_eq!(parse_lookup("Example Tech Ltd").unwrap(), Lookup::Name("Example Tech Ltd".into()));
+        // Reverse-DNS package names of APPs, not domains.
+        assert_eq!(parse_lookup("com.Tencent.mm").unwrap(), Lookup::Package("com.tencent.mm".into()));
+        assert_eq!(parse_lookup("cn.gov.beijing.zwfw").unwrap(), Lookup::Package("cn.gov.beijing.zwfw".into()));
+        assert_eq!(parse_lookup("www.example.com").unwrap(), Lookup::Domain("example.com".into()));
+        assert!(!matches!(parse_lookup("com.cn"), Ok(Lookup::Package(_))));
+    }
+
+    #[test]
+    fn the_type_filter() {
+        assert_eq!(ServiceKind::parse_filter(None).unwrap(), None);
+        assert_eq!(ServiceKind::parse_filter(Some("6")).unwrap(), Some(ServiceKind::App));
+        assert_eq!(ServiceKind::parse_filter(Some("web")).unwrap(), Some(ServiceKind::Website));
+        assert_eq!(ServiceKind::parse_filter(Some("7")).unwrap_err().code, "query.type");
+        assert_eq!(ServiceKind::from_service_type(ServiceKind::App.service_type()), Some(ServiceKind::App));
     }
 
     #[test]

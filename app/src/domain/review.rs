@@ -81,8 +81,26 @@ fn access_fields() -> [super::Field; 4] {
 fn is_code_path(rest: &str) -> bool {
     matches!(
         rest,
-        "nature" | "cert_type" | "province" | "content_types" | "pre_approvals" | "language" | "access.method" | "access.server_province" | "leader.cert_type"
-    )
+        "nature" | "cert_type" | "province" | "content_types" | "pre_approvals" | "language" | "access.method" | "access.server_province" | "leader.cert_type" | "kind" | "icon"
+    ) || super::filing::platform_path(rest).is_some_and(|(_, key)| key == "platform")
+}
+
+/// The label of an APP's own field (`kind`, `icon`, `platforms[j].…`).
+fn app_label(rest: &str) -> Option<(String, String)> {
+    match rest {
+        "kind" => return Some((fields::KIND.label.zh.into(), fields::KIND.label.en.into())),
+        "icon" => return Some((fields::APP_ICON.label.zh.into(), fields::APP_ICON.label.en.into())),
+        _ => {}
+    }
+    let (j, key) = super::filing::platform_path(rest)?;
+    let (zh, en) = match key {
+        "platform" => ("平台", "platform"),
+        "package" => ("包名", "package name"),
+        "fingerprint" => ("签名证书指纹", "certificate fingerprint"),
+        "public_key" => ("公钥", "public key"),
+        _ => return None,
+    };
+    Some((format!("APP平台{} · {zh}", j + 1), format!("Platform {} · {en}", j + 1)))
 }
 
 fn person_label(key: &str) -> Option<(&'static str, &'static str)> {
@@ -106,6 +124,8 @@ pub fn field_label(path: &str) -> Option<Message> {
     let (zh, en) = if let Some(key) = rest.strip_prefix("leader.") {
         let (zh, en) = person_label(key)?;
         (format!("{} · {zh}", SITE_LEADER.0), format!("{} · {en}", SITE_LEADER.1))
+    } else if let Some(label) = app_label(rest) {
+        label
     } else {
         let f = site_fields().into_iter().chain(access_fields()).find(|f| f.path.strip_prefix("websites[].") == Some(rest))?;
         (f.label.zh.to_string(), f.label.en.to_string())
@@ -220,6 +240,10 @@ fn code_text(path_rest: &str, value: &str) -> Option<Message> {
         "language" => codes::LANGUAGES.iter().find(|(i, _)| Some(*i) == id).map(|(_, t)| *t)?.into(),
         "content_types" => names(value.split(',').filter_map(|v| parse_id(v)).map(codes::content_type).collect()),
         "pre_approvals" => names(value.split(',').filter_map(|v| parse_id(v)).map(|v| codes::pre_approval_type(v).map(|t| t.name)).collect()),
+        "kind" => if value == super::filing::KIND_APP { Message::new("APP", "APP") } else { Message::new("网站", "Website") },
+        // The icon is shown as a picture by the page; its key as text.
+        "icon" => Message::new(value, value),
+        _ if rest_is_platform(path_rest) => super::app::Platform::from_code(value).map(|p| p.label())?.into(),
         _ => return None,
     })
 }
@@ -240,6 +264,10 @@ fn row(form: &FilingForm, path: String, section: &Message) -> Option<ReviewRow> 
     Some(ReviewRow { path, section: section.clone(), label, value, editable: !coded })
 }
 
+fn rest_is_platform(rest: &str) -> bool {
+    super::filing::platform_path(rest).is_some_and(|(_, key)| key == "platform")
+}
+
 /// Every field of the filing in the order of the wizard, for the review screen.
 pub fn review_rows(form: &FilingForm) -> Vec<ReviewRow> {
     let mut out = Vec::new();
@@ -251,6 +279,35 @@ pub fn review_rows(form: &FilingForm) -> Vec<ReviewRow> {
         out.extend(row(form, format!("entity.leader.{key}"), &entity));
     }
     for (i, w) in form.websites.iter().enumerate() {
+        if w.is_app() {
+            // An APP: its name and domains under their APP labels, its
+            // platforms and icon, then what it shares with a website.
+            let section = Message::new(format!("APP{}：{}", i + 1, w.name), format!("APP {}: {}", i + 1, w.name));
+            out.extend(row(form, format!("websites[{i}].kind"), &section));
+            for (f, as_app) in [(fields::SITE_NAME, fields::APP_NAME), (fields::DOMAINS, fields::APP_DOMAINS)] {
+                if let Some(mut r) = row(form, f.path.replace("[]", &format!("[{i}]")), &section) {
+                    r.label = Message::new(format!("APP{} · {}", i + 1, as_app.label.zh), format!("APP {} · {}", i + 1, as_app.label.en));
+                    out.push(r);
+                }
+            }
+            for j in 0..w.platforms.len() {
+                for key in ["platform", "package", "fingerprint", "public_key"] {
+                    out.extend(row(form, format!("websites[{i}].platforms[{j}].{key}"), &section));
+                }
+            }
+            out.extend(row(form, format!("websites[{i}].icon"), &section));
+            for f in [fields::CONTENT_TYPES, fields::PRE_APPROVALS, fields::PRE_APPROVAL_NUMBER, fields::LANGUAGE, fields::SITE_REMARK] {
+                out.extend(row(form, f.path.replace("[]", &format!("[{i}]")), &section));
+            }
+            for (key, _, _) in fields::PERSON {
+                out.extend(row(form, format!("websites[{i}].leader.{key}"), &section));
+            }
+            let access = Message::new(format!("APP{} 接入信息", i + 1), format!("APP {} access", i + 1));
+            for f in access_fields() {
+                out.extend(row(form, f.path.replace("[]", &format!("[{i}]")), &access));
+            }
+            continue;
+        }
         let site = Message::new(format!("网站{}：{}", i + 1, w.name), format!("Website {}: {}", i + 1, w.name));
         for f in site_fields() {
             out.extend(row(form, f.path.replace("[]", &format!("[{i}]")), &site));
@@ -327,6 +384,67 @@ pub struct FiledWebsite {
     pub method: u8,
     pub ips: Vec<String>,
     pub server_province: u8,
+    /// An APP (then `domains` is empty: an APP claims no domain) with its
+    /// platforms, icon and the domains it uses.
+    #[serde(default)]
+    pub app: Option<FiledApp>,
+}
+
+/// An APP's own filed fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledApp {
+    pub platforms: Vec<FiledPlatform>,
+    /// The key of its icon (a material of the filing).
+    pub icon: String,
+    /// The domains it uses (filed websites' or this filing's), ASCII.
+    pub uses_domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledPlatform {
+    /// [`super::app::Platform::code`]
+    pub platform: String,
+    pub package: String,
+    /// Upper-case hex, or "".
+    pub fingerprint: String,
+    /// Whitespace removed, or "".
+    pub public_key: String,
+}
+
+impl FiledApp {
+    /// The package names, lower-case (what the public query finds).
+    pub fn packages(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.platforms.iter().map(|p| p.package.to_ascii_lowercase()).collect();
+        out.dedup();
+        out
+    }
+}
+
+fn filed_app(w: &super::filing::WebsiteForm) -> Option<FiledApp> {
+    use super::app::{check_fingerprint, check_package, check_public_key, Platform};
+    if !w.is_app() {
+        return None;
+    }
+    let platforms = w
+        .platforms
+        .iter()
+        .filter_map(|p| {
+            let platform = Platform::from_code(&p.platform)?;
+            Some(FiledPlatform {
+                platform: platform.code().to_string(),
+                package: check_package(platform, &p.package).unwrap_or_else(|_| p.package.trim().to_string()),
+                fingerprint: if p.fingerprint.trim().is_empty() { String::new() } else { check_fingerprint(platform, &p.fingerprint).unwrap_or_default() },
+                public_key: if p.public_key.trim().is_empty() { String::new() } else { check_public_key(&p.public_key).unwrap_or_default() },
+            })
+        })
+        .collect();
+    let mut uses_domains: Vec<String> = Vec::new();
+    for d in super::filing::parsed_domains(w) {
+        if !uses_domains.contains(&d.ascii) {
+            uses_domains.push(d.ascii);
+        }
+    }
+    Some(FiledApp { platforms, icon: w.icon.trim().to_string(), uses_domains })
 }
 
 /// What an approval writes, typed from a form that passed every check.
@@ -370,8 +488,9 @@ pub fn filed(form: &FilingForm) -> Filed {
         .iter()
         .map(|w| FiledWebsite {
             name: w.name.trim().to_string(),
-            domains: parsed_domains(w),
-            home_urls: lines(&w.home_urls).into_iter().map(str::to_string).collect(),
+            domains: if w.is_app() { Vec::new() } else { parsed_domains(w) },
+            home_urls: if w.is_app() { Vec::new() } else { lines(&w.home_urls).into_iter().map(str::to_string).collect() },
+            app: filed_app(w),
             content_types: w.content_types.clone(),
             pre_approvals: w.pre_approvals.clone(),
             pre_approval_number: w.pre_approval_number.trim().to_string(),

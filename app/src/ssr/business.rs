@@ -468,14 +468,15 @@ pub async fn decide(cx: &Ctx, version: i64, action: Action) -> Result<(), AppErr
              LET $w = $s.site;
              IF $website.status = 'cancelled' { THROW 'record_gone' };
              UPDATE $website SET name = $w.name, domains = $w.domains, home_urls = $w.home_urls, content_types = $w.content_types, languages = $w.languages,
-                 pre_approvals = $w.pre_approvals, leader = $w.leader, remark = $w.remark, updated_at = time::now() RETURN NONE;
+                 pre_approvals = $w.pre_approvals, leader = $w.leader, remark = $w.remark, uses_domains = $w.uses_domains, platforms = $w.platforms,
+                 icon = IF $w.icon THEN type::record('material', $w.icon) ELSE NONE END, updated_at = time::now() RETURN NONE;
              DELETE domain_claim WHERE website = $website AND domain NOT IN $s.ascii;
              DELETE domain_claim WHERE application = $app;
              FOR $d IN $s.ascii {
                  IF count(SELECT id FROM domain_claim WHERE domain = $d AND website = $website) = 0 { CREATE domain_claim SET domain = $d, website = $website RETURN NONE; };
              };
              UPDATE type::record('public_record', record::id($website)) SET service_name = $w.name, home_url = $s.home, domains = $s.ascii,
-                 domains_unicode = $s.unicode, content_types = $w.content_types, updated_at = time::now() RETURN NONE;"
+                 domains_unicode = $s.unicode, content_types = $w.content_types, packages = $s.packages, app_name = $s.app_name, updated_at = time::now() RETURN NONE;"
         }
         BusinessKind::ChangeAccess => {
             "LET $a = $x.site.access;

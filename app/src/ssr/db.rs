@@ -12,7 +12,7 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 9] = [
+pub const SCHEMA: [(&str, &str); 10] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
@@ -22,6 +22,7 @@ pub const SCHEMA: [(&str, &str); 9] = [
     ("007_business", include_str!("../../schema/007_business.surql")),
     ("008_office", include_str!("../../schema/008_office.surql")),
     ("009_import", include_str!("../../schema/009_import.surql")),
+    ("010_apps", include_str!("../../schema/010_apps.surql")),
 ];
 
 /// Open the database and apply the schema.

@@ -41,7 +41,7 @@ struct ClaimHit {
 /// stops it and what to do.
 pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(Detection, Option<RecordId>, Option<RecordId>), AppError> {
     let (db, settings, user) = (&cx.db, &cx.settings, cx.me()?);
-    let (cert, domains) = check_type_inputs(cert_input, domains_input, Some(today())).map_err(AppError::Invalid)?;
+    let (cert, domains, packages) = check_type_inputs(cert_input, domains_input, Some(today())).map_err(AppError::Invalid)?;
 
     let mut res = db
         .query("SELECT id, licence FROM entity WHERE cert_number = $c AND status != 'cancelled' LIMIT 1")
@@ -107,6 +107,31 @@ pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(
         };
         findings.push(DomainFinding { domain: name, finding: finding.to_string(), message: Message::new(zh, en) });
     }
+    // APPs, by package name: one filed already is changed, not filed again.
+    for p in &packages {
+        let mut res = db
+            .query("SELECT entity, licence FROM website WHERE platforms[*].package CONTAINS $p AND status != 'cancelled' LIMIT 1")
+            .bind(("p", p.clone()))
+            .await?
+            .check()?;
+        let hit: Option<AppHit> = res.take::<Vec<AppHit>>(0)?.into_iter().next();
+        let (finding, zh, en) = match hit {
+            Some(h) => {
+                blocking = true;
+                let licence = h.licence.unwrap_or_default();
+                if entity.as_ref().is_some_and(|e| e.id == h.entity) {
+                    ("app_filed", format!("APP {p} 已备案（{licence}），无需再次备案。如需修改APP信息，请办理变更备案；如签名密钥已更换，也请办理变更。"), format!("The APP {p} is already filed ({licence}); to change its details or its signing key, file a change instead."))
+                } else {
+                    ("other_entity", format!("APP {p} 已由其他主办单位备案（{licence}），不能再次备案。如APP已转让，请原主办单位先注销或办理变更。"), format!("The APP {p} is filed by another sponsor ({licence}). If it changed hands, the previous sponsor must first cancel or change it."))
+                }
+            }
+            None => {
+                new_count += 1;
+                ("new", format!("APP {p} 尚未备案。"), format!("The APP {p} is not filed yet."))
+            }
+        };
+        findings.push(DomainFinding { domain: p.clone(), finding: finding.to_string(), message: Message::new(zh, en) });
+    }
 
     let (kind, message) = if blocking {
         (None, Message::new("存在冲突，不能按此信息开始备案。请按各域名下的说明处理后再试。", "There is a conflict: see what to do under each domain, then try again."))
@@ -147,6 +172,12 @@ pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(
 }
 
 // ---------------------------------------------------------------- prefill
+
+#[derive(SurrealValue)]
+struct AppHit {
+    entity: RecordId,
+    licence: Option<String>,
+}
 
 #[derive(SurrealValue)]
 struct PersonRow {
@@ -207,6 +238,18 @@ struct WebsiteRow {
     languages: Vec<i64>,
     leader: PersonRow,
     remark: String,
+    kind: String,
+    uses_domains: Vec<String>,
+    platforms: Vec<PlatformRow>,
+    icon: Option<String>,
+}
+
+#[derive(SurrealValue)]
+struct PlatformRow {
+    platform: String,
+    package: String,
+    fingerprint: String,
+    public_key: String,
 }
 
 pub(crate) async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityForm>, AppError> {
@@ -232,7 +275,7 @@ pub(crate) async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityF
 
 pub(crate) async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, AppError> {
     let mut res = db
-        .query("SELECT name, domains, home_urls, content_types, languages, leader, remark FROM ONLY $id")
+        .query("SELECT name, domains, home_urls, content_types, languages, leader, remark, kind, uses_domains, platforms, record::id(icon) AS icon FROM ONLY $id")
         .bind(("id", id.clone()))
         .await?
         .check()?;
@@ -249,6 +292,18 @@ pub(crate) async fn website_form(db: &Db, id: &RecordId, settings: &Settings, en
         site.language = w.languages.first().map(|l| l.to_string()).unwrap_or_else(|| "1".into());
         site.leader = leader;
         site.remark = w.remark;
+        if w.kind == filing::KIND_APP {
+            // An APP: the domains it uses, its platforms and its icon.
+            site.kind = w.kind;
+            site.domains = w.uses_domains.iter().map(|d| crate::domain::net::parse_site_domain(d).map(|d| d.unicode).unwrap_or_else(|_| d.clone())).collect::<Vec<_>>().join("\n");
+            site.home_urls = String::new();
+            site.platforms = w
+                .platforms
+                .into_iter()
+                .map(|p| crate::domain::app::PlatformForm { platform: p.platform, package: p.package, fingerprint: p.fingerprint, public_key: p.public_key })
+                .collect();
+            site.icon = w.icon.unwrap_or_default();
+        }
         site
     }))
 }
@@ -389,7 +444,9 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
     // then the draft is the clerk's (its one unfinished 代为录入).
     let new_client = staff && kind == BusinessKind::FirstFiling;
     let mut form = FilingForm::default();
-    let domains: Vec<String> = detection.domains.iter().map(|d| d.domain.clone()).collect();
+    // The type check's findings are the domains, then the APPs' packages.
+    let (packages, _) = filing::split_packages(domains_input);
+    let domains: Vec<String> = detection.domains.iter().map(|d| d.domain.clone()).filter(|d| !packages.contains(d)).collect();
     let mut registrant = me.id.clone();
     match (&entity, kind) {
         (Some(eid), BusinessKind::NewWebsite | BusinessKind::NewAccess) => {
@@ -422,8 +479,17 @@ pub async fn start(cx: &Ctx, cert_input: &str, domains_input: &str, proof: &str,
         s.home_urls = domains.first().map(|d| format!("www.{d}")).unwrap_or_default();
         s
     });
-    site.access.server_province = province;
-    form.websites.push(site);
+    site.access.server_province = province.clone();
+    if !domains.is_empty() || packages.is_empty() {
+        form.websites.push(site);
+    }
+    // An APP named by its package in the type check: its card, started.
+    for p in &packages {
+        let mut app = new_website(&settings.provider_name, &province);
+        app.kind = filing::KIND_APP.to_string();
+        app.platforms.push(crate::domain::app::PlatformForm { package: p.clone(), ..Default::default() });
+        form.websites.push(app);
+    }
 
     let key = new_key();
     let rid = RecordId::new("application", key.as_str());
@@ -527,7 +593,10 @@ pub async fn save(cx: &Ctx, step: u8, mut form: FilingForm, version: i64) -> Res
     let rid = before.record_id();
     let files = materials::list(db, &rid).await?;
     let uploaded = materials::kinds(&files);
-    let errors = check_until(before.kind, &form, step, &uploaded, Some(today()));
+    let mut errors = check_until(before.kind, &form, step, &uploaded, Some(today()));
+    if step > crate::domain::filing::STEP_WEBSITES {
+        errors.0.extend(super::apps::check(db, before, &form, &files).await?.0);
+    }
     let saved_step = errors.0.iter().map(|e| step_of(&e.path)).min().unwrap_or(step);
     let draft = serde_json::to_string(&form).map_err(|_| AppError::Internal)?;
     let mut change = Change::new(Action::Save, version)
@@ -581,6 +650,7 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
     keep_filed_entity(db, row, &mut form).await?;
     let files = materials::list(db, &rid).await?;
     let mut errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
+    errors.0.extend(super::apps::check(db, row, &form, &files).await?.0);
     let before = row.before()?;
     if let (Some(b), true) = (&before, row.kind.is_change()) {
         if crate::domain::business::diff(b, &form).is_empty() {

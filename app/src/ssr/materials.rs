@@ -81,7 +81,7 @@ pub async fn add(cx: &Ctx, kind: MaterialKind, filename: &str, bytes: Vec<u8>) -
     let sha = super::auth::sha256_hex(&bytes);
     let key = new_key();
     let size = bytes.len() as i64;
-    let replace = if kind == MaterialKind::Other { "" } else { "DELETE material WHERE application = $app AND kind = $kind;" };
+    let replace = if kind.many() { "" } else { "DELETE material WHERE application = $app AND kind = $kind;" };
     let audit = if kind.is_staff() {
         "CREATE audit_event SET application = $app, actor = $me, role = 'provider', action = 'verify', from_status = $from, to_status = $from, comment = $label RETURN NONE;"
     } else {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod application;
+pub mod apps;
 pub mod auth;
 pub mod business;
 pub mod certificate;

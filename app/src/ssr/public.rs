@@ -4,13 +4,13 @@ use surrealdb::types::SurrealValue;
 
 use super::db::Db;
 use crate::domain::codes::{content_type, nature};
-use crate::domain::lookup::{Lookup, MAX_COUNT};
+use crate::domain::lookup::{Lookup, ServiceKind, MAX_COUNT};
 use crate::models::{PublicRecord, RecordPage};
 
 /// The columns the query shows, with the record's key and ASCII domains for
 /// the in-memory index; times in Beijing time (UTC+8).
 pub(crate) const COLUMNS: &str = "record::id(id) AS key, unit_name, nature, main_licence, service_licence, service_name, home_url, \
-     domains, domains_unicode, content_types, limit_access, \
+     domains, domains_unicode, content_types, limit_access, service_type, packages, app_name, \
      time::format(approved_at + 8h, '%Y-%m-%d %H:%M:%S') AS approved";
 
 #[derive(Debug, SurrealValue)]
@@ -26,6 +26,9 @@ pub(crate) struct Row {
     domains_unicode: Vec<String>,
     content_types: Vec<i64>,
     limit_access: bool,
+    service_type: i64,
+    pub packages: Vec<String>,
+    pub app_name: String,
     approved: String,
 }
 
@@ -48,6 +51,10 @@ pub(crate) struct Entry {
     domains: Box<[Box<str>]>,
     content_types: Box<[u8]>,
     limit_access: bool,
+    /// MIIT's serviceType: 1 网站, 6 APP.
+    pub service_type: u8,
+    /// An APP's package names (lower-case).
+    pub packages: Box<[Box<str>]>,
     approved: Box<str>,
 }
 
@@ -63,6 +70,8 @@ impl From<Row> for Entry {
             domains: r.domains_unicode.into_iter().map(String::into_boxed_str).collect(),
             content_types: r.content_types.iter().filter_map(|id| u8::try_from(*id).ok()).collect(),
             limit_access: r.limit_access,
+            service_type: u8::try_from(r.service_type).unwrap_or(1),
+            packages: r.packages.into_iter().map(String::into_boxed_str).collect(),
             approved: r.approved.into(),
         }
     }
@@ -84,6 +93,8 @@ impl Entry {
             content_type_name: content,
             limit_access: if self.limit_access { "是" } else { "否" }.to_string(),
             update_record_time: self.approved.to_string(),
+            service_type: self.service_type,
+            package_names: self.packages.iter().map(|p| p.to_string()).collect(),
         }
     }
 }
@@ -96,17 +107,17 @@ impl From<Row> for PublicRecord {
 
 /// Find filed websites: from the in-memory index when it is loaded,
 /// otherwise from the database (same answers).
-pub async fn find(index: &super::read_model::PublicIndex, db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
-    match index.search(lookup, page, size) {
+pub async fn find(index: &super::read_model::PublicIndex, db: &Db, lookup: &Lookup, kind: Option<ServiceKind>, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
+    match index.search(lookup, kind, page, size) {
         Some(found) => Ok(found),
-        None => search(db, lookup, page, size).await,
+        None => search(db, lookup, kind, page, size).await,
     }
 }
 
 /// Find filed websites in the database. Exact lookups (domain, numbers) use their indexes;
 /// a name uses the full-text index (bigrams) and then an exact substring
 /// check, counted up to [`MAX_COUNT`].
-pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
+pub async fn search(db: &Db, lookup: &Lookup, kind: Option<ServiceKind>, page: u32, size: u32) -> Result<RecordPage, surrealdb::Error> {
     // A domain goes through `domain_claim` (one UNIQUE index entry per
     // domain) to the website's public record, which shares its key.
     let (prelude, source, condition, value) = match lookup {
@@ -118,12 +129,18 @@ pub async fn search(db: &Db, lookup: &Lookup, page: u32, size: u32) -> Result<Re
         ),
         Lookup::EntityLicence(l) => ("", "public_record", "main_licence = $v", l.clone()),
         Lookup::ServiceLicence(l) => ("", "public_record", "service_licence = $v", l.clone()),
+        // A name is the entity's or an APP's (each full-text indexed).
         Lookup::Name(n) => (
             "",
             "public_record",
-            "unit_name @@ $grams AND string::contains(string::lowercase(unit_name), string::lowercase($v))",
+            "((unit_name @1@ $grams AND string::contains(string::lowercase(unit_name), string::lowercase($v))) OR (app_name @2@ $grams AND string::contains(string::lowercase(app_name), string::lowercase($v))))",
             n.clone(),
         ),
+        Lookup::Package(p) => ("", "public_record", "packages CONTAINS $v", p.clone()),
+    };
+    let condition = match kind {
+        Some(k) => format!("{condition} AND service_type = {}", k.service_type()),
+        None => condition.to_string(),
     };
     let grams = match lookup {
         Lookup::Name(n) => crate::domain::lookup::name_bigrams(n).join(" "),

@@ -19,7 +19,7 @@ use surrealdb::types::{RecordId, RecordIdKey, Value};
 
 use super::db::Db;
 use super::public::{Entry, Row, COLUMNS};
-use crate::domain::lookup::{Lookup, MAX_COUNT};
+use crate::domain::lookup::{Lookup, ServiceKind, MAX_COUNT};
 use crate::models::{PublicRecord, RecordPage};
 
 /// Changed records read again per statement.
@@ -73,12 +73,12 @@ impl PublicIndex {
 
     /// The same answer as [`super::public::search`], from memory; `None`
     /// while the index is not ready.
-    pub fn search(&self, lookup: &Lookup, page: u32, size: u32) -> Option<RecordPage> {
+    pub fn search(&self, lookup: &Lookup, kind: Option<ServiceKind>, page: u32, size: u32) -> Option<RecordPage> {
         if !self.is_ready() {
             return None;
         }
         let model = self.0.model.read().ok()?;
-        Some(model.search(lookup, page, size))
+        Some(model.search(lookup, kind, page, size))
     }
 }
 
@@ -221,6 +221,9 @@ struct Model {
     by_domain: HashMap<Box<str>, u32>,
     by_main: HashMap<Box<str>, Vec<u32>>,
     by_service: HashMap<Box<str>, u32>,
+    /// APPs by package name (lower-case); one package may be filed on
+    /// several platforms of one APP, and by no other.
+    by_package: HashMap<Box<str>, Vec<u32>>,
     /// Slots whose lower-cased name holds a bigram, ascending.
     grams: HashMap<u64, Vec<u32>>,
     empty: usize,
@@ -229,10 +232,15 @@ struct Model {
 struct Held {
     key: Box<str>,
     ascii: Box<[Box<str>]>,
-    /// The lower-cased name when it differs from the name.
+    /// The lower-cased name when it differs from the name; for an APP, the
+    /// entity's name and the APP's, apart by a character no query holds.
     lower: Option<Box<str>>,
     entry: Entry,
 }
+
+/// Between the entity's and the APP's name in [`Held::lower`]: a control
+/// character, which [`crate::domain::lookup::parse_lookup`] refuses.
+const NAME_GAP: char = '\u{1}';
 
 impl Held {
     fn lower(&self) -> &str {
@@ -241,13 +249,18 @@ impl Held {
 }
 
 impl Model {
-    fn insert(&mut self, row: Row) {
+    fn insert(&mut self, mut row: Row) {
         let key: Box<str> = row.key.as_str().into();
         self.remove(&key);
         let ascii: Box<[Box<str>]> = row.domains.iter().map(|d| d.as_str().into()).collect();
+        let app_name = std::mem::take(&mut row.app_name);
         let entry = Entry::from(row);
         let lower = entry.unit_name.to_lowercase();
-        let lower = (*lower != *entry.unit_name).then(|| lower.into_boxed_str());
+        let lower = if app_name.is_empty() {
+            (*lower != *entry.unit_name).then(|| lower.into_boxed_str())
+        } else {
+            Some(format!("{lower}{NAME_GAP}{}", app_name.to_lowercase()).into_boxed_str())
+        };
         self.insert_held(Held { key, ascii, lower, entry });
     }
 
@@ -268,6 +281,14 @@ impl Model {
         }
         if self.by_service.get(&held.entry.service_licence) == Some(&slot) {
             self.by_service.remove(&held.entry.service_licence);
+        }
+        for p in held.entry.packages.iter() {
+            if let Some(list) = self.by_package.get_mut(p) {
+                list.retain(|s| *s != slot);
+                if list.is_empty() {
+                    self.by_package.remove(p);
+                }
+            }
         }
         // The name's postings keep the slot until compaction; a search skips
         // empty slots.
@@ -297,6 +318,12 @@ impl Model {
         }
         self.by_main.entry(held.entry.main_licence.clone()).or_default().push(slot);
         self.by_service.insert(held.entry.service_licence.clone(), slot);
+        for p in held.entry.packages.iter() {
+            let list = self.by_package.entry(p.clone()).or_default();
+            if list.last() != Some(&slot) {
+                list.push(slot);
+            }
+        }
         self.by_key.insert(held.key.clone(), slot);
         self.slots.push(Some(held));
     }
@@ -305,25 +332,30 @@ impl Model {
         self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
-    fn search(&self, lookup: &Lookup, page: u32, size: u32) -> RecordPage {
+    fn search(&self, lookup: &Lookup, kind: Option<ServiceKind>, page: u32, size: u32) -> RecordPage {
         let start = (page.saturating_sub(1) as usize) * size as usize;
+        let wanted = |h: &Held| kind.is_none_or(|k| h.entry.service_type == k.service_type());
         let (total, exact, items) = match lookup {
-            Lookup::Domain(d) => self.exact(self.by_domain.get(d.as_str()).copied(), start, size),
-            Lookup::ServiceLicence(l) => self.exact(self.by_service.get(l.as_str()).copied(), start, size),
-            Lookup::EntityLicence(l) => {
-                let mut found: Vec<&Held> = self.by_main.get(l.as_str()).into_iter().flatten().filter_map(|s| self.held(*s)).collect();
+            Lookup::Domain(d) => self.exact(self.by_domain.get(d.as_str()).copied(), &wanted, start, size),
+            Lookup::ServiceLicence(l) => self.exact(self.by_service.get(l.as_str()).copied(), &wanted, start, size),
+            Lookup::EntityLicence(l) | Lookup::Package(l) => {
+                let slots = match lookup {
+                    Lookup::Package(_) => self.by_package.get(l.as_str()),
+                    _ => self.by_main.get(l.as_str()),
+                };
+                let mut found: Vec<&Held> = slots.into_iter().flatten().filter_map(|s| self.held(*s)).filter(|h| wanted(h)).collect();
                 found.sort_by(|a, b| a.entry.service_licence.cmp(&b.entry.service_licence));
                 let total = found.len();
                 let items = found.into_iter().skip(start).take(size as usize).map(|h| h.entry.to_public()).collect();
                 (total.min(MAX_COUNT as usize), total as u64 <= MAX_COUNT, items)
             }
-            Lookup::Name(n) => self.by_name(n, start, size as usize),
+            Lookup::Name(n) => self.by_name(n, &wanted, start, size as usize),
         };
         RecordPage { total: total as u64, total_exact: exact, page, size, items }
     }
 
-    fn exact(&self, slot: Option<u32>, start: usize, size: u32) -> (usize, bool, Vec<PublicRecord>) {
-        let found: Vec<&Held> = slot.and_then(|s| self.held(s)).into_iter().collect();
+    fn exact(&self, slot: Option<u32>, wanted: &dyn Fn(&Held) -> bool, start: usize, size: u32) -> (usize, bool, Vec<PublicRecord>) {
+        let found: Vec<&Held> = slot.and_then(|s| self.held(s)).filter(|h| wanted(h)).into_iter().collect();
         let total = found.len();
         (total, true, found.into_iter().skip(start).take(size as usize).map(|h| h.entry.to_public()).collect())
     }
@@ -332,7 +364,7 @@ impl Model {
     /// of its bigrams is walked, each slot checked against the other lists
     /// and then as a substring. Counting stops after [`MAX_COUNT`] + 1, unless
     /// the page asked for lies further.
-    fn by_name(&self, query: &str, start: usize, size: usize) -> (usize, bool, Vec<PublicRecord>) {
+    fn by_name(&self, query: &str, wanted: &dyn Fn(&Held) -> bool, start: usize, size: usize) -> (usize, bool, Vec<PublicRecord>) {
         let lower = query.to_lowercase();
         let mut lists: Vec<&[u32]> = Vec::new();
         let mut seen = HashSet::new();
@@ -359,7 +391,7 @@ impl Model {
                 }
             }
             let Some(held) = self.held(slot) else { continue };
-            if !held.lower().contains(lower.as_str()) {
+            if !held.lower().contains(lower.as_str()) || !wanted(held) {
                 continue;
             }
             if count >= start && items.len() < size {

@@ -206,6 +206,7 @@ pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary
     let mut form = row.form()?;
     normalise(&mut form);
     errors.0.extend(check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today())).0);
+    errors.0.extend(super::apps::check(db, row, &form, &files).await?.0);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -324,7 +325,9 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
             "This website needs pre-approval: check the approval documents (pre-approval state) before approving",
         )));
     }
-    let errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&materials::list(db, &rid).await?), Some(today()));
+    let files = materials::list(db, &rid).await?;
+    let mut errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
+    errors.0.extend(super::apps::check(db, row, &form, &files).await?.0);
     if !errors.is_empty() {
         return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
     }
@@ -394,17 +397,20 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
         "FOR $s IN $x.sites {
              LET $w = type::record('website', $s.key);
              LET $n = $base + $s.offset;
-             LET $lic = string::concat($main, '-', <string>$n);
+             LET $lic = string::concat($main, '-', <string>$n, $s.suffix);
              LET $site = $s.site;
              CREATE $w SET entity = $eid, name = $site.name, domains = $site.domains, home_urls = $site.home_urls, content_types = $site.content_types,
                  languages = $site.languages, pre_approvals = $site.pre_approvals, leader = $site.leader, remark = $site.remark,
+                 kind = $site.kind, uses_domains = $site.uses_domains, platforms = $site.platforms,
+                 icon = IF $site.icon THEN type::record('material', $site.icon) ELSE NONE END,
                  licence = $lic, service_no = $n, status = 'normal', approved_at = time::now() RETURN NONE;
              CREATE access SET website = $w, provider_name = $s.access.provider_name, method = $s.access.method, ips = $s.access.ips, server_province = $s.access.server_province RETURN NONE;
              DELETE domain_claim WHERE application = $app AND domain IN $s.ascii;
              FOR $d IN $s.ascii { CREATE domain_claim SET domain = $d, website = $w RETURN NONE; };
              CREATE type::record('public_record', $s.key) SET website = $w, entity = $eid, unit_name = $ent.unit_name, nature = $ent.nature, main_licence = $main,
                  service_licence = $lic, service_name = $s.site.name, home_url = $s.home, domains = $s.ascii, domains_unicode = $s.unicode,
-                 content_types = $s.site.content_types, limit_access = false, province = $ent.province, approved_at = time::now(), updated_at = time::now() RETURN NONE;
+                 content_types = $s.site.content_types, limit_access = false, province = $ent.province, approved_at = time::now(), updated_at = time::now(),
+                 service_type = $s.service_type, packages = $s.packages, app_name = $s.app_name RETURN NONE;
          };
          LET $wids = $x.sites.map(|$s| type::record('website', $s.key));"
     };
@@ -480,8 +486,13 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
 pub(crate) fn website_fields(w: &review::FiledWebsite) -> serde_json::Value {
     let mut leader = serde_json::json!(w.leader);
     leader["phone_e164"] = serde_json::json!("");
+    let app = w.app.as_ref();
     serde_json::json!({
         "site": {
+            "kind": if app.is_some() { "app" } else { "website" },
+            "uses_domains": app.map(|a| a.uses_domains.clone()).unwrap_or_default(),
+            "platforms": app.map(|a| serde_json::json!(a.platforms)).unwrap_or_else(|| serde_json::json!([])),
+            "icon": app.map(|a| a.icon.clone()).filter(|i| !i.is_empty()),
             "name": w.name,
             "domains": w.domains.iter().map(|d| serde_json::json!({ "ascii": d.ascii, "unicode": d.unicode })).collect::<Vec<_>>(),
             "home_urls": w.home_urls,
@@ -495,6 +506,11 @@ pub(crate) fn website_fields(w: &review::FiledWebsite) -> serde_json::Value {
         "ascii": w.domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>(),
         "unicode": w.domains.iter().map(|d| d.unicode.clone()).collect::<Vec<_>>(),
         "home": w.home_urls.first().cloned().unwrap_or_default(),
+        // …号-nA for an APP; MIIT's serviceType 1 网站, 6 APP.
+        "suffix": if app.is_some() { "A" } else { "" },
+        "service_type": if app.is_some() { 6 } else { 1 },
+        "packages": app.map(|a| a.packages()).unwrap_or_default(),
+        "app_name": if app.is_some() { w.name.as_str() } else { "" },
     })
 }
 

@@ -53,10 +53,10 @@ impl World {
     /// answer within a second.
     pub async fn public(&self, q: &str) -> RecordPage {
         let lookup = parse_lookup(q).unwrap();
-        let from_db = app::ssr::public::search(&self.db, &lookup, 1, 10).await.unwrap();
+        let from_db = app::ssr::public::search(&self.db, &lookup, None, 1, 10).await.unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
         loop {
-            let held = self.index.search(&lookup, 1, 10);
+            let held = self.index.search(&lookup, None, 1, 10);
             if held.as_ref().map(|h| same_page(h, &from_db)) == Some(true) {
                 return from_db;
             }

@@ -9,7 +9,11 @@ use leptos_router::hooks::use_query_map;
 use crate::components::layout::encode_component;
 use crate::components::pager::Pager;
 use crate::domain::codes::nature;
-use crate::domain::lookup::{parse_lookup, MAX_QUERY_CHARS};
+use crate::domain::lookup::{parse_lookup, ServiceKind, MAX_QUERY_CHARS};
+use crate::domain::Text;
+
+const KIND_LABEL: Text = Text::new("类型", "Kind");
+const PACKAGES: Text = Text::new("APP包名", "Package names");
 use crate::error::AppError;
 use crate::functions::public::{search_records, verify_certificate};
 use crate::i18n::{t, use_i18n, Lang};
@@ -17,17 +21,33 @@ use crate::models::{PublicRecord, RecordPage};
 
 /// The search form, shared by the home page and the query page.
 #[component]
-pub fn QueryForm(value: String) -> impl IntoView {
+pub fn QueryForm(value: String, #[prop(optional)] kind: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = leptos_router::hooks::use_navigate();
     let input = NodeRef::<leptos::html::Input>::new();
+    let select = NodeRef::<leptos::html::Select>::new();
+    let kind = kind.unwrap_or_default();
     // With JavaScript the router goes to the clean address (`/query?q=…`,
-    // nothing else); without it the browser submits the plain GET form.
+    // and `&type=…` when one kind is asked for); without it the browser
+    // submits the plain GET form.
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(el) = input.get() {
             ev.prevent_default();
-            navigate(&format!("/query?q={}", encode_component(&el.value())), Default::default());
+            let kind = select.get().map(|s| s.value()).unwrap_or_default();
+            let kind = if kind.is_empty() { String::new() } else { format!("&type={}", encode_component(&kind)) };
+            navigate(&format!("/query?q={}{kind}", encode_component(&el.value())), Default::default());
         }
+    };
+    let chosen = move |k: &str| kind == k;
+    let kinds = view! {
+        <label class="query-form__kind">
+            <span class="visually-hidden">{i18n.tr(KIND_LABEL)}</span>
+            <select node_ref=select name="type" class="query-form__select" data-testid="query-kind">
+                <option value="" selected=chosen("")>{i18n.tr(crate::domain::Text::new("全部", "All"))}</option>
+                <option value="web" selected=chosen("web")>{i18n.tr(crate::domain::Text::new("网站", "Websites"))}</option>
+                <option value="app" selected=chosen("app")>{i18n.tr(crate::domain::Text::new("APP", "APPs"))}</option>
+            </select>
+        </label>
     };
     view! {
         <form method="get" action="/query" class="query-form" role="search" on:submit=on_submit>
@@ -45,6 +65,7 @@ pub fn QueryForm(value: String) -> impl IntoView {
                     enterkeyhint="search"
                     placeholder=i18n.tr(t::QUERY_PLACEHOLDER)
                 />
+                {kinds}
                 <button class="button button--primary query-form__submit" type="submit">
                     {i18n.tr(t::QUERY_SUBMIT)}
                 </button>
@@ -59,19 +80,20 @@ pub fn QueryPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q");
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
+    let kind = move || query.read().get("type").filter(|k| !k.is_empty());
     let results = Resource::new(
-        move || (q(), page()),
-        |(q, page)| async move {
+        move || (q(), page(), kind()),
+        |(q, page, kind)| async move {
             match q {
                 None => Ok(None),
                 Some(q) => {
                     // Checked in the browser first: a bad query never leaves it.
-                    if let Err(problem) = parse_lookup(&q) {
+                    if let Err(problem) = parse_lookup(&q).and_then(|_| ServiceKind::parse_filter(kind.as_deref())) {
                         #[cfg(feature = "ssr")]
                         crate::ssr::set_status(400);
                         return Err(AppError::from(problem));
                     }
-                    search_records(q, page).await.map(Some)
+                    search_records(q, page, kind).await.map(Some)
                 }
             }
         },
@@ -90,7 +112,7 @@ pub fn QueryPage() -> impl IntoView {
         <section class="page">
             <h1>{i18n.tr(t::QUERY_TITLE)}</h1>
             <p class="page__lead">{i18n.tr(t::QUERY_LEAD)}</p>
-            {move || view! { <QueryForm value=q().unwrap_or_default() /> }}
+            {move || view! { <QueryForm value=q().unwrap_or_default() kind=kind().unwrap_or_default() /> }}
             <Transition fallback=|| ()>
                 {move || checked.get().map(|r| match r {
                     Ok(None) => ().into_any(),
@@ -123,7 +145,8 @@ pub fn QueryPage() -> impl IntoView {
                             Ok(None) => view! { <p class="query-results__hint">{i18n.tr(t::QUERY_HINT)}</p> }.into_any(),
                             Ok(Some(found)) => {
                                 let q = q().unwrap_or_default();
-                                view! { <Results found q /> }.into_any()
+                                let kind = kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
+                                view! { <Results found q kind /> }.into_any()
                             }
                             Err(e) => view! {
                                 <p class="notice notice--error" role="alert" data-testid="query-error">
@@ -139,11 +162,11 @@ pub fn QueryPage() -> impl IntoView {
 }
 
 #[component]
-fn Results(found: RecordPage, q: String) -> impl IntoView {
+fn Results(found: RecordPage, q: String, kind: String) -> impl IntoView {
     let i18n = use_i18n();
     if found.items.is_empty() && found.total > 0 {
         // Past the last page (an old link, or a typed page number): say how many there are.
-        let (pages, href) = (found.pages(), format!("/query?q={}&page={}", encode_component(&q), found.pages()));
+        let (pages, href) = (found.pages(), format!("/query?q={}{kind}&page={}", encode_component(&q), found.pages()));
         return view! {
             <p class="notice" data-testid="query-past-end">
                 {move || if i18n.lang() == Lang::Zh { format!("本页没有结果：共{pages}页。") } else { format!("No results on this page: there are {pages} pages.") }}
@@ -156,7 +179,7 @@ fn Results(found: RecordPage, q: String) -> impl IntoView {
         return view! { <p class="notice" data-testid="query-empty">{i18n.tr(t::QUERY_NONE)}</p> }.into_any();
     }
     let (total, exact, page, pages) = (found.total, found.total_exact, found.page, found.pages());
-    let href = move |p: u32| format!("/query?q={}&page={p}", encode_component(&q));
+    let href = move |p: u32| format!("/query?q={}{kind}&page={p}", encode_component(&q));
     view! {
         <h2 class="query-results__title">
             {i18n.tr(t::QUERY_RESULTS)}
@@ -199,8 +222,25 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
     let date = r.update_record_time.split(' ').next().unwrap_or_default().to_string();
     let limited = r.limit_access == "是";
     let url = format!("http://{}", r.home_url);
+    let app = r.is_app();
+    // An APP has no home page: its package names take the column.
+    let address = if app {
+        view! {
+            <td class="records__cell records__cell--packages" data-label=i18n.tr(PACKAGES) data-testid="record-packages">
+                {r.package_names.join(" ")}
+            </td>
+        }
+        .into_any()
+    } else {
+        view! {
+            <td class="records__cell" data-label=i18n.tr(t::COL_HOME_URL)>
+                <a href=url rel="nofollow noopener" target="_blank">{r.home_url}</a>
+            </td>
+        }
+        .into_any()
+    };
     view! {
-        <tr class="records__row" data-testid="record">
+        <tr class="records__row" data-testid="record" data-kind=if app { "app" } else { "web" }>
             <td class="records__cell records__cell--title" data-label=i18n.tr(t::COL_UNIT_NAME)>{r.unit_name}</td>
             <td class="records__cell" data-label=i18n.tr(t::COL_NATURE)>{nature_name}</td>
             <td class="records__cell" data-label=i18n.tr(t::COL_MAIN_LICENCE)>{r.main_licence}</td>
@@ -210,10 +250,13 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
                     <span class="badge badge--warn">{i18n.tr(t::LIMIT_ACCESS)}</span>
                 </Show>
             </td>
-            <td class="records__cell" data-label=i18n.tr(t::COL_SERVICE_NAME)>{r.service_name}</td>
-            <td class="records__cell" data-label=i18n.tr(t::COL_HOME_URL)>
-                <a href=url rel="nofollow noopener" target="_blank">{r.home_url}</a>
+            <td class="records__cell" data-label=i18n.tr(t::COL_SERVICE_NAME)>
+                {r.service_name}
+                <Show when=move || app>
+                    " " <span class="badge" data-testid="record-app">"APP"</span>
+                </Show>
             </td>
+            {address}
             <td class="records__cell" data-label=i18n.tr(t::COL_APPROVED)>{date}</td>
         </tr>
     }

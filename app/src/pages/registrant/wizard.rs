@@ -55,7 +55,10 @@ const DETECT_LEAD: Text = Text::new(
     "Enter the sponsor's certificate number and the domains to file; we tell you whether this is a first filing, a new website or a new access.",
 );
 const DETECT_CERT_HINT: Text = Text::new("统一社会信用代码或个人的身份证号码等", "Unified social credit code, or a person's ID number");
-const DETECT_DOMAINS_HINT: Text = Text::new("每行一个，不加 www，例如 example.com", "One per line, without www, e.g. example.com");
+const DETECT_DOMAINS_HINT: Text = Text::new(
+    "每行一个，不加 www，例如 example.com；备案APP请填写其包名，例如 com.example.app",
+    "One per line, without www, e.g. example.com; for an APP, its package name, e.g. com.example.app",
+);
 const DETECT_BUTTON: Text = Text::new("检查备案类型", "Check the filing type");
 const START_BUTTON: Text = Text::new("开始填写", "Start filling in");
 const RESUME_TITLE: Text = Text::new("您有一份未完成的备案", "You have an unfinished filing");
@@ -1144,12 +1147,225 @@ fn WebsitesStep(provider: String) -> impl IntoView {
             f.websites.push(new_website(&provider.get_value(), &province));
         });
     };
+    let add_app = move |_| {
+        w.form.update(|f| {
+            let province = f.entity.province.clone();
+            let mut app = new_website(&provider.get_value(), &province);
+            app.kind = filing::KIND_APP.to_string();
+            app.platforms.push(crate::domain::app::PlatformForm::default());
+            f.websites.push(app);
+        });
+    };
     let websites_error = move || w.message("websites");
     view! {
         <h2 class="wizard__title">{i18n.tr(STEP_NAMES[1])}</h2>
+        <p class="field__hint">{i18n.tr(SERVICES_LEAD)}</p>
         <p class="field__error" role="alert">{move || websites_error()}</p>
         {move || (0..count.get()).map(|i| view! { <WebsiteCard i /> }).collect_view()}
-        <button class="button button--block" type="button" data-testid="add-website" on:click=add>{i18n.tr(ADD_WEBSITE)}</button>
+        <div class="wizard__adds">
+            <button class="button button--block" type="button" data-testid="add-website" on:click=add>{i18n.tr(ADD_WEBSITE)}</button>
+            <button class="button button--block" type="button" data-testid="add-app" on:click=add_app>{i18n.tr(ADD_APP)}</button>
+        </div>
+    }
+}
+
+const SERVICES_LEAD: Text = Text::new(
+    "可同时备案网站和APP。APP使用的域名须已由本主体备案，或在本次一并备案（用到哪级备哪级）。",
+    "Websites and APPs can be filed together. The domains an APP uses must be filed by this entity already, or filed in this filing too.",
+);
+const ADD_APP: Text = Text::new("添加APP", "Add an APP");
+const APP_N: Text = Text::new("APP", "APP");
+const KIND_WEBSITE: Text = Text::new("网站", "Website");
+const KIND_APP: Text = Text::new("APP", "APP");
+const ADD_PLATFORM: Text = Text::new("添加平台", "Add a platform");
+const REMOVE_PLATFORM: Text = Text::new("删除此平台", "Remove this platform");
+const PLATFORM_N: Text = Text::new("平台", "Platform");
+
+/// 网站 or APP: switching keeps what both have (name, content, 负责人…).
+#[component]
+fn KindSwitch(i: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let is_app = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| s.is_app()));
+    let set = move |app: bool| {
+        w.form.update(|f| {
+            if let Some(s) = f.websites.get_mut(i) {
+                s.kind = if app { filing::KIND_APP.to_string() } else { String::new() };
+                if app && s.platforms.is_empty() {
+                    s.platforms.push(crate::domain::app::PlatformForm::default());
+                }
+            }
+        });
+        if w.submitted.get_untracked() {
+            w.check();
+        }
+    };
+    let name = format!("websites_{i}_kind");
+    view! {
+        <fieldset class="field kind-switch" data-testid=format!("kind-{i}")>
+            <legend class="field__label">{i18n.tr(fields::KIND.label)}</legend>
+            <label class="kind-switch__option">
+                <input type="radio" name=name.clone() value="website" prop:checked=move || !is_app() on:change=move |_| set(false) />
+                {i18n.tr(KIND_WEBSITE)}
+            </label>
+            <label class="kind-switch__option">
+                <input type="radio" name=name value="app" prop:checked=is_app on:change=move |_| set(true) data-testid=format!("kind-{i}-app") />
+                {i18n.tr(KIND_APP)}
+            </label>
+        </fieldset>
+    }
+}
+
+/// An APP's own fields: its name, the domains it uses, its platforms and its icon.
+#[component]
+fn AppFields(i: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let at = move |field: crate::domain::Field| indexed(field, i);
+    let count = Memo::new(move |_| w.form.with(|f| f.websites.get(i).map(|s| s.platforms.len()).unwrap_or(0)));
+    let add = move |_| {
+        w.form.update(|f| {
+            if let Some(s) = f.websites.get_mut(i) {
+                if s.platforms.len() < crate::domain::app::MAX_PLATFORMS {
+                    s.platforms.push(crate::domain::app::PlatformForm::default());
+                }
+            }
+        });
+    };
+    let platforms_error = move || w.message(&format!("websites[{i}].platforms"));
+    view! {
+        <F path=at(fields::APP_NAME) label=fields::APP_NAME.label hint=Text::new("2至30个字，与应用商店中的名称一致", "2–30 characters, as in the app stores") />
+        <F path=at(fields::APP_DOMAINS) label=fields::APP_DOMAINS.label rows=2 hint=Text::new("每行一个；APP不使用域名可不填", "One per line; leave empty if the APP uses none") />
+        <fieldset class="field platforms" data-testid=format!("platforms-{i}")>
+            <legend class="field__label">{i18n.tr(fields::PLATFORMS.label)}</legend>
+            <p class="field__hint">{i18n.tr(Text::new(
+                "每个平台填写包名和签名信息：安卓填签名证书 MD5 指纹，iOS 填 SHA-1 指纹，也可填公钥",
+                "For each platform, the package name and signing key: Android the certificate's MD5 fingerprint, iOS its SHA-1, or the public key",
+            ))}</p>
+            <p class="field__error" role="alert">{platforms_error}</p>
+            {move || (0..count.get()).map(|j| view! { <PlatformRow i j /> }).collect_view()}
+            <Show when=move || { count.get() < crate::domain::app::MAX_PLATFORMS }>
+                <button class="button" type="button" data-testid=format!("add-platform-{i}") on:click=add>{i18n.tr(ADD_PLATFORM)}</button>
+            </Show>
+        </fieldset>
+        <IconSlot i />
+    }
+}
+
+#[component]
+fn PlatformRow(i: usize, j: usize) -> impl IntoView {
+    use crate::domain::app::Platform;
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let path = move |key: &str| format!("websites[{i}].platforms[{j}].{key}");
+    let options = Signal::derive(|| Platform::ALL.iter().map(|p| (p.code().to_string(), p.label())).collect());
+    let package_label = Signal::derive(move || {
+        w.form.with(|f| f.websites.get(i).and_then(|s| s.platforms.get(j)).and_then(|p| Platform::from_code(&p.platform)).map(|p| p.package_label()))
+    });
+    let remove = move |_| {
+        w.form.update(|f| {
+            if let Some(s) = f.websites.get_mut(i) {
+                if j < s.platforms.len() {
+                    s.platforms.remove(j);
+                }
+            }
+        });
+        w.check();
+    };
+    view! {
+        <div class="platform" data-testid=format!("platform-{i}-{j}")>
+            <div class="platform__head">
+                <span class="platform__title">{i18n.tr(PLATFORM_N)} " " {j + 1}</span>
+                <button class="button button--link" type="button" on:click=remove>{i18n.tr(REMOVE_PLATFORM)}</button>
+            </div>
+            <F path=path("platform") label=Text::new("平台", "Platform") options=options />
+            {move || {
+                let label = package_label.get().unwrap_or(Text::new("包名", "Package name"));
+                view! { <F path=path("package") label=label hint=Text::new("例如 com.example.app", "e.g. com.example.app") /> }
+            }}
+            <F path=path("fingerprint") label=Text::new("签名证书指纹", "Certificate fingerprint") hint=Text::new("十六进制，可带冒号，例如 keytool 输出的 MD5/SHA1", "Hex, colons allowed, as keytool prints MD5/SHA1") />
+            <F path=path("public_key") label=Text::new("公钥（选填）", "Public key (optional)") rows=3 hint=Text::new("PEM 或 base64，填写指纹时可不填", "PEM or base64; not needed with a fingerprint") />
+        </div>
+    }
+}
+
+/// The APP's icon: uploaded at once (PNG/JPEG ≤ 100 KB, checked from its
+/// bytes on the server), shown, and named in the form by its key.
+#[component]
+fn IconSlot(i: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let w = use_wizard();
+    let kind = MaterialKind::AppIcon;
+    let path = format!("websites[{i}].icon");
+    let p = StoredValue::new(path.clone());
+    let uploading = RwSignal::new(false);
+    let upload_error = RwSignal::new(None::<String>);
+    let icon = move || w.form.with(|f| f.websites.get(i).map(|s| s.icon.clone()).unwrap_or_default());
+    let message = move || upload_error.try_get().flatten().or_else(|| p.try_get_value().and_then(|p| w.message(&p)));
+    let input_id = format!("icon-{i}");
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
+            // The size is told here before any upload; the type from the bytes on the server.
+            if file.size() as usize > crate::domain::app::MAX_ICON_BYTES {
+                upload_error.set(Some(crate::domain::app::check_icon(&vec![0u8; crate::domain::app::MAX_ICON_BYTES + 1]).err().map(|p| p.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default()));
+                input.set_value("");
+                return;
+            }
+            let Ok(data) = web_sys::FormData::new() else { return };
+            let _ = data.append_with_str("application", &w.id.get_value());
+            let _ = data.append_with_str("kind", kind.code());
+            let _ = data.append_with_blob_and_filename("file", &file, &file.name());
+            uploading.set(true);
+            upload_error.set(None);
+            input.set_value("");
+            let old = icon();
+            leptos::task::spawn_local(async move {
+                match crate::functions::filing::upload_material(data.into()).await {
+                    Ok(info) => {
+                        let id = info.id.clone();
+                        w.materials.update(|m| m.push(info));
+                        w.form.update(|f| {
+                            if let Some(s) = f.websites.get_mut(i) {
+                                s.icon = id;
+                            }
+                        });
+                        if !old.is_empty() {
+                            // The icon it replaces is no longer needed.
+                            let _ = remove_material(old.clone()).await;
+                            w.materials.update(|m| m.retain(|x| x.id != old));
+                        }
+                        w.check();
+                    }
+                    Err(AppError::Unauthenticated) => w.expired.set(true),
+                    Err(e) => upload_error.set(Some(match &e {
+                        AppError::Invalid(errs) => errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default(),
+                        other => other.message(i18n.lang.get_untracked()),
+                    })),
+                }
+                uploading.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <div class="field material" class:field--invalid=move || message().is_some() data-testid=format!("icon-{i}")>
+            <label class="field__label" for=input_id.clone()>{i18n.tr(fields::APP_ICON.label)}</label>
+            <p class="field__hint">{i18n.tr(kind.accepted())}</p>
+            {move || {
+                let id = icon();
+                (!id.is_empty()).then(|| view! { <img class="material__preview app-icon" src=format!("/files/{id}") alt=i18n.t(fields::APP_ICON.label) width="64" height="64" data-testid=format!("icon-{i}-preview") /> })
+            }}
+            <label class="button upload" for=input_id.clone()>
+                {move || if uploading.get() { i18n.t(SAVING) } else { i18n.t(UPLOAD) }}
+            </label>
+            <input class="upload__input" type="file" id=input_id name=path accept="image/png,image/jpeg" on:change=on_change data-testid=format!("icon-{i}-input") />
+            <p class="field__error" role="alert" data-testid=format!("error-websites[{i}].icon")>{move || message()}</p>
+        </div>
     }
 }
 
@@ -1161,6 +1377,7 @@ fn WebsiteCard(i: usize) -> impl IntoView {
     let same = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| s.same_leader));
     let approvals = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| !s.pre_approvals.is_empty()));
     let many = move || w.form.with(|f| f.websites.len() > 1);
+    let is_app = move || w.form.with(|f| f.websites.get(i).is_some_and(|s| s.is_app()));
     let remove = move |_| {
         w.form.update(|f| {
             if i < f.websites.len() {
@@ -1176,14 +1393,22 @@ fn WebsiteCard(i: usize) -> impl IntoView {
     view! {
         <section class="card" data-testid=format!("website-{i}")>
             <header class="card__header">
-                <h3 class="card__title">{i18n.tr(WEBSITE_N)} " " {i + 1}</h3>
+                <h3 class="card__title">{move || if is_app() { i18n.t(APP_N) } else { i18n.t(WEBSITE_N) }} " " {i + 1}</h3>
                 <Show when=many>
                     <button class="button button--link" type="button" on:click=remove>{i18n.tr(REMOVE_WEBSITE)}</button>
                 </Show>
             </header>
-            <F path=at(fields::SITE_NAME) label=fields::SITE_NAME.label hint=Text::new("至少3个汉字，与网站内容相符", "At least 3 Chinese characters, matching the content") />
-            <F path=at(fields::DOMAINS) label=fields::DOMAINS.label rows=2 hint=Text::new("每行一个，不加 www，例如 example.com", "One per line, without www, e.g. example.com") />
-            <F path=at(fields::HOME_URLS) label=fields::HOME_URLS.label rows=2 hint=Text::new("每行一个，例如 www.example.com", "One per line, e.g. www.example.com") />
+            <KindSwitch i />
+            <Show
+                when=is_app
+                fallback=move || view! {
+                    <F path=at(fields::SITE_NAME) label=fields::SITE_NAME.label hint=Text::new("至少3个汉字，与网站内容相符", "At least 3 Chinese characters, matching the content") />
+                    <F path=at(fields::DOMAINS) label=fields::DOMAINS.label rows=2 hint=Text::new("每行一个，不加 www，例如 example.com", "One per line, without www, e.g. example.com") />
+                    <F path=at(fields::HOME_URLS) label=fields::HOME_URLS.label rows=2 hint=Text::new("每行一个，例如 www.example.com", "One per line, e.g. www.example.com") />
+                }
+            >
+                <AppFields i />
+            </Show>
             <Choices path=at(fields::CONTENT_TYPES) label=fields::CONTENT_TYPES.label choices=contents hint=Text::new("最多选择5项", "Choose up to 5") />
             <Choices
                 path=at(fields::PRE_APPROVALS)
@@ -1285,7 +1510,7 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
                 match crate::functions::filing::upload_material(data.into()).await {
                     Ok(info) => {
                         w.materials.update(|m| {
-                            if kind != MaterialKind::Other {
+                            if !kind.many() {
                                 m.retain(|x| x.kind != info.kind);
                             }
                             m.push(info);
@@ -1411,10 +1636,27 @@ fn ConfirmStep() -> impl IntoView {
             let pre = s.pre_approvals.iter().filter_map(|c| codes::pre_approval_type(*c)).map(|t| t.name).collect::<Vec<_>>();
             view! {
                 <section class="review" data-testid=format!("review-website-{i}")>
-                    <header class="review__header"><h3>{i18n.tr(WEBSITE_N)} " " {i + 1} "：" {s.name.clone()}</h3>{edit(STEP_WEBSITES)}</header>
+                    <header class="review__header"><h3>{i18n.tr(if s.is_app() { APP_N } else { WEBSITE_N })} " " {i + 1} "：" {s.name.clone()}</h3>{edit(STEP_WEBSITES)}</header>
                     <dl class="facts">
-                        {row(fields::DOMAINS.label, s.domains.replace('\n', "、"))}
-                        {row(fields::HOME_URLS.label, s.home_urls.replace('\n', "、"))}
+                        {if s.is_app() {
+                            let platforms = s.platforms.iter().map(|p| {
+                                let label = crate::domain::app::Platform::from_code(&p.platform).map(|x| x.label()).unwrap_or(Text::new("", ""));
+                                let key = if p.fingerprint.trim().is_empty() { i18n.t(Text::new("公钥", "public key")).to_string() } else { p.fingerprint.trim().to_string() };
+                                format!("{}：{} · {}", label.get(i18n.lang.get_untracked()), p.package.trim(), key)
+                            }).collect::<Vec<_>>().join("；");
+                            let icon = s.icon.clone();
+                            view! {
+                                {row(fields::APP_DOMAINS.label, s.domains.replace('\n', "、"))}
+                                {row(fields::PLATFORMS.label, platforms)}
+                                <dt>{i18n.tr(fields::APP_ICON.label)}</dt>
+                                <dd>{(!icon.is_empty()).then(|| view! { <img class="app-icon" src=format!("/files/{icon}") alt="" width="64" height="64" /> })}</dd>
+                            }.into_any()
+                        } else {
+                            view! {
+                                {row(fields::DOMAINS.label, s.domains.replace('\n', "、"))}
+                                {row(fields::HOME_URLS.label, s.home_urls.replace('\n', "、"))}
+                            }.into_any()
+                        }}
                         <dt>{i18n.tr(fields::CONTENT_TYPES.label)}</dt>
                         <dd>{move || contents.iter().map(|c| i18n.t(*c)).collect::<Vec<_>>().join("、")}</dd>
                         <dt>{i18n.tr(fields::PRE_APPROVALS.label)}</dt>

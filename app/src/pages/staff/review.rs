@@ -538,11 +538,17 @@ fn FieldRow(r: crate::domain::review::ReviewRow, verifying: bool, correcting: bo
     let input_id = format!("edit-{}", r.path.replace(['[', ']', '.'], "_"));
     let original = r.value.zh.clone();
     let max_len = crate::domain::chars::max_chars(&r.path);
+    // An APP's icon is shown as the picture it is.
+    let icon = (r.path.ends_with("].icon") && !r.value.zh.is_empty()).then(|| format!("/files/{}", r.value.zh));
+    let fields_icon_alt = r.label.zh.clone();
     view! {
         <tr data-testid=format!("row-{}", r.path) class:marked=move || marks.with(|m| m.iter().any(|x| x.path == path.get_value()))>
             <th scope="row">{move || label.get(i18n.lang()).to_string()}</th>
             <td class="review-table__value">
-                {move || value.get(i18n.lang()).to_string()}
+                {match icon {
+                    Some(src) => view! { <img class="app-icon" src=src alt=fields_icon_alt width="64" height="64" data-testid="review-app-icon" /> }.into_any(),
+                    None => view! { {move || value.get(i18n.lang()).to_string()} }.into_any(),
+                }}
                 <Show when=move || editing.get()>
                     <input class="field__input" id=input_id.clone() aria-label=i18n.tr(EDIT) value=original.clone() maxlength=max_len
                         on:input=move |ev| {

@@ -1,0 +1,64 @@
+//! What only the server can check of an APP (issue 14): that its icon is an
+//! icon uploaded to this filing (or the one already filed, for a 变更), and
+//! that every domain it uses is filed by the same entity or filed in this
+//! filing too (domain.md §1.2: "用到哪级备哪级"). The field rules themselves
+//! are in `domain::app` and `domain::filing`, run in the browser and again
+//! here by `check_until`.
+
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::application::AppRow;
+use super::db::Db;
+use crate::domain::filing::{fields, filing_domains, parsed_domains, FilingForm, MaterialKind};
+use crate::domain::{FieldErrors, Problem};
+use crate::error::AppError;
+use crate::models::MaterialInfo;
+
+#[derive(SurrealValue)]
+struct Owner {
+    entity: Option<RecordId>,
+    status: Option<String>,
+}
+
+/// The errors of this filing's APPs that need the database (none for a
+/// filing without APPs, without a query).
+pub async fn check(db: &Db, row: &AppRow, form: &FilingForm, files: &[MaterialInfo]) -> Result<FieldErrors, AppError> {
+    let mut errors = FieldErrors::new();
+    if !form.websites.iter().any(|w| w.is_app()) {
+        return Ok(errors);
+    }
+    let here = filing_domains(form);
+    let before = row.before().ok().flatten();
+    for (i, w) in form.websites.iter().enumerate().filter(|(_, w)| w.is_app()) {
+        let icon = w.icon.trim();
+        let uploaded = files.iter().any(|m| m.id == icon && m.kind == MaterialKind::AppIcon.code());
+        let filed = before.as_ref().and_then(|b| b.websites.get(i)).is_some_and(|b| !icon.is_empty() && b.icon.trim() == icon);
+        if !icon.is_empty() && !uploaded && !filed {
+            errors.push(Problem::new("app.icon.missing", "APP图标已失效，请重新上传", "the APP's icon is gone; upload it again").at_index(fields::APP_ICON, i));
+        }
+        for d in parsed_domains(w) {
+            if here.contains(&d.ascii) {
+                continue;
+            }
+            let mut res = db
+                .query("SELECT website.entity AS entity, website.status AS status FROM domain_claim WHERE domain = $d AND website != NONE LIMIT 1")
+                .bind(("d", d.ascii.clone()))
+                .await?
+                .check()?;
+            let owner: Vec<Owner> = res.take(0)?;
+            let ours = owner.first().is_some_and(|o| o.entity.is_some() && o.entity == row.entity && o.status.as_deref() != Some("cancelled"));
+            if !ours {
+                errors.push(
+                    Problem::new(
+                        "app.domain.unfiled",
+                        format!("域名 {} 不是本主体已备案的域名。APP使用的域名须已由本主体备案，或作为网站在本次一并备案", d.unicode),
+                        format!("{} is not a domain this entity has filed. An APP's domains must be filed by the same entity, or filed as a website in this filing", d.unicode),
+                    )
+                    .at_index(fields::APP_DOMAINS, i),
+                );
+                break;
+            }
+        }
+    }
+    Ok(errors)
+}
