@@ -229,3 +229,50 @@ async fn what_only_the_server_knows_is_refused_with_a_message() {
         other => panic!("expected the rules to refuse, got {other:?}"),
     }
 }
+
+/// 变更 and 注销 of an APP take the paths a website's take: the change keeps
+/// its number and its platforms, the public query follows; the cancelled
+/// APP is no longer found and its number is never reused.
+#[tokio::test]
+async fn an_app_is_changed_and_cancelled_like_a_website() {
+    use app::domain::workflow::BusinessKind;
+    let w = World::new().await;
+    let s = staff(&w, 3).await;
+    let owner = w.registrant("app_life", "13800180001").await;
+    let cert = uscc(1701);
+    let id = file(&w, &owner, &cert, "life-app.cn", "", |mut f, icon| {
+        let app = app_service(&f.websites[0], "生活助手", "com.life.helper", "life-app.cn", icon);
+        f.websites.push(app);
+        f
+    })
+    .await
+    .unwrap();
+    let done = w.through(&s.clerk, &s.bureau, &id).await;
+    let main = done.entity_licence.unwrap();
+    let password = w.secret_to("zhang@example.com", "备案密码：", 10).await;
+    let mut records = w.records(&owner).await.unwrap();
+    let r = records.remove(0);
+    let app_site = r.websites.iter().find(|x| x.licence.ends_with("-2A")).expect("the APP is among the filed services").clone();
+
+    // 变更: a new name; the platforms and icon come along.
+    let started = w.begin(&owner, BusinessKind::ChangeWebsite, &r.key, &app_site.key, &password, "").await.unwrap();
+    let mut form = w.open(&owner, &started.id).await.unwrap().form;
+    assert!(form.websites[0].is_app(), "{:?}", form.websites[0]);
+    assert_eq!(form.websites[0].platforms.len(), 2);
+    assert!(!form.websites[0].icon.is_empty());
+    form.websites[0].name = "生活小助手".into();
+    w.save(&owner, &started.id, STEP_CONFIRM, form).await.unwrap();
+    w.submit(&owner, &started.id).await.unwrap();
+    w.through(&s.clerk, &s.bureau, &started.id).await;
+    let found = w.public("生活小助手").await;
+    assert_eq!(found.items.len(), 1);
+    assert_eq!((found.items[0].service_licence.clone(), found.items[0].service_type), (format!("{main}-2A"), 6));
+    assert!(w.public("com.life.helper").await.items.iter().all(|r| r.service_name == "生活小助手"));
+
+    // 注销 the APP: gone from the public query; the website stays.
+    let cancel = w.begin(&owner, BusinessKind::CancelWebsite, &r.key, &app_site.key, &password, "1").await.unwrap();
+    w.through(&s.clerk, &s.bureau, &cancel.id).await;
+    assert!(w.public("com.life.helper").await.items.is_empty());
+    assert!(w.public("生活小助手").await.items.is_empty());
+    assert_eq!(w.public("life-app.cn").await.items[0].service_licence, format!("{main}-1"));
+}
