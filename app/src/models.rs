@@ -95,6 +95,31 @@ impl UserInfo {
     }
 }
 
+/// Who is signed in, as the page header shows it: found by the server
+/// before the page is rendered (a request extension), and handed to the
+/// browser in the page itself, so the header needs no `<Suspense>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub role: Role,
+}
+
+impl Me {
+    pub fn is_staff(&self) -> bool {
+        self.role != Role::Registrant
+    }
+}
+
+impl From<UserInfo> for Me {
+    fn from(u: UserInfo) -> Self {
+        Me { username: u.username, role: u.role }
+    }
+}
+
+/// The request extension the server sets for a signed-in request.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Me);
+
 /// A captcha picture and the id its answer is checked against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Captcha {

@@ -61,6 +61,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.db.clone(), signed_in))
         .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::limit_public_query))
         .layer(axum::middleware::from_fn_with_state(state.settings.public_url.clone(), security::same_site_writes))
         .layer(axum::middleware::from_fn_with_state(secure, security::headers))
@@ -73,6 +74,23 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::extract::DefaultBodyLimit::max(security::MAX_IMPORT_BODY))
         .with_state(state)
+}
+
+/// Who is signed in, looked up before a page is rendered and handed to it
+/// as a request extension ([`app::models::SignedIn`]): the page header then
+/// needs no `<Suspense>` (see `app::components::layout::UserMenu`). Only
+/// requests with a session cookie, and not for the bundle.
+async fn signed_in(axum::extract::State(db): axum::extract::State<app::ssr::db::Db>, mut req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == axum::http::Method::GET && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
+        let cookies = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok());
+        if cookies.and_then(app::ssr::auth::token_from_cookie_header).is_some() {
+            if let Ok(Some(user)) = app::ssr::auth::user_from_cookies(&db, cookies).await {
+                req.extensions_mut().insert(app::models::SignedIn(user.info().into()));
+            }
+        }
+    }
+    next.run(req).await
 }
 
 #[derive(serde::Deserialize)]

@@ -26,16 +26,31 @@ async fn site(records: u64, rate_limit: u32) -> Router {
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     let uri = req.uri().clone();
-    // A request that never ends fails the test with its address (once seen
-    // in CI, not reproduced since) instead of holding CI until its limit.
-    let answer = async {
+    // A request that never ends fails the test with its address and what
+    // had arrived, instead of holding CI until its limit.
+    let got = std::sync::Arc::new(std::sync::Mutex::new((false, Vec::<u8>::new())));
+    let sink = got.clone();
+    let answer = async move {
         let resp = app.clone().oneshot(req).await.unwrap();
+        sink.lock().unwrap().0 = true;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8_lossy(&body).into_owned())
+        let mut body = resp.into_body();
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                sink.lock().unwrap().1.extend_from_slice(&data);
+            }
+        }
+        let bytes = std::mem::take(&mut sink.lock().unwrap().1);
+        (status, headers, String::from_utf8_lossy(&bytes).into_owned())
     };
-    tokio::time::timeout(std::time::Duration::from_secs(120), answer).await.unwrap_or_else(|_| panic!("{uri} gave no complete answer in 120 s"))
+    match tokio::time::timeout(std::time::Duration::from_secs(120), answer).await {
+        Ok(a) => a,
+        Err(_) => {
+            let (head, body) = &*got.lock().unwrap();
+            panic!("{uri} gave no complete answer in 120 s (head sent: {head}; {} bytes of body): {}", body.len(), String::from_utf8_lossy(body))
+        }
+    }
 }
 
 fn get(uri: &str) -> Request<Body> {

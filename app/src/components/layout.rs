@@ -50,16 +50,58 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Who is signed in: 我的备案 and 账户, or 登录 and 注册. Read again on
-/// every navigation, so it follows sign-in and sign-out.
+/// Who signed in, when the page was rendered: on the server from the
+/// request (the session was looked up before rendering, see
+/// `server::signed_in`), in the browser from the page the server sent.
+fn initial_me() -> Option<crate::models::Me> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<crate::models::SignedIn>().map(|s| s.0.clone()))
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let doc = web_sys::window()?.document()?;
+        let raw = doc.get_element_by_id(ME_DATA)?.get_attribute("data-me")?;
+        serde_json::from_str(&raw).ok()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        None
+    }
+}
+
+const ME_DATA: &str = "me-data";
+
+/// Who is signed in: 我的备案 and 账户, or 登录 and 注册. Known when the
+/// page is rendered, with no `<Suspense>`: a header Transition reading a
+/// resource sometimes never resolved under load, so the whole page never
+/// finished (leptos 0.8.23; seen in CI and reproduced with 13 parallel HTTP
+/// tests). In the browser it is read again after every navigation, so it
+/// follows sign-in and sign-out.
 #[component]
 fn UserMenu() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| crate::functions::account::current_user());
+    let initial = initial_me();
+    let data = serde_json::to_string(&initial).unwrap_or_else(|_| "null".into());
+    let me = RwSignal::new(initial);
+    #[cfg(feature = "hydrate")]
+    {
+        let location = use_location();
+        Effect::new(move |prev: Option<String>| {
+            let path = location.pathname.get();
+            if prev.is_some_and(|p| p != path) {
+                leptos::task::spawn_local(async move {
+                    if let Ok(u) = crate::functions::account::current_user().await {
+                        me.set(u.map(crate::models::Me::from));
+                    }
+                });
+            }
+            path
+        });
+    }
     view! {
-        <Transition fallback=|| ()>
-            {move || me.get().map(|r| match r.ok().flatten() {
+        <span id=ME_DATA data-me=data hidden></span>
+        {move || { match me.get() {
                 Some(u) if u.is_staff() => { let name = u.username.clone(); view! {
                     {(u.role == crate::domain::workflow::Role::Bureau).then(|| view! { <A href="/bureau" attr:class="site-header__link" attr:data-testid="nav-console">{i18n.tr(crate::domain::Text::new("管局审核", "Review"))}</A> })}
                     {(u.role == crate::domain::workflow::Role::Provider).then(|| view! { <A href="/provider" attr:class="site-header__link" attr:data-testid="nav-console">{i18n.tr(crate::domain::Text::new("核实备案", "Verify"))}</A> })}
@@ -76,8 +118,7 @@ fn UserMenu() -> impl IntoView {
                     <A href="/login" attr:class="site-header__link">{i18n.tr(t::NAV_LOGIN)}</A>
                     <A href="/register" attr:class="site-header__link site-header__link--hide-narrow">{i18n.tr(t::NAV_REGISTER)}</A>
                 }.into_any(),
-            })}
-        </Transition>
+            }}}
     }
 }
 

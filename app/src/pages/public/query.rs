@@ -113,8 +113,13 @@ pub fn QueryPage() -> impl IntoView {
             <h1>{i18n.tr(t::QUERY_TITLE)}</h1>
             <p class="page__lead">{i18n.tr(t::QUERY_LEAD)}</p>
             {move || view! { <QueryForm value=q().unwrap_or_default() kind=kind().unwrap_or_default() /> }}
+            // Resources are awaited inside Suspend, not read with .get():
+            // under load, a server-rendered page whose Transitions read
+            // resources with .get() sometimes never finished (its Suspense
+            // lost the wake-up; seen in CI, reproduced with 13 parallel
+            // HTTP tests; leptos issues 4578, 4851).
             <Transition fallback=|| ()>
-                {move || checked.get().map(|r| match r {
+                {move || Suspend::new(async move { match checked.await {
                     Ok(None) => ().into_any(),
                     Ok(Some((_, Some(c)))) => view! { <CertificateResult c /> }.into_any(),
                     Ok(Some((code, None))) => view! {
@@ -126,7 +131,7 @@ pub fn QueryPage() -> impl IntoView {
                         </p>
                     }.into_any(),
                     Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                })}
+                }})}
             </Transition>
             <details class="cert-check" open=move || cert().is_some()>
                 <summary>{i18n.tr(crate::domain::Text::new("核验备案证书", "Check a filing certificate"))}</summary>
@@ -140,12 +145,12 @@ pub fn QueryPage() -> impl IntoView {
             </details>
             <div class="query-results" aria-live="polite">
                 <Transition fallback=move || view! { <p class="query-results__status">{i18n.tr(t::QUERY_SEARCHING)}</p> }>
-                    {move || {
-                        results.get().map(|r| match r {
+                    {move || Suspend::new(async move {
+                        let q = q().unwrap_or_default();
+                        let kind = kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
+                        match results.await {
                             Ok(None) => view! { <p class="query-results__hint">{i18n.tr(t::QUERY_HINT)}</p> }.into_any(),
                             Ok(Some(found)) => {
-                                let q = q().unwrap_or_default();
-                                let kind = kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
                                 view! { <Results found q kind /> }.into_any()
                             }
                             Err(e) => view! {
@@ -153,8 +158,8 @@ pub fn QueryPage() -> impl IntoView {
                                     {move || e.message(i18n.lang())}
                                 </p>
                             }.into_any(),
-                        })
-                    }}
+                        }
+                    })}
                 </Transition>
             </div>
         </section>
