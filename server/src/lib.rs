@@ -61,6 +61,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), query_answers))
         .layer(axum::middleware::from_fn_with_state(state.db.clone(), signed_in))
         .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::limit_public_query))
         .layer(axum::middleware::from_fn_with_state(state.settings.public_url.clone(), security::same_site_writes))
@@ -89,6 +90,20 @@ async fn signed_in(axum::extract::State(db): axum::extract::State<app::ssr::db::
                 req.extensions_mut().insert(app::models::SignedIn(user.info().into()));
             }
         }
+    }
+    next.run(req).await
+}
+
+/// The public query page's answers, found before the page is rendered and
+/// handed to it as a request extension ([`app::ssr::public::QueryAnswers`]):
+/// the page then needs no `<Suspense>` (see `app::pages::public::query`).
+/// After the rate limit, which is outside this layer.
+async fn query_answers(axum::extract::State(state): axum::extract::State<AppState>, mut req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.method() == axum::http::Method::GET && req.uri().path() == "/query" {
+        let params = Query::<std::collections::HashMap<String, String>>::try_from_uri(req.uri()).map(|Query(p)| p).unwrap_or_default();
+        let get = |k: &str| params.get(k).map(String::as_str);
+        let answers = app::ssr::public::answers(&state, get("q"), get("page"), get("type"), get("cert")).await;
+        req.extensions_mut().insert(answers);
     }
     next.run(req).await
 }

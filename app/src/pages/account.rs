@@ -68,6 +68,27 @@ const PLAIN_SENT: Text = Text::new("验证码已发送，请查收短信或邮�
 pub const SIGN_IN_FIRST: Text = Text::new("请先登录。", "Please sign in first.");
 
 /// Go to a page with a full load (the header then shows who is signed in).
+const LOGIN_FORM: &str = "login-form";
+
+/// Whether the sign-in form shows a captcha: the server's setting; in the
+/// browser, what the page the server sent says (a page reached by a link
+/// inside the application asks the server, which answers none when off).
+fn captcha_enabled() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::ssr::AppState>().map(|s| s.settings.captcha).unwrap_or(true)
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let flag = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(LOGIN_FORM)).and_then(|e| e.get_attribute("data-captcha"));
+        flag.as_deref() != Some("off")
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        true
+    }
+}
+
 pub fn go(path: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(w) = web_sys::window() {
@@ -116,7 +137,10 @@ pub fn LoginPage() -> impl IntoView {
     let captcha = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let captcha_version = RwSignal::new(0u32);
-    let picture = Resource::new(move || captcha_version.get(), |_| new_captcha());
+    // Without captchas (switched off by the operator) the form has no
+    // resource to wait for: no <Suspense> that could be left unresolved.
+    let with_captcha = captcha_enabled();
+    let picture = Resource::new(move || captcha_version.get(), move |_| async move { if with_captcha { new_captcha().await } else { Ok(None) } });
     let action = Action::new(move |_: &()| {
         let (u, p, c) = (username.get_untracked(), password.get_untracked(), captcha.get_untracked());
         let id = picture.get_untracked().and_then(|r| r.ok()).flatten().map(|c| c.id).unwrap_or_default();
@@ -147,10 +171,11 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{i18n.tr(LOGIN_TITLE)}</h1>
             <PlainNotices />
             <ErrorNotice message=Signal::derive(move || error.with(|e| general_message(e.as_ref(), i18n.lang()))) />
-            <form class="form" method="post" action="/api/account/login" on:submit=on_submit novalidate>
+            <form class="form" id=LOGIN_FORM data-captcha=if with_captcha { "on" } else { "off" } method="post" action="/api/account/login" on:submit=on_submit novalidate>
                 <input type="hidden" name="next" value=next />
                 <Input label=fields::USERNAME.label name="username" value=username error=err_signal(error, "username") autocomplete="username" />
                 <Input label=fields::PASSWORD.label name="password" value=password error=err_signal(error, "password") kind="password" autocomplete="current-password" />
+                <Show when=move || with_captcha>
                 <Transition fallback=|| ()>
                     {move || picture.get().and_then(|r| r.ok()).flatten().map(|c| view! {
                         <div class="captcha">
@@ -161,6 +186,7 @@ pub fn LoginPage() -> impl IntoView {
                         </div>
                     })}
                 </Transition>
+                </Show>
                 <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>{i18n.tr(SUBMIT_LOGIN)}</button>
             </form>
             <p class="form__links">

@@ -179,3 +179,49 @@ pub async fn search(db: &Db, lookup: &Lookup, kind: Option<ServiceKind>, page: u
         items: rows.into_iter().map(PublicRecord::from).collect(),
     })
 }
+
+/// What the public query page shows, found before it is rendered (see
+/// `app::pages::public::query::QueryPage`): the search's answer and the
+/// certificate check's, with the HTTP status the page answers with.
+#[derive(Debug, Clone)]
+pub struct QueryAnswers {
+    pub found: Result<Option<RecordPage>, crate::error::AppError>,
+    pub checked: Result<Option<(String, Option<crate::models::CertificateCheck>)>, crate::error::AppError>,
+    pub status: u16,
+}
+
+/// The answers for `/query?q=…&page=…&type=…&cert=…`, checked by the same
+/// rules as the server functions behind the page (`search_records`,
+/// `verify_certificate`).
+pub async fn answers(state: &super::AppState, q: Option<&str>, page: Option<&str>, kind: Option<&str>, cert: Option<&str>) -> QueryAnswers {
+    use crate::domain::lookup::{page_window, parse_lookup, DEFAULT_PAGE_SIZE};
+    use crate::error::AppError;
+    let mut status = 200;
+    let found = match q {
+        None => Ok(None),
+        Some(q) => {
+            let page = page.and_then(|p| p.parse::<u32>().ok());
+            let kind = kind.filter(|k| !k.is_empty());
+            match parse_lookup(q).and_then(|lookup| Ok((lookup, page_window(page, Some(DEFAULT_PAGE_SIZE))?, ServiceKind::parse_filter(kind)?))) {
+                Err(problem) => {
+                    status = 400;
+                    Err(AppError::from(problem))
+                }
+                Ok((lookup, (page, size), kind)) => match find(&state.public, &state.db, &lookup, kind, page, size).await {
+                    Ok(found) => Ok(Some(found)),
+                    Err(e) => {
+                        status = 500;
+                        tracing::error!(error = %e, "public search failed");
+                        Err(AppError::from(e))
+                    }
+                },
+            }
+        }
+    };
+    let checked = match cert {
+        None => Ok(None),
+        Some(c) if c.chars().count() > 64 => Err(AppError::BadRequest(crate::domain::Message::new("验证码过长", "The code is too long"))),
+        Some(c) => super::certificate::verify(&state.db, c).await.map(|found| Some((c.to_string(), found))),
+    };
+    QueryAnswers { found, checked, status }
+}

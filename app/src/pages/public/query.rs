@@ -74,6 +74,17 @@ pub fn QueryForm(value: String, #[prop(optional)] kind: Option<String>) -> impl 
     }
 }
 
+/// What the query page shows: the search's answer and the certificate
+/// check's, each absent when not asked for.
+type Found = Result<Option<RecordPage>, AppError>;
+type Checked = Result<Option<(String, Option<crate::models::CertificateCheck>)>, AppError>;
+
+/// 公共查询. The server renders it from answers found before rendering
+/// (`server::query_answers`, a request extension): no `<Suspense>`, which
+/// under load sometimes never resolved and left the page unfinished
+/// (leptos 0.8.23; reproduced with parallel HTTP tests). The page carries no
+/// application code; reached by a link inside the application, the browser
+/// renders it with resources instead.
 #[component]
 pub fn QueryPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -81,58 +92,17 @@ pub fn QueryPage() -> impl IntoView {
     let q = move || query.read().get("q");
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
     let kind = move || query.read().get("type").filter(|k| !k.is_empty());
-    let results = Resource::new(
-        move || (q(), page(), kind()),
-        |(q, page, kind)| async move {
-            match q {
-                None => Ok(None),
-                Some(q) => {
-                    // Checked in the browser first: a bad query never leaves it.
-                    if let Err(problem) = parse_lookup(&q).and_then(|_| ServiceKind::parse_filter(kind.as_deref())) {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::set_status(400);
-                        return Err(AppError::from(problem));
-                    }
-                    search_records(q, page, kind).await.map(Some)
-                }
-            }
-        },
-    );
-
-    // 证书核验: /query?cert=… (what a certificate's QR code opens).
     let cert = move || query.read().get("cert");
-    let checked = Resource::new(cert, |c| async move {
-        match c {
-            None => Ok(None),
-            Some(c) => verify_certificate(c.clone()).await.map(|found| Some((c, found))),
-        }
-    });
-    view! {
-        <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
-        <section class="page">
+    let head = move || {
+        view! {
+            <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
             <h1>{i18n.tr(t::QUERY_TITLE)}</h1>
             <p class="page__lead">{i18n.tr(t::QUERY_LEAD)}</p>
             {move || view! { <QueryForm value=q().unwrap_or_default() kind=kind().unwrap_or_default() /> }}
-            // Resources are awaited inside Suspend, not read with .get():
-            // under load, a server-rendered page whose Transitions read
-            // resources with .get() sometimes never finished (its Suspense
-            // lost the wake-up; seen in CI, reproduced with 13 parallel
-            // HTTP tests; leptos issues 4578, 4851).
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move { match checked.await {
-                    Ok(None) => ().into_any(),
-                    Ok(Some((_, Some(c)))) => view! { <CertificateResult c /> }.into_any(),
-                    Ok(Some((code, None))) => view! {
-                        <p class="notice notice--error" role="alert" data-testid="cert-unknown">
-                            {move || match i18n.lang() {
-                                Lang::Zh => format!("没有验证码为“{code}”的备案证书。请核对验证码；证书可能是伪造的。"),
-                                Lang::En => format!("No filing certificate has the code “{code}”. Check the code; the certificate may be forged."),
-                            }}
-                        </p>
-                    }.into_any(),
-                    Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
-                }})}
-            </Transition>
+        }
+    };
+    let cert_form = move || {
+        view! {
             <details class="cert-check" open=move || cert().is_some()>
                 <summary>{i18n.tr(crate::domain::Text::new("核验备案证书", "Check a filing certificate"))}</summary>
                 <form method="get" action="/query" class="query-form">
@@ -143,26 +113,98 @@ pub fn QueryPage() -> impl IntoView {
                     </div>
                 </form>
             </details>
+        }
+    };
+    let kind_param = move || kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
+
+    #[cfg(feature = "ssr")]
+    if let Some(answers) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<crate::ssr::public::QueryAnswers>().cloned()) {
+        if answers.status != 200 {
+            crate::ssr::set_status(answers.status);
+        }
+        let found = found_view(answers.found, q().unwrap_or_default(), kind_param());
+        return view! {
+            <section class="page">
+                {head()}
+                {checked_view(answers.checked)}
+                {cert_form()}
+                <div class="query-results" aria-live="polite">{found}</div>
+            </section>
+        }
+        .into_any();
+    }
+
+    let results = Resource::new(
+        move || (q(), page(), kind()),
+        |(q, page, kind)| async move {
+            match q {
+                None => Ok(None),
+                Some(q) => {
+                    // Checked in the browser first: a bad query never leaves it.
+                    if let Err(problem) = parse_lookup(&q).and_then(|_| ServiceKind::parse_filter(kind.as_deref())) {
+                        return Err(AppError::from(problem));
+                    }
+                    search_records(q, page, kind).await.map(Some)
+                }
+            }
+        },
+    );
+    // 证书核验: /query?cert=… (what a certificate's QR code opens).
+    let checked = Resource::new(cert, |c| async move {
+        match c {
+            None => Ok(None),
+            Some(c) => verify_certificate(c.clone()).await.map(|found| Some((c, found))),
+        }
+    });
+    view! {
+        <section class="page">
+            {head()}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move { checked_view(checked.await) })}
+            </Transition>
+            {cert_form()}
             <div class="query-results" aria-live="polite">
                 <Transition fallback=move || view! { <p class="query-results__status">{i18n.tr(t::QUERY_SEARCHING)}</p> }>
                     {move || Suspend::new(async move {
-                        let q = q().unwrap_or_default();
-                        let kind = kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
-                        match results.await {
-                            Ok(None) => view! { <p class="query-results__hint">{i18n.tr(t::QUERY_HINT)}</p> }.into_any(),
-                            Ok(Some(found)) => {
-                                view! { <Results found q kind /> }.into_any()
-                            }
-                            Err(e) => view! {
-                                <p class="notice notice--error" role="alert" data-testid="query-error">
-                                    {move || e.message(i18n.lang())}
-                                </p>
-                            }.into_any(),
-                        }
+                        let (q, kind) = (q().unwrap_or_default(), kind_param());
+                        found_view(results.await, q, kind)
                     })}
                 </Transition>
             </div>
         </section>
+    }
+    .into_any()
+}
+
+fn checked_view(checked: Checked) -> AnyView {
+    let i18n = use_i18n();
+    match checked {
+        Ok(None) => ().into_any(),
+        Ok(Some((_, Some(c)))) => view! { <CertificateResult c /> }.into_any(),
+        Ok(Some((code, None))) => view! {
+            <p class="notice notice--error" role="alert" data-testid="cert-unknown">
+                {move || match i18n.lang() {
+                    Lang::Zh => format!("没有验证码为“{code}”的备案证书。请核对验证码；证书可能是伪造的。"),
+                    Lang::En => format!("No filing certificate has the code “{code}”. Check the code; the certificate may be forged."),
+                }}
+            </p>
+        }
+        .into_any(),
+        Err(e) => view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> }.into_any(),
+    }
+}
+
+fn found_view(found: Found, q: String, kind: String) -> AnyView {
+    let i18n = use_i18n();
+    match found {
+        Ok(None) => view! { <p class="query-results__hint">{i18n.tr(t::QUERY_HINT)}</p> }.into_any(),
+        Ok(Some(found)) => view! { <Results found q kind /> }.into_any(),
+        Err(e) => view! {
+            <p class="notice notice--error" role="alert" data-testid="query-error">
+                {move || e.message(i18n.lang())}
+            </p>
+        }
+        .into_any(),
     }
 }
 
