@@ -264,6 +264,17 @@ fn row(form: &FilingForm, path: String, section: &Message) -> Option<ReviewRow> 
     Some(ReviewRow { path, section: section.clone(), label, value, editable: !coded })
 }
 
+/// A shared field's label as an APP's: `网站2 · 网站负责人 · 姓名` →
+/// `APP2 · APP负责人 · 姓名`.
+fn app_wording(label: &Message, i: usize) -> Message {
+    let mut zh = label.zh.replacen(&format!("网站{} · ", i + 1), &format!("APP{} · ", i + 1), 1);
+    for (from, to) in [("网站负责人", "APP负责人"), ("网站服务内容", "服务内容"), ("网站语言", "语言"), ("网站IP地址", "服务器IP地址"), ("网站备注", "备注")] {
+        zh = zh.replace(from, to);
+    }
+    let en = label.en.replacen(&format!("Website {} · ", i + 1), &format!("APP {} · ", i + 1), 1).replace("Website's", "APP's");
+    Message::new(zh, en)
+}
+
 fn rest_is_platform(rest: &str) -> bool {
     super::filing::platform_path(rest).is_some_and(|(_, key)| key == "platform")
 }
@@ -305,6 +316,10 @@ pub fn review_rows(form: &FilingForm) -> Vec<ReviewRow> {
             let access = Message::new(format!("APP{} 接入信息", i + 1), format!("APP {} access", i + 1));
             for f in access_fields() {
                 out.extend(row(form, f.path.replace("[]", &format!("[{i}]")), &access));
+            }
+            // The labels say APP where the shared fields say 网站.
+            for r in out.iter_mut().filter(|r| r.path.starts_with(&format!("websites[{i}]."))) {
+                r.label = app_wording(&r.label, i);
             }
             continue;
         }

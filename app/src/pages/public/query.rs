@@ -226,6 +226,7 @@ fn Results(found: RecordPage, q: String, kind: String) -> impl IntoView {
         return view! { <p class="notice" data-testid="query-empty">{i18n.tr(t::QUERY_NONE)}</p> }.into_any();
     }
     let (total, exact, page, pages) = (found.total, found.total_exact, found.page, found.pages());
+    let any_app = found.items.iter().any(|r| r.is_app());
     let href = move |p: u32| format!("/query?q={}{kind}&page={p}", encode_component(&q));
     view! {
         <h2 class="query-results__title">
@@ -242,7 +243,7 @@ fn Results(found: RecordPage, q: String, kind: String) -> impl IntoView {
                     <th scope="col">{i18n.tr(t::COL_MAIN_LICENCE)}</th>
                     <th scope="col">{i18n.tr(t::COL_SERVICE_LICENCE)}</th>
                     <th scope="col">{i18n.tr(t::COL_SERVICE_NAME)}</th>
-                    <th scope="col">{i18n.tr(t::COL_HOME_URL)}</th>
+                    <th scope="col">{move || if any_app { format!("{} / {}", i18n.t(t::COL_HOME_URL), i18n.t(PACKAGES)) } else { i18n.t(t::COL_HOME_URL).to_string() }}</th>
                     <th scope="col">{i18n.tr(t::COL_APPROVED)}</th>
                 </tr>
             </thead>
@@ -273,8 +274,8 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
     // An APP has no home page: its package names take the column.
     let address = if app {
         view! {
-            <td class="records__cell records__cell--packages" data-label=i18n.tr(PACKAGES) data-testid="record-packages">
-                {r.package_names.join(" ")}
+            <td class="records__cell" data-label=i18n.tr(PACKAGES) data-testid="record-packages">
+                <span class="records__packages">{r.package_names.join(" ")}</span>
             </td>
         }
         .into_any()
@@ -298,10 +299,12 @@ fn RecordRow(r: PublicRecord) -> impl IntoView {
                 </Show>
             </td>
             <td class="records__cell" data-label=i18n.tr(t::COL_SERVICE_NAME)>
-                {r.service_name}
-                <Show when=move || app>
-                    " " <span class="badge" data-testid="record-app">"APP"</span>
-                </Show>
+                <span>
+                    {r.service_name}
+                    <Show when=move || app>
+                        <span class="badge" data-testid="record-app">"APP"</span>
+                    </Show>
+                </span>
             </td>
             {address}
             <td class="records__cell" data-label=i18n.tr(t::COL_APPROVED)>{date}</td>

@@ -83,6 +83,7 @@ const SESSION_EXPIRED: Text = Text::new(
 const SIGN_IN_AGAIN: Text = Text::new("重新登录", "Sign in again");
 const ADD_WEBSITE: Text = Text::new("添加网站", "Add a website");
 const REMOVE_WEBSITE: Text = Text::new("删除此网站", "Remove this website");
+const REMOVE_APP: Text = Text::new("删除此APP", "Remove this APP");
 const WEBSITE_N: Text = Text::new("网站", "Website");
 const SAME_LEADER: Text = Text::new("网站负责人同主体负责人", "The website's responsible person is the entity's");
 const LONG_TERM: Text = Text::new("长期有效", "No expiry");
@@ -1395,7 +1396,7 @@ fn WebsiteCard(i: usize) -> impl IntoView {
             <header class="card__header">
                 <h3 class="card__title">{move || if is_app() { i18n.t(APP_N) } else { i18n.t(WEBSITE_N) }} " " {i + 1}</h3>
                 <Show when=many>
-                    <button class="button button--link" type="button" on:click=remove>{i18n.tr(REMOVE_WEBSITE)}</button>
+                    <button class="button button--link" type="button" on:click=remove>{move || i18n.t(if is_app() { REMOVE_APP } else { REMOVE_WEBSITE })}</button>
                 </Show>
             </header>
             <KindSwitch i />
