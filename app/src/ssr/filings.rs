@@ -275,7 +275,7 @@ pub(crate) async fn entity_form(db: &Db, id: &RecordId) -> Result<Option<EntityF
 
 pub(crate) async fn website_form(db: &Db, id: &RecordId, settings: &Settings, entity_leader: &PersonForm) -> Result<Option<filing::WebsiteForm>, AppError> {
     let mut res = db
-        .query("SELECT name, domains, home_urls, content_types, languages, leader, remark, kind, uses_domains, platforms, record::id(icon) AS icon FROM ONLY $id")
+        .query("SELECT name, domains, home_urls, content_types, languages, leader, remark, kind ?? 'website' AS kind, uses_domains ?? [] AS uses_domains, platforms ?? [] AS platforms, IF icon THEN record::id(icon) ELSE NONE END AS icon FROM ONLY $id")
         .bind(("id", id.clone()))
         .await?
         .check()?;

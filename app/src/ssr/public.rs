@@ -10,7 +10,7 @@ use crate::models::{PublicRecord, RecordPage};
 /// The columns the query shows, with the record's key and ASCII domains for
 /// the in-memory index; times in Beijing time (UTC+8).
 pub(crate) const COLUMNS: &str = "record::id(id) AS key, unit_name, nature, main_licence, service_licence, service_name, home_url, \
-     domains, domains_unicode, content_types, limit_access, service_type, packages, app_name, \
+     domains, domains_unicode, content_types, limit_access, service_type ?? 1 AS service_type, packages ?? [] AS packages, app_name ?? '' AS app_name, \
      time::format(approved_at + 8h, '%Y-%m-%d %H:%M:%S') AS approved";
 
 #[derive(Debug, SurrealValue)]
