@@ -1316,38 +1316,20 @@ fn IconSlot(i: usize) -> impl IntoView {
                 input.set_value("");
                 return;
             }
-            let Ok(data) = web_sys::FormData::new() else { return };
-            let _ = data.append_with_str("application", &w.id.get_value());
-            let _ = data.append_with_str("kind", kind.code());
-            let _ = data.append_with_blob_and_filename("file", &file, &file.name());
-            uploading.set(true);
-            upload_error.set(None);
-            input.set_value("");
             let old = icon();
-            leptos::task::spawn_local(async move {
-                match crate::functions::filing::upload_material(data.into()).await {
-                    Ok(info) => {
-                        let id = info.id.clone();
-                        w.materials.update(|m| m.push(info));
-                        w.form.update(|f| {
-                            if let Some(s) = f.websites.get_mut(i) {
-                                s.icon = id;
-                            }
-                        });
-                        if !old.is_empty() {
-                            // The icon it replaces is no longer needed.
-                            let _ = remove_material(old.clone()).await;
-                            w.materials.update(|m| m.retain(|x| x.id != old));
-                        }
-                        w.check();
+            send_upload(w, i18n, kind, &input, file, uploading, upload_error, move |info| async move {
+                let id = info.id.clone();
+                w.materials.update(|m| m.push(info));
+                w.form.update(|f| {
+                    if let Some(s) = f.websites.get_mut(i) {
+                        s.icon = id;
                     }
-                    Err(AppError::Unauthenticated) => w.expired.set(true),
-                    Err(e) => upload_error.set(Some(match &e {
-                        AppError::Invalid(errs) => errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default(),
-                        other => other.message(i18n.lang.get_untracked()),
-                    })),
+                });
+                if !old.is_empty() {
+                    // The icon it replaces is no longer needed.
+                    let _ = remove_material(old.clone()).await;
+                    w.materials.update(|m| m.retain(|x| x.id != old));
                 }
-                uploading.set(false);
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -1476,6 +1458,47 @@ fn MaterialsStep() -> impl IntoView {
     }
 }
 
+/// Send a chosen file as a material of this filing; `stored` is given what
+/// the server kept, then the form is checked again. A refusal is shown in
+/// `upload_error`, an ended session as the wizard's notice.
+#[cfg(feature = "hydrate")]
+#[allow(clippy::too_many_arguments)]
+fn send_upload<F, Fut>(
+    w: Wizard,
+    i18n: crate::i18n::I18n,
+    kind: MaterialKind,
+    input: &web_sys::HtmlInputElement,
+    file: web_sys::File,
+    uploading: RwSignal<bool>,
+    upload_error: RwSignal<Option<String>>,
+    stored: F,
+) where
+    F: FnOnce(MaterialInfo) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let Ok(data) = web_sys::FormData::new() else { return };
+    let _ = data.append_with_str("application", &w.id.get_value());
+    let _ = data.append_with_str("kind", kind.code());
+    let _ = data.append_with_blob_and_filename("file", &file, &file.name());
+    uploading.set(true);
+    upload_error.set(None);
+    input.set_value("");
+    leptos::task::spawn_local(async move {
+        match crate::functions::filing::upload_material(data.into()).await {
+            Ok(info) => {
+                stored(info).await;
+                w.check();
+            }
+            Err(AppError::Unauthenticated) => w.expired.set(true),
+            Err(e) => upload_error.set(Some(match &e {
+                AppError::Invalid(errs) => errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default(),
+                other => other.message(i18n.lang.get_untracked()),
+            })),
+        }
+        uploading.set(false);
+    });
+}
+
 #[component]
 fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
@@ -1500,31 +1523,13 @@ fn MaterialSlot(kind: MaterialKind, required: Signal<bool>) -> impl IntoView {
                 input.set_value("");
                 return;
             }
-            let Ok(data) = web_sys::FormData::new() else { return };
-            let _ = data.append_with_str("application", &w.id.get_value());
-            let _ = data.append_with_str("kind", kind.code());
-            let _ = data.append_with_blob_and_filename("file", &file, &file.name());
-            uploading.set(true);
-            upload_error.set(None);
-            input.set_value("");
-            leptos::task::spawn_local(async move {
-                match crate::functions::filing::upload_material(data.into()).await {
-                    Ok(info) => {
-                        w.materials.update(|m| {
-                            if !kind.many() {
-                                m.retain(|x| x.kind != info.kind);
-                            }
-                            m.push(info);
-                        });
-                        w.check();
+            send_upload(w, i18n, kind, &input, file, uploading, upload_error, move |info| async move {
+                w.materials.update(|m| {
+                    if !kind.many() {
+                        m.retain(|x| x.kind != info.kind);
                     }
-                    Err(AppError::Unauthenticated) => w.expired.set(true),
-                    Err(e) => upload_error.set(Some(match &e {
-                        AppError::Invalid(errs) => errs.0.first().map(|x| x.message.get(i18n.lang.get_untracked()).to_string()).unwrap_or_default(),
-                        other => other.message(i18n.lang.get_untracked()),
-                    })),
-                }
-                uploading.set(false);
+                    m.push(info);
+                });
             });
         }
         #[cfg(not(feature = "hydrate"))]
