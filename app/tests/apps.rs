@@ -276,3 +276,49 @@ async fn an_app_is_changed_and_cancelled_like_a_website() {
     assert!(w.public("生活小助手").await.items.is_empty());
     assert_eq!(w.public("life-app.cn").await.items[0].service_licence, format!("{main}-1"));
 }
+
+/// A package another filing holds is refused, whatever the type check was
+/// told; a 变更 cannot turn a website into an APP.
+#[tokio::test]
+async fn a_filed_package_is_not_filed_again_and_a_website_stays_a_website() {
+    use app::domain::workflow::BusinessKind;
+    let w = World::new().await;
+    let s = staff(&w, 4).await;
+    let first = w.registrant("pkg_first", "13800190001").await;
+    let id = file(&w, &first, &uscc(1801), "pkg-first.cn", "", |mut f, icon| {
+        let app = app_service(&f.websites[0], "包名测试", "com.Taken.App", "pkg-first.cn", icon);
+        f.websites.push(app);
+        f
+    })
+    .await
+    .unwrap();
+    w.through(&s.clerk, &s.bureau, &id).await;
+    // Stored and found in lower case.
+    assert_eq!(w.public("com.taken.app").await.items.len(), 1);
+    let other = w.registrant("pkg_second", "13800190002").await;
+    let r = file(&w, &other, &uscc(1802), "pkg-second.cn", "", |mut f, icon| {
+        let app = app_service(&f.websites[0], "冒用包名", "com.taken.app", "pkg-second.cn", icon);
+        f.websites.push(app);
+        f
+    })
+    .await;
+    match r {
+        Err(AppError::Invalid(e)) => assert!(e.0.iter().any(|x| x.code == "app.package.filed" && x.path == "websites[1].platforms"), "{e:?}"),
+        other => panic!("expected the package to be refused, got {other:?}"),
+    }
+
+    // A website changed into an "APP": the kind stays as filed.
+    let password = w.secret_to("zhang@example.com", "备案密码：", 10).await;
+    let rec = w.records(&first).await.unwrap().remove(0);
+    let site = rec.websites.iter().find(|x| x.licence.ends_with("-1")).unwrap().clone();
+    let started = w.begin(&first, BusinessKind::ChangeWebsite, &rec.key, &site.key, &password, "").await.unwrap();
+    let mut form = w.open(&first, &started.id).await.unwrap().form;
+    form.websites[0] = app_service(&form.websites[0], "改成APP", "com.sneaky.app", "", "x");
+    form.websites[0].name = "星河搜索新网".into();
+    let kept = w.save(&first, &started.id, STEP_CONFIRM, form).await;
+    let form = match kept {
+        Ok(d) => d.form,
+        Err(_) => w.open(&first, &started.id).await.unwrap().form,
+    };
+    assert!(!form.websites[0].is_app() && form.websites[0].platforms.is_empty(), "{:?}", form.websites[0]);
+}

@@ -212,6 +212,12 @@ pub fn keep_filed(kind: BusinessKind, before: &FilingForm, form: &mut FilingForm
             form.websites.truncate(before.websites.len());
             for (site, old) in form.websites.iter_mut().zip(&before.websites) {
                 site.access = old.access.clone();
+                // A website stays a website and an APP an APP.
+                site.kind = old.kind.clone();
+                if !site.is_app() {
+                    site.platforms.clear();
+                    site.icon.clear();
+                }
             }
             if form.websites.len() < before.websites.len() {
                 *form = before.clone();

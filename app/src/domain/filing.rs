@@ -1075,6 +1075,10 @@ pub fn check_type_inputs(cert: &str, domains: &str, today: Option<Date>) -> Resu
     // An APP's package name (com.example.app) names the APP; the rest are
     // domains, and a pasted web address counts as its domain, as in the form.
     let (packages, rest) = split_packages(domains);
+    if packages.len() > MAX_WEBSITES {
+        errors.push(Problem::new("type.packages.many", format!("一次最多备案{MAX_WEBSITES}个网站或APP"), format!("at most {MAX_WEBSITES} websites or APPs at a time")).at(fields::TYPE_DOMAINS));
+        return Err(errors);
+    }
     let cleaned = clean_domain_lines(&rest);
     let domains = if rest.trim().is_empty() && !packages.is_empty() {
         Some(Vec::new())
@@ -1093,6 +1097,10 @@ pub fn split_packages(input: &str) -> (Vec<String>, String) {
     let mut packages: Vec<String> = Vec::new();
     let mut rest = Vec::new();
     for token in input.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';' | '；')).filter(|t| !t.is_empty()) {
+        // More than a filing can hold is refused by the caller: stop counting.
+        if packages.len() > MAX_WEBSITES {
+            break;
+        }
         match super::lookup::package_query(token) {
             Some(p) if !packages.contains(&p) => packages.push(p),
             Some(_) => {}

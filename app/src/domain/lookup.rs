@@ -76,14 +76,20 @@ impl ServiceKind {
 /// dotted query starting with one of them and having three labels or more
 /// is read as a package name, not a domain (`www.example.com` starts with
 /// `www`). A host literally named `com.…` is not a website anyone files.
-const PACKAGE_HEADS: &[&str] = &[
-    "com", "cn", "net", "org", "io", "top", "xyz", "gov", "edu", "me", "app", "tech", "info", "co", "cc", "vip", "ltd", "site", "online", "hk", "mo", "tw", "club", "shop", "ink", "fun", "work", "ai",
-];
+const PACKAGE_HEADS: &[&str] = &["com", "cn", "net", "org", "io", "gov", "edu", "co", "cc", "hk", "mo", "tw"];
+
+/// Second-level suffixes under a country (`example.com.cn`): a name ending
+/// in one is a domain, whatever it starts with.
+const SECOND_LEVEL: &[&str] = &["com", "net", "org", "gov", "edu", "ac"];
 
 pub fn package_query(q: &str) -> Option<String> {
     let lower = q.to_ascii_lowercase();
     let labels: Vec<&str> = lower.split('.').collect();
     if labels.len() < 3 || !PACKAGE_HEADS.contains(&labels[0]) {
+        return None;
+    }
+    let n = labels.len();
+    if labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
         return None;
     }
     let ok = labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
@@ -238,6 +244,10 @@ mod tests {
         assert_eq!(parse_lookup("cn.gov.beijing.zwfw").unwrap(), Lookup::Package("cn.gov.beijing.zwfw".into()));
         assert_eq!(parse_lookup("www.example.com").unwrap(), Lookup::Domain("example.com".into()));
         assert!(!matches!(parse_lookup("com.cn"), Ok(Lookup::Package(_))));
+        // Domains that happen to start like a package stay domains.
+        for d in ["vip.com.cn", "app.example.com", "shop.net.cn", "cn.gov.cn"] {
+            assert!(!matches!(parse_lookup(d), Ok(Lookup::Package(_))), "{d}");
+        }
     }
 
     #[test]

@@ -430,6 +430,7 @@ impl FiledApp {
     /// The package names, lower-case (what the public query finds).
     pub fn packages(&self) -> Vec<String> {
         let mut out: Vec<String> = self.platforms.iter().map(|p| p.package.to_ascii_lowercase()).collect();
+        out.sort();
         out.dedup();
         out
     }
@@ -447,7 +448,8 @@ fn filed_app(w: &super::filing::WebsiteForm) -> Option<FiledApp> {
             let platform = Platform::from_code(&p.platform)?;
             Some(FiledPlatform {
                 platform: platform.code().to_string(),
-                package: check_package(platform, &p.package).unwrap_or_else(|_| p.package.trim().to_string()),
+                // Lower-case: the type check and the public query find it so.
+                package: check_package(platform, &p.package).unwrap_or_else(|_| p.package.trim().to_string()).to_ascii_lowercase(),
                 fingerprint: if p.fingerprint.trim().is_empty() { String::new() } else { check_fingerprint(platform, &p.fingerprint).unwrap_or_default() },
                 public_key: if p.public_key.trim().is_empty() { String::new() } else { check_public_key(&p.public_key).unwrap_or_default() },
             })

@@ -139,7 +139,8 @@ pub async fn search(db: &Db, lookup: &Lookup, kind: Option<ServiceKind>, page: u
         Lookup::Package(p) => ("", "public_record", "packages CONTAINS $v", p.clone()),
     };
     let condition = match kind {
-        Some(k) => format!("{condition} AND service_type = {}", k.service_type()),
+        // Rows written before schema 010 have no service_type: websites.
+        Some(k) => format!("{condition} AND (service_type ?? 1) = {}", k.service_type()),
         None => condition.to_string(),
     };
     let grams = match lookup {
