@@ -619,3 +619,194 @@ pub struct ImportOutcome {
 impl ImportOutcome {
     pub const SHOWN: usize = 200;
 }
+
+// ---------------------------------------------------------------------------
+// Supervision (issue 15): 未备案检测, 黑名单, ingestion tokens.
+
+/// One domain found served by our servers while unfiled (or not ours).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct UnfiledItem {
+    pub key: String,
+    pub domain: String,
+    pub domain_unicode: String,
+    pub hosts: Vec<String>,
+    pub ips: Vec<String>,
+    /// unfiled | not_ours
+    pub finding: String,
+    /// never_filed | cancelled | pending | other_provider
+    pub reason: String,
+    pub found_licence: Option<String>,
+    pub province: Option<i64>,
+    /// Beijing time, `YYYY-MM-DD HH:MM`.
+    pub first_seen: String,
+    pub last_seen: String,
+    pub hits: i64,
+    /// 检测次数
+    pub times: i64,
+    /// open | closed | filed | false_positive | rectifying
+    pub state: String,
+    pub deadline: Option<String>,
+    pub licence: Option<String>,
+    pub comment: String,
+    pub handled_by: Option<String>,
+    pub handled_at: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfiledPage {
+    pub items: Vec<UnfiledItem>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// One run that found the domain (检测次数's history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct UnfiledSeen {
+    pub at: String,
+    /// log | api, and the files or the token's name.
+    pub source: String,
+    pub label: String,
+    pub finding: String,
+    pub reason: String,
+    pub ips: Vec<String>,
+    pub hosts: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub hits: i64,
+    pub reopened: bool,
+}
+
+/// A handling (or a reopening), from the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct UnfiledHandling {
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfiledDetail {
+    pub item: UnfiledItem,
+    pub seen: Vec<UnfiledSeen>,
+    pub handlings: Vec<UnfiledHandling>,
+}
+
+/// A line of the statistics: a group's detections by state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfiledStatLine {
+    /// The group's value as the list's filter takes it (province code, state, `YYYY-MM`).
+    pub key: String,
+    pub label: crate::domain::Message,
+    pub total: u64,
+    /// In the order of `detect::DetectionState::ALL`.
+    pub by_state: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfiledStats {
+    pub group: crate::domain::detect::StatGroup,
+    pub lines: Vec<UnfiledStatLine>,
+    pub total: UnfiledStatLine,
+    /// An SVG bar chart drawn on the server.
+    pub chart: String,
+}
+
+/// What a detection run found (the CLI prints it; the endpoint answers it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub run: String,
+    pub lines: u64,
+    pub bad_lines: u64,
+    /// Bad lines by reason, with up to ten samples (line number and text).
+    pub bad_by_reason: Vec<(String, u64)>,
+    pub bad_samples: Vec<String>,
+    pub hosts: u64,
+    /// Host names that are no public domain (an IP address, an unknown suffix).
+    pub not_domains: u64,
+    pub not_domain_samples: Vec<String>,
+    pub domains: u64,
+    pub filed_with_us: u64,
+    pub unfiled: u64,
+    pub not_ours: u64,
+    pub new_detections: u64,
+    pub reopened: u64,
+}
+
+/// An ingestion token as the administrator's list shows it (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct IngestTokenInfo {
+    pub key: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_by: Option<String>,
+    pub created: String,
+    pub revoked: Option<String>,
+    pub last_used: Option<String>,
+}
+
+/// A token just made: shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIngestToken {
+    pub info: IngestTokenInfo,
+    pub token: String,
+}
+
+/// A 黑名单 entry as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct BlacklistEntry {
+    pub key: String,
+    /// entity | domain
+    pub kind: String,
+    pub unit_name: String,
+    pub cert_number: String,
+    pub domain: String,
+    pub domain_unicode: String,
+    pub reason: String,
+    pub public_reason: String,
+    pub province: Option<i64>,
+    pub listed_by: Option<String>,
+    pub listed: String,
+    pub removed: Option<String>,
+    pub version: i64,
+}
+
+/// 非法接入黑名单: a blacklisted filing we still have an access row for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(SurrealValue))]
+pub struct IllegalAccess {
+    pub website: String,
+    pub unit_name: String,
+    pub main_licence: Option<String>,
+    pub licence: Option<String>,
+    pub site_name: String,
+    pub domains: Vec<String>,
+    pub ips: Vec<String>,
+    pub server_province: i64,
+    /// The entry that lists it: entity | domain, and its public reason.
+    pub listed_as: String,
+    pub listed_reason: String,
+    pub listed: String,
+}
+
+/// The public 违法违规查询's answer: whether it is listed, when and why, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ViolationAnswer {
+    /// What was looked up, as read (a registrable domain or a name).
+    pub query: String,
+    pub listed: bool,
+    /// `YYYY-MM-DD`
+    pub listed_on: Option<String>,
+    pub reason: Option<String>,
+}

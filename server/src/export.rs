@@ -131,3 +131,40 @@ pub async fn import_template(State(state): State<AppState>, headers: HeaderMap) 
         Err(e) => refused(&e),
     }
 }
+
+/// `/provider/unfiled/stats/export?format=xlsx|csv&group=…&<the list's conditions>`:
+/// 未备案检测结果统计 as a file.
+pub async fn unfiled_stats(State(state): State<AppState>, Query(params): Query<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+    use app::domain::detect::{DetectionQuery, DetectionState};
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let user = app::ssr::auth::user_from_cookies(&state.db, cookies).await.ok().flatten();
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let format = get("format");
+    let query = DetectionQuery { state: get("state"), finding: get("finding"), province: get("province"), domain: get("domain"), from: get("from"), to: get("to"), page: 1 };
+    let answer = async {
+        let cx = authorize(&state.db, &state.settings, user, Need::Role(&[Role::Provider])).await?;
+        if format != "xlsx" && format != "csv" {
+            return Err(AppError::BadRequest(app::domain::Message::new("导出格式只能是 xlsx 或 csv", "The export format is xlsx or csv")));
+        }
+        let s = app::ssr::detect::stats(&cx, &get("group"), &query, app::domain::Lang::Zh).await?;
+        let mut header: Vec<String> = vec![s.group.label().zh.to_string(), "合计".into()];
+        header.extend(DetectionState::ALL.iter().map(|st| st.label().zh.to_string()));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let cells = s.lines.iter().chain(std::iter::once(&s.total)).map(|l| {
+            let mut row = vec![l.label.zh.clone(), l.total.to_string()];
+            row.extend(l.by_state.iter().map(u64::to_string));
+            row
+        });
+        let today = app::ssr::application::today().compact();
+        let name = format!("未备案检测统计-{}-{today}", s.group.code());
+        if format == "csv" {
+            Ok(attachment("text/csv; charset=utf-8", &format!("{name}.csv"), sheets::csv(&header, cells, None)?))
+        } else {
+            Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("{name}.xlsx"), sheets::xlsx("未备案检测统计", &header, cells, None)?))
+        }
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => refused(&e),
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod config;
+pub mod detect;
 pub mod export;
 pub mod ratelimit;
 pub mod security;
@@ -41,6 +42,8 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
     Router::new()
         .nest_service(&pkg_route, ServeDir::new(pkg).precompressed_br().precompressed_gzip())
         .route("/api/v1/records", get(api::records))
+        .route("/api/v1/detections", axum::routing::post(detect::ingest))
+        .route("/provider/unfiled/stats/export", get(export::unfiled_stats))
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
         .route("/files/{id}", get(material_file))

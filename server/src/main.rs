@@ -74,6 +74,40 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// 未备案检测: read web servers' access logs (plain or .gz, any size)
+    /// and record the domains served unfiled, or filed without us.
+    Detect {
+        /// Access logs: nginx `combined` with "$host" (and $server_addr) after
+        /// the user agent, Apache `vhost_combined`, or absolute request URIs.
+        #[arg(long = "log", required = true, num_args = 1..)]
+        logs: Vec<std::path::PathBuf>,
+        /// The servers' IP, for lines that do not carry $server_addr.
+        #[arg(long)]
+        server_ip: Option<String>,
+        /// 服务器放置地 (province code) for domains whose IPs no access row of ours lists.
+        #[arg(long)]
+        province: Option<u8>,
+        /// Read and tally only, print the figures, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Benchmark 未备案检测: write a sample access log of SIZE MB and read
+    /// it (lines a second, memory); then match HOSTS distinct host names
+    /// (half of them filed) against the configured database.
+    BenchDetect {
+        #[arg(long, default_value_t = 1024)]
+        size_mb: u64,
+        #[arg(long, default_value_t = 100_000)]
+        hosts: usize,
+        /// Where to write the sample log (removed afterwards unless --keep).
+        #[arg(long, default_value = "/tmp/beian-bench-access.log")]
+        log: std::path::PathBuf,
+        #[arg(long)]
+        keep: bool,
+        /// Only read the log; no database.
+        #[arg(long)]
+        no_match: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -173,6 +207,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {} ({} KB, {filings} filings)", out.display(), bytes.len() / 1024);
         return Ok(());
     }
+    if let Some(Command::Detect { logs, server_ip, dry_run: true, .. }) = &cli.command {
+        let (_, report, secs) = read_logs(logs, server_ip.as_deref())?;
+        print_report(&report, secs);
+        return Ok(());
+    }
+    if let Some(Command::BenchDetect { size_mb, log, keep, no_match: true, hosts }) = &cli.command {
+        bench_read(*size_mb, *hosts, log, *keep)?;
+        return Ok(());
+    }
     if let Some(Command::Serve { demo: true }) = &cli.command {
         settings.demo_data = true;
     }
@@ -229,6 +272,19 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::ImportSample { .. } => {}
         Command::BenchImport { filings, seed } => bench_import(&database, Arc::new(settings), filings, seed).await?,
+        Command::Detect { logs, server_ip, province, .. } => {
+            let (tally, _, read_secs) = read_logs(&logs, server_ip.as_deref())?;
+            let started = Instant::now();
+            let report = app::ssr::detect::record(&database, &settings.provider_name, app::ssr::detect::Source::Log(logs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")), tally, province)
+                .await
+                .map_err(|e| format!("recording the detections failed: {e:?}"))?;
+            print_report(&report, read_secs);
+            println!("matched and recorded in {:.2} s", started.elapsed().as_secs_f64());
+        }
+        Command::BenchDetect { size_mb, hosts, log, keep, .. } => {
+            bench_read(size_mb, hosts, &log, keep)?;
+            bench_match(&database, &settings.provider_name, hosts).await?;
+        }
         Command::User { command: UserCommand::Create { role, username, password, contact_name, email, mobile, province } } => {
             let name = create_user(&database, NewUser { username, password, role: role.into(), contact_name, email, mobile, province }).await?;
             println!("created {} account {name}", Role::from(role).code());
@@ -290,4 +346,97 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// Tally access logs, timed.
+fn read_logs(logs: &[std::path::PathBuf], server_ip: Option<&str>) -> Result<(app::ssr::detect::Tally, app::models::RunReport, f64), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let mut tally = app::ssr::detect::Tally::new(server_ip);
+    for path in logs {
+        server::detect::tally_file(path, &mut tally).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    // The figures without consuming the tally: a second, cheap summary.
+    let report = app::models::RunReport { lines: tally.lines, bad_lines: tally.bad, ..Default::default() };
+    Ok((tally, report, secs))
+}
+
+fn peak_memory_mb() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status").ok()?.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb / 1024)
+}
+
+fn print_report(r: &app::models::RunReport, read_secs: f64) {
+    println!(
+        "read {} lines in {read_secs:.2} s ({:.0} lines/s), {} bad{}",
+        r.lines,
+        r.lines as f64 / read_secs.max(1e-9),
+        r.bad_lines,
+        peak_memory_mb().map(|m| format!(", peak memory {m} MB")).unwrap_or_default()
+    );
+    for (why, n) in &r.bad_by_reason {
+        println!("  bad: {why}: {n}");
+    }
+    for s in &r.bad_samples {
+        println!("  e.g. line {s}");
+    }
+    if r.hosts > 0 || r.domains > 0 {
+        println!(
+            "{} host names, {} not public domains, {} domains: {} filed with us, {} 未备案, {} 非本接入; {} new detections, {} reopened (run {})",
+            r.hosts, r.not_domains, r.domains, r.filed_with_us, r.unfiled, r.not_ours, r.new_detections, r.reopened, r.run
+        );
+    }
+}
+
+/// `beian bench-detect`, first half: write the sample log, read it.
+fn bench_read(size_mb: u64, hosts: usize, log: &std::path::Path, keep: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let lines = server::detect::write_sample_log(log, size_mb * 1024 * 1024, hosts, 42)?;
+    println!("wrote {} ({size_mb} MB, {lines} lines) in {:.1} s", log.display(), started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    let mut tally = app::ssr::detect::Tally::new(None);
+    server::detect::tally_file(log, &mut tally)?;
+    let (seen, mut report) = tally.finish();
+    let secs = started.elapsed().as_secs_f64();
+    report.domains = seen.len() as u64;
+    println!(
+        "read {} lines ({size_mb} MB) in {secs:.2} s: {:.0} lines/s, {:.0} MB/s; {} bad; {} host names, {} domains; peak memory {} MB",
+        report.lines,
+        report.lines as f64 / secs,
+        size_mb as f64 / secs,
+        report.bad_lines,
+        report.hosts,
+        report.domains,
+        peak_memory_mb().unwrap_or(0)
+    );
+    if !keep {
+        std::fs::remove_file(log).ok();
+    }
+    Ok(())
+}
+
+/// `beian bench-detect`, second half: classify HOSTS distinct domains,
+/// half of them filed (taken from the database), against the filings.
+async fn bench_match(database: &db::Db, provider: &str, hosts: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut res = database.query("SELECT VALUE domain FROM domain_claim LIMIT $n").bind(("n", (hosts / 2) as i64)).await?.check()?;
+    let mut domains: Vec<String> = res.take(0)?;
+    let filed = domains.len();
+    let mut i = 0;
+    while domains.len() < hosts {
+        domains.push(format!("unfiled-bench-{i}.example.cn"));
+        i += 1;
+    }
+    let mut res = database.query("SELECT VALUE count() FROM website GROUP ALL").await?.check()?;
+    let websites: Option<i64> = res.take(0)?;
+    let started = Instant::now();
+    let verdicts = app::ssr::detect::classify(database, provider, &domains).await.map_err(|e| format!("{e:?}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    let ours = verdicts.values().filter(|v| matches!(v, app::ssr::detect::Verdict::Ours)).count();
+    println!(
+        "matched {} distinct domains ({filed} of them filed) against {} websites in {secs:.2} s ({:.0} domains/s): {ours} filed with us, {} not",
+        domains.len(),
+        websites.unwrap_or(0),
+        domains.len() as f64 / secs,
+        verdicts.len() - ours
+    );
+    Ok(())
 }

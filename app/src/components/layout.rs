@@ -174,14 +174,4 @@ pub fn Footer(licence: String) -> impl IntoView {
     }
 }
 
-/// Percent-encode a URL component (for `?next=`), without a dependency.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::domain::text::encode_component;

@@ -24,6 +24,17 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 impl Date {
     /// A date that exists on the calendar, or `None`.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
@@ -57,6 +68,11 @@ impl Date {
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let year = (yoe + era * 400 + if month <= 2 { 1 } else { 0 }) as u16;
         Date { year, month, day }
+    }
+
+    /// Days since 1970-01-01.
+    pub fn days_since_epoch(&self) -> i64 {
+        days_from_civil(i64::from(self.year), i64::from(self.month), i64::from(self.day))
     }
 
     pub fn compact(&self) -> String {

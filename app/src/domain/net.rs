@@ -237,6 +237,34 @@ pub fn clean_pasted_domain(input: &str) -> Option<String> {
     (!s.is_empty() && s != t).then(|| s.to_string())
 }
 
+/// The domain a web server answered for, as an access log or a log
+/// shipper reports its `Host` (未备案检测): any case, a port, a trailing
+/// dot, brackets around an IPv6 address, Unicode or Punycode. An IP
+/// address is not a domain (`Err` with `domain.ip`); the domain looked up
+/// is the registrable one, or under gov.cn the host itself less `www.`
+/// (each such subdomain is filed on its own).
+pub fn parse_served_host(raw: &str) -> Result<DomainName, Problem> {
+    let mut h = raw.trim();
+    if h.starts_with('[') {
+        return Err(problem("domain.ip", "这是IP地址，不是域名", "an IP address, not a domain"));
+    }
+    if let Some((host, port)) = h.rsplit_once(':') {
+        if port.bytes().all(|b| b.is_ascii_digit()) && !host.contains(':') {
+            h = host;
+        } else if h.contains(':') {
+            return Err(problem("domain.ip", "这是IP地址，不是域名", "an IP address, not a domain"));
+        }
+    }
+    let h = h.trim_end_matches('.');
+    if h.parse::<IpAddr>().is_ok() {
+        return Err(problem("domain.ip", "这是IP地址，不是域名", "an IP address, not a domain"));
+    }
+    let ascii = to_ascii(&h.to_lowercase())?;
+    let registrable = registrable_of(&ascii)?;
+    let keep = if ascii.ends_with(".gov.cn") && ascii != registrable { ascii.trim_start_matches("www.").to_string() } else { registrable.clone() };
+    Ok(with_unicode(keep, registrable))
+}
+
 /// Read a domain the way a person pastes it into a search box: a scheme,
 /// `www.`, a path or a port are dropped, and the registrable domain is kept.
 pub fn parse_lookup_domain(input: &str) -> Result<DomainName, Problem> {

@@ -103,3 +103,15 @@ impl std::fmt::Display for Message {
         write!(f, "{} / {}", self.zh, self.en)
     }
 }
+
+/// Percent-encode a URL component (for `?next=`), without a dependency.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -7,6 +7,7 @@ pub mod filing;
 pub mod office;
 pub mod public;
 pub mod review;
+pub mod supervision;
 
 #[cfg(feature = "ssr")]
 use crate::error::AppError;

@@ -12,7 +12,7 @@ pub const DATABASE: &str = "beian";
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 10] = [
+pub const SCHEMA: [(&str, &str); 11] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
@@ -23,6 +23,7 @@ pub const SCHEMA: [(&str, &str); 10] = [
     ("008_office", include_str!("../../schema/008_office.surql")),
     ("009_import", include_str!("../../schema/009_import.surql")),
     ("010_apps", include_str!("../../schema/010_apps.surql")),
+    ("011_supervision", include_str!("../../schema/011_supervision.surql")),
 ];
 
 /// Open the database and apply the schema.

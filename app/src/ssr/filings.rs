@@ -42,6 +42,12 @@ struct ClaimHit {
 pub async fn detect(cx: &Ctx, cert_input: &str, domains_input: &str) -> Result<(Detection, Option<RecordId>, Option<RecordId>), AppError> {
     let (db, settings, user) = (&cx.db, &cx.settings, cx.me()?);
     let (cert, domains, packages) = check_type_inputs(cert_input, domains_input, Some(today())).map_err(AppError::Invalid)?;
+    // 备案信息黑名单: a listed sponsor or domain goes no further.
+    let listed = super::blacklist::problems(db, &cert, "", &domains.iter().map(|d| d.ascii.clone()).collect::<Vec<_>>()).await?;
+    if !listed.is_empty() {
+        let on_form = |path: &str| if path == "entity.cert_number" { crate::domain::filing::fields::TYPE_CERT.path } else { crate::domain::filing::fields::TYPE_DOMAINS.path };
+        return Err(AppError::Invalid(crate::domain::FieldErrors(listed.into_iter().map(|mut e| { e.path = on_form(&e.path).to_string(); e }).collect())));
+    }
 
     let mut res = db
         .query("SELECT id, licence FROM entity WHERE cert_number = $c AND status != 'cancelled' LIMIT 1")
@@ -675,6 +681,9 @@ pub async fn submit(cx: &Ctx) -> Result<FilingSummary, AppError> {
             });
         }
         comment = labels_of(&marked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
+    }
+    if !row.kind.is_cancel() {
+        errors.0.extend(super::blacklist::problems(db, form.entity.cert_number.trim(), &form.entity.unit_name, &filing_domains(&form)).await?);
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

@@ -655,9 +655,15 @@ async fn known_conflicts(im: &Importer, ready: Vec<Candidate>, errors: &mut Vec<
             .take(0)?;
         taken.extend(rows.into_iter().map(|r| (r.domain, r.licence)));
     }
+    let blocklist = super::blacklist::Blocklist::load(&im.db).await?;
     let mut out = Vec::with_capacity(ready.len());
     for c in ready {
         let mut bad = Vec::new();
+        let domains = crate::domain::filing::filing_domains(&c.form);
+        for e in blocklist.problems(c.form.entity.cert_number.trim(), &c.form.entity.unit_name, &domains) {
+            let path = if e.path == "domains" { "websites[0].domains" } else { "entity.cert_number" };
+            bad.push(c.error_at(path, e.message));
+        }
         if let Some(licence) = filed.get(c.form.entity.cert_number.trim()) {
             let (zh, en) = if licence.is_empty() { (String::new(), String::new()) } else { (format!("（{licence}）"), format!(" ({licence})")) };
             bad.push(c.error_at(

@@ -1,0 +1,842 @@
+//! 未备案检测 (seed 001 §1.8): host names our web servers answered for,
+//! tallied from access logs (`beian detect`) or shippers' batches
+//! (`POST /api/v1/detections`), reduced to the domains that are filed,
+//! matched against live filings and their access rows, and recorded as
+//! detections with their history; the clerk's list, handling and
+//! statistics.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use surrealdb::types::{Datetime, RecordId, SurrealValue};
+
+use super::db::{classify as classify_failure, tx_check, Db, Failure};
+use super::guard::Ctx;
+use crate::domain::detect::{self, after_sighting, BadLine, Conditions, DetectionState, Finding, Reason, Standing, StatGroup};
+use crate::domain::net::parse_served_host;
+use crate::domain::workflow::Role;
+use crate::domain::{Lang, Message};
+use crate::error::AppError;
+use crate::models::{RunReport, UnfiledDetail, UnfiledHandling, UnfiledItem, UnfiledPage, UnfiledSeen, UnfiledStatLine, UnfiledStats};
+
+/// IPs and host names kept per domain.
+const KEEP: usize = 20;
+/// Distinct host names tallied before they are folded into their domains
+/// (what bounds the memory of a run, whatever the log's size).
+const FOLD_AT: usize = 200_000;
+/// Samples of bad lines and odd hosts kept for the report.
+const SAMPLES: usize = 10;
+/// Domains looked up per query, and recorded per transaction.
+const LOOKUP_CHUNK: usize = 1_000;
+const WRITE_CHUNK: usize = 500;
+
+// ---------------------------------------------------------------------------
+// Tallying
+
+#[derive(Default)]
+struct HostTally {
+    ips: Vec<Vec<u8>>,
+    first: i64,
+    last: i64,
+    hits: u64,
+}
+
+/// What was seen under one domain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub domain: String,
+    pub unicode: String,
+    pub hosts: Vec<String>,
+    pub ips: Vec<String>,
+    pub first: i64,
+    pub last: i64,
+    pub hits: u64,
+}
+
+fn keep(list: &mut Vec<String>, v: &str) {
+    if list.len() < KEEP && !list.iter().any(|x| x == v) {
+        list.push(v.to_string());
+    }
+}
+
+impl Seen {
+    fn absorb(&mut self, host: &str, ips: impl IntoIterator<Item = String>, first: i64, last: i64, hits: u64) {
+        keep(&mut self.hosts, host);
+        for ip in ips {
+            keep(&mut self.ips, &ip);
+        }
+        self.first = if self.hits == 0 { first } else { self.first.min(first) };
+        self.last = self.last.max(last);
+        self.hits += hits;
+    }
+}
+
+/// A run's tally: lines read, bad lines with samples, and what each
+/// domain was seen doing. Memory grows with the distinct domains, not the
+/// lines.
+#[derive(Default)]
+pub struct Tally {
+    by_host: HashMap<Vec<u8>, HostTally>,
+    by_domain: HashMap<String, Seen>,
+    /// The servers' address when the lines do not carry one (`--server-ip`).
+    default_ip: Option<Vec<u8>>,
+    pub lines: u64,
+    pub bad: u64,
+    bad_by: BTreeMap<BadLine, u64>,
+    bad_samples: Vec<String>,
+    hosts: u64,
+    not_domains: u64,
+    not_domain_samples: Vec<String>,
+    lower: Vec<u8>,
+}
+
+impl Tally {
+    pub fn new(default_ip: Option<&str>) -> Tally {
+        Tally { default_ip: default_ip.map(|s| s.as_bytes().to_vec()), ..Tally::default() }
+    }
+
+    /// One access-log line (without its line ending).
+    pub fn add_line(&mut self, line: &[u8]) {
+        self.lines += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        match detect::parse_line(line) {
+            Err(why) => {
+                self.bad += 1;
+                *self.bad_by.entry(why).or_default() += 1;
+                if self.bad_samples.len() < SAMPLES {
+                    let text: String = String::from_utf8_lossy(line).chars().take(200).collect();
+                    self.bad_samples.push(format!("{}: {text}", self.lines));
+                }
+            }
+            Ok(l) => {
+                self.lower.clear();
+                self.lower.extend(l.host.iter().map(u8::to_ascii_lowercase));
+                let ip = l.server_ip.map(<[u8]>::to_vec).or_else(|| self.default_ip.clone());
+                self.count_host(ip, l.at, l.at, 1);
+            }
+        }
+    }
+
+    /// One observation from a shipper (already checked).
+    pub fn add_observation(&mut self, host: &str, ip: &str, first: i64, last: i64, hits: u64) {
+        self.lower.clear();
+        self.lower.extend(host.trim().bytes().map(|b| b.to_ascii_lowercase()));
+        self.count_host(Some(ip.trim().as_bytes().to_vec()), first, last, hits);
+    }
+
+    fn count_host(&mut self, ip: Option<Vec<u8>>, first: i64, last: i64, hits: u64) {
+        let t = match self.by_host.get_mut(self.lower.as_slice()) {
+            Some(t) => t,
+            None => {
+                if self.by_host.len() >= FOLD_AT {
+                    self.fold();
+                }
+                self.hosts += 1;
+                self.by_host.entry(self.lower.clone()).or_insert(HostTally { ips: Vec::new(), first, last, hits: 0 })
+            }
+        };
+        if let Some(ip) = ip {
+            if t.ips.len() < KEEP && !t.ips.contains(&ip) {
+                t.ips.push(ip);
+            }
+        }
+        t.first = t.first.min(first);
+        t.last = t.last.max(last);
+        t.hits += hits;
+    }
+
+    /// Host names into their domains.
+    fn fold(&mut self) {
+        for (host, t) in self.by_host.drain() {
+            let host = String::from_utf8_lossy(&host).into_owned();
+            match parse_served_host(&host) {
+                Ok(d) => {
+                    let seen = self.by_domain.entry(d.ascii.clone()).or_insert_with(|| Seen { domain: d.ascii, unicode: d.unicode, ..Seen::default() });
+                    seen.absorb(&host, t.ips.into_iter().map(|ip| String::from_utf8_lossy(&ip).into_owned()), t.first, t.last, t.hits);
+                }
+                Err(_) => {
+                    self.not_domains += 1;
+                    if self.not_domain_samples.len() < SAMPLES {
+                        self.not_domain_samples.push(host.chars().take(100).collect());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The domains seen, and the report's counts so far.
+    pub fn finish(mut self) -> (Vec<Seen>, RunReport) {
+        self.fold();
+        let mut seen: Vec<Seen> = self.by_domain.into_values().collect();
+        seen.sort_by(|a, b| a.domain.cmp(&b.domain));
+        let report = RunReport {
+            lines: self.lines,
+            bad_lines: self.bad,
+            bad_by_reason: self.bad_by.into_iter().map(|(k, n)| (k.label().zh.to_string(), n)).collect(),
+            bad_samples: self.bad_samples,
+            hosts: self.hosts,
+            not_domains: self.not_domains,
+            not_domain_samples: self.not_domain_samples,
+            domains: seen.len() as u64,
+            ..RunReport::default()
+        };
+        (seen, report)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Matching
+
+/// What a served domain is, as the filings say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Filed, with an active access row of ours: nothing to record.
+    Ours,
+    /// Not filed, or not with us; the filing found, if any.
+    Found(Reason, Option<String>),
+}
+
+#[derive(SurrealValue)]
+struct ClaimRow {
+    domain: String,
+    website: Option<RecordId>,
+    licence: Option<String>,
+}
+
+#[derive(SurrealValue)]
+struct CancelledRow {
+    domains: Vec<String>,
+    licence: Option<String>,
+}
+
+/// The verdict on each domain (ASCII, as filings store them): claimed by
+/// an approved website (ours or not, by its active access rows), by an
+/// application under way, once filed and cancelled, or never filed. Every
+/// lookup goes through an index: domain_claim's UNIQUE domain, access by
+/// website, website by status.
+pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<HashMap<String, Verdict>, AppError> {
+    let mut out = HashMap::with_capacity(domains.len());
+    for chunk in domains.chunks(LOOKUP_CHUNK) {
+        let mut res = db
+            .query("SELECT domain, website, website.licence AS licence FROM domain_claim WHERE domain IN $d")
+            .bind(("d", chunk.to_vec()))
+            .await?
+            .check()?;
+        let claims: Vec<ClaimRow> = res.take(0)?;
+        let websites: Vec<RecordId> = claims.iter().filter_map(|c| c.website.clone()).collect();
+        let ours: HashSet<RecordId> = if websites.is_empty() {
+            HashSet::new()
+        } else {
+            let mut res = db
+                .query("SELECT VALUE website FROM access WHERE website IN $w AND provider_name = $p AND status = 'active'")
+                .bind(("w", websites))
+                .bind(("p", provider.to_string()))
+                .await?
+                .check()?;
+            let v: Vec<RecordId> = res.take(0)?;
+            v.into_iter().collect()
+        };
+        for c in claims {
+            let verdict = match c.website {
+                Some(w) if ours.contains(&w) => Verdict::Ours,
+                Some(_) => Verdict::Found(Reason::OtherProvider, c.licence),
+                None => Verdict::Found(Reason::Pending, None),
+            };
+            out.insert(c.domain, verdict);
+        }
+        let rest: Vec<String> = chunk.iter().filter(|d| !out.contains_key(*d)).cloned().collect();
+        if !rest.is_empty() {
+            let mut res = db
+                .query("SELECT domains.ascii AS domains, licence FROM website WHERE status = 'cancelled' AND domains.ascii CONTAINSANY $d")
+                .bind(("d", rest.clone()))
+                .await?
+                .check()?;
+            let cancelled: Vec<CancelledRow> = res.take(0)?;
+            for c in cancelled {
+                for d in c.domains {
+                    if rest.contains(&d) {
+                        out.insert(d, Verdict::Found(Reason::Cancelled, c.licence.clone()));
+                    }
+                }
+            }
+            for d in rest {
+                out.entry(d).or_insert(Verdict::Found(Reason::NeverFiled, None));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Where each of our server IPs is placed (服务器放置地 of an active access
+/// row of ours that lists it); IPs no row lists are left out.
+pub async fn ip_provinces(db: &Db, provider: &str, ips: &HashSet<String>) -> Result<HashMap<String, i64>, AppError> {
+    let mut out = HashMap::new();
+    // A provider has a few hundred servers; a run naming more (a shipper
+    // gone wrong) looks up the first thousand.
+    for ip in ips.iter().take(1_000) {
+        let mut res = db
+            .query("SELECT VALUE server_province FROM access WHERE ips CONTAINS $ip AND provider_name = $p AND status = 'active' LIMIT 1")
+            .bind(("ip", ip.clone()))
+            .bind(("p", provider.to_string()))
+            .await?
+            .check()?;
+        let v: Vec<i64> = res.take(0)?;
+        if let Some(p) = v.first() {
+            out.insert(ip.clone(), *p);
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Recording
+
+/// Where a run's observations came from.
+pub enum Source {
+    /// `beian detect --log …`: the files read.
+    Log(String),
+    /// A shipper's batch, by its token.
+    Api { token: RecordId, name: String },
+}
+
+#[derive(SurrealValue)]
+struct Current {
+    key: String,
+    state: String,
+    version: i64,
+    handled_at: Option<i64>,
+    deadline: Option<i64>,
+    ips: Vec<String>,
+    hosts: Vec<String>,
+    first_seen: i64,
+    last_seen: i64,
+    hits: i64,
+    province: Option<i64>,
+}
+
+#[derive(SurrealValue, Clone)]
+struct WriteRow {
+    key: String,
+    unicode: String,
+    /// 0: create.
+    version: i64,
+    state: String,
+    from_state: String,
+    reopened: bool,
+    finding: String,
+    reason: String,
+    found_licence: Option<String>,
+    province: Option<i64>,
+    hosts: Vec<String>,
+    ips: Vec<String>,
+    first: Datetime,
+    last: Datetime,
+    hits: i64,
+    run_hosts: Vec<String>,
+    run_ips: Vec<String>,
+    run_first: Datetime,
+    run_last: Datetime,
+    run_hits: i64,
+}
+
+fn at(secs: i64) -> Datetime {
+    Datetime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// Match a finished tally and record what it found: one run row, and per
+/// unfiled (or not ours) domain its detection created or updated (检测次数
+/// + 1, reopened by `detect::after_sighting`) with a history row, in
+/// transactions of [`WRITE_CHUNK`]. `default_province` places domains
+/// whose IPs no access row of ours lists.
+pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, default_province: Option<u8>) -> Result<RunReport, AppError> {
+    let (seen, mut report) = tally.finish();
+    let names: Vec<String> = seen.iter().map(|s| s.domain.clone()).collect();
+    let verdicts = classify(db, provider, &names).await?;
+    let all_ips: HashSet<String> = seen.iter().flat_map(|s| s.ips.iter().cloned()).collect();
+    let provinces = ip_provinces(db, provider, &all_ips).await?;
+    let run_key = super::application::new_key();
+    let run = RecordId::new("detection_run", run_key.as_str());
+    let mut found = Vec::new();
+    for s in seen {
+        match verdicts.get(&s.domain) {
+            Some(Verdict::Ours) | None => report.filed_with_us += 1,
+            Some(Verdict::Found(reason, licence)) => {
+                if reason.finding() == Finding::Unfiled {
+                    report.unfiled += 1;
+                } else {
+                    report.not_ours += 1;
+                }
+                let province = s.ips.iter().find_map(|ip| provinces.get(ip).copied()).or(default_province.map(i64::from));
+                found.push((s, *reason, licence.clone(), province));
+            }
+        }
+    }
+    let (source_code, label, token) = match &source {
+        Source::Log(files) => ("log", files.chars().take(500).collect::<String>(), None),
+        Source::Api { token, name } => ("api", name.clone(), Some(token.clone())),
+    };
+    db.query("CREATE $run SET source = $source, label = $label, token = $ingest, lines = $lines, bad = $bad, hosts = $hosts, found = $found RETURN NONE")
+        .bind(("run", run.clone()))
+        .bind(("source", source_code))
+        .bind(("label", label))
+        .bind(("ingest", token))
+        .bind(("lines", report.lines as i64))
+        .bind(("bad", report.bad_lines as i64))
+        .bind(("hosts", report.hosts as i64))
+        .bind(("found", found.len() as i64))
+        .await?
+        .check()?;
+    for chunk in found.chunks(WRITE_CHUNK) {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match write_chunk(db, &run, chunk).await {
+                Ok((new, reopened)) => {
+                    report.new_detections += new;
+                    report.reopened += reopened;
+                    break;
+                }
+                // Another run (another server, a shipper's batch) wrote the same domains: read them again.
+                Err(e) if attempt < 5 && matches!(classify_failure(&e), Failure::Stale | Failure::Exists | Failure::Conflict | Failure::Unique(_)) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    report.run = run_key;
+    tracing::info!(lines = report.lines, bad = report.bad_lines, domains = report.domains, unfiled = report.unfiled, not_ours = report.not_ours, new = report.new_detections, reopened = report.reopened, "detection run recorded");
+    Ok(report)
+}
+
+async fn write_chunk(db: &Db, run: &RecordId, chunk: &[(Seen, Reason, Option<String>, Option<i64>)]) -> Result<(u64, u64), surrealdb::Error> {
+    let ids: Vec<RecordId> = chunk.iter().map(|(s, ..)| RecordId::new("detection", s.domain.as_str())).collect();
+    let mut res = db
+        .query(
+            "SELECT record::id(id) AS key, state, version, IF handled_at != NONE THEN time::unix(handled_at) END AS handled_at, IF deadline != NONE THEN time::unix(deadline) END AS deadline, ips, hosts,
+                    time::unix(first_seen) AS first_seen, time::unix(last_seen) AS last_seen, hits, province FROM $ids",
+        )
+        .bind(("ids", ids))
+        .await?
+        .check()?;
+    let current: Vec<Current> = res.take(0)?;
+    let current: HashMap<String, Current> = current.into_iter().map(|c| (c.key.clone(), c)).collect();
+    let (mut new, mut reopened) = (0, 0);
+    let rows: Vec<WriteRow> = chunk
+        .iter()
+        .map(|(s, reason, licence, province)| {
+            let base = WriteRow {
+                key: s.domain.clone(),
+                unicode: s.unicode.clone(),
+                version: 0,
+                state: DetectionState::Open.code().to_string(),
+                from_state: String::new(),
+                reopened: false,
+                finding: reason.finding().code().to_string(),
+                reason: reason.code().to_string(),
+                found_licence: licence.clone(),
+                province: *province,
+                hosts: s.hosts.clone(),
+                ips: s.ips.clone(),
+                first: at(s.first),
+                last: at(s.last),
+                hits: s.hits as i64,
+                run_hosts: s.hosts.clone(),
+                run_ips: s.ips.clone(),
+                run_first: at(s.first),
+                run_last: at(s.last),
+                run_hits: s.hits as i64,
+            };
+            match current.get(&s.domain) {
+                None => {
+                    new += 1;
+                    base
+                }
+                Some(c) => {
+                    let state = DetectionState::from_code(&c.state).unwrap_or(DetectionState::Open);
+                    let next = after_sighting(Standing { state, handled_at: c.handled_at, deadline: c.deadline }, s.last);
+                    let opened = next != state;
+                    reopened += u64::from(opened);
+                    let mut hosts = c.hosts.clone();
+                    let mut ips = c.ips.clone();
+                    for h in &s.hosts {
+                        keep(&mut hosts, h);
+                    }
+                    for ip in &s.ips {
+                        keep(&mut ips, ip);
+                    }
+                    WriteRow {
+                        version: c.version,
+                        state: next.code().to_string(),
+                        from_state: c.state.clone(),
+                        reopened: opened,
+                        province: province.or(c.province),
+                        hosts,
+                        ips,
+                        first: at(c.first_seen.min(s.first)),
+                        last: at(c.last_seen.max(s.last)),
+                        hits: c.hits.saturating_add(s.hits as i64),
+                        ..base
+                    }
+                }
+            }
+        })
+        .collect();
+    db.query(
+        "BEGIN;
+         FOR $r IN $rows {
+             LET $id = type::record('detection', $r.key);
+             IF $r.version = 0 {
+                 CREATE $id SET domain = $r.key, domain_unicode = $r.unicode, hosts = $r.hosts, ips = $r.ips, finding = $r.finding, reason = $r.reason,
+                     found_licence = $r.found_licence, province = $r.province, first_seen = $r.first, last_seen = $r.last, hits = $r.hits, times = 1 RETURN NONE;
+             } ELSE {
+                 LET $u = (UPDATE $id SET hosts = $r.hosts, ips = $r.ips, finding = $r.finding, reason = $r.reason, found_licence = $r.found_licence,
+                     province = $r.province, first_seen = $r.first, last_seen = $r.last, hits = $r.hits, times += 1, state = $r.state,
+                     version += 1, updated_at = time::now() WHERE version = $r.version RETURN VALUE id);
+                 IF array::len($u) = 0 { THROW 'stale' };
+             };
+             CREATE detection_seen SET detection = $id, run = $run, finding = $r.finding, reason = $r.reason, ips = $r.run_ips, hosts = $r.run_hosts,
+                 first_seen = $r.run_first, last_seen = $r.run_last, hits = $r.run_hits, reopened = $r.reopened RETURN NONE;
+             IF $r.reopened {
+                 CREATE audit_event SET detection = $id, role = 'system', action = 'detection_reopened', from_status = $r.from_state, to_status = $r.state,
+                     comment = '再次检测到 / seen again' RETURN NONE;
+             };
+         };
+         COMMIT;",
+    )
+    .bind(("rows", rows))
+    .bind(("run", run.clone()))
+    .await
+    .and_then(tx_check)?;
+    Ok((new, reopened))
+}
+
+// ---------------------------------------------------------------------------
+// The clerk's list, detail, handling and statistics
+
+const ITEM_FIELDS: &str = "record::id(id) AS key, domain, domain_unicode, hosts, ips, finding, reason, found_licence, province,
+     time::format(first_seen + 8h, '%Y-%m-%d %H:%M') AS first_seen, time::format(last_seen + 8h, '%Y-%m-%d %H:%M') AS last_seen,
+     hits, times, state, IF deadline != NONE THEN time::format(deadline + 8h, '%Y-%m-%d') ELSE NONE END AS deadline, licence, comment,
+     handled_by.username AS handled_by, IF handled_at != NONE THEN time::format(handled_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS handled_at, version";
+
+const WHERE: &str = "($state = NONE OR state = $state) AND ($finding = NONE OR finding = $finding)
+     AND ($province = NONE OR ($province = 0 AND province = NONE) OR province = $province)
+     AND ($domain = '' OR string::contains(domain, $domain) OR string::contains(domain_unicode, $domain))
+     AND ($from = NONE OR last_seen >= $from) AND ($to = NONE OR last_seen < $to)";
+
+/// The start of a Beijing day, as UTC.
+fn day_start(d: crate::domain::date::Date) -> Datetime {
+    at(d.days_since_epoch() * 86_400 - 8 * 3600)
+}
+
+fn bind_conditions<'a>(q: surrealdb::method::Query<'a, surrealdb::engine::any::Any>, c: &Conditions) -> surrealdb::method::Query<'a, surrealdb::engine::any::Any> {
+    q.bind(("state", c.state.map(|s| s.code())))
+        .bind(("finding", c.finding.map(|f| f.code())))
+        .bind(("province", c.province.map(i64::from)))
+        .bind(("domain", c.domain.clone()))
+        .bind(("from", c.from.map(day_start)))
+        .bind(("to", c.to.map(|d| day_start(crate::domain::date::Date::from_days_since_epoch(d.days_since_epoch() + 1)))))
+}
+
+fn staff(cx: &Ctx) -> Result<(), AppError> {
+    match cx.me()?.role {
+        Role::Provider => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(SurrealValue)]
+struct Count {
+    n: i64,
+}
+
+/// 未备案检测结果查询: the detections matching the conditions, most recently seen first.
+pub async fn list(cx: &Ctx, query: &detect::DetectionQuery) -> Result<UnfiledPage, AppError> {
+    staff(cx)?;
+    let c = query.check().map_err(AppError::Invalid)?;
+    let size = detect::PAGE_SIZE;
+    let q = cx.db.query(format!(
+        "SELECT {ITEM_FIELDS}, last_seen AS t FROM detection WHERE {WHERE} ORDER BY t DESC LIMIT $size START $start;
+         SELECT count() AS n FROM detection WHERE {WHERE} GROUP ALL;"
+    ));
+    let mut res = bind_conditions(q, &c).bind(("size", i64::from(size))).bind(("start", i64::from((c.page - 1) * size))).await?.check()?;
+    let items: Vec<UnfiledItem> = res.take(0)?;
+    let count: Option<Count> = res.take(1)?;
+    let total = count.map_or(0, |c| c.n.max(0) as u64);
+    Ok(UnfiledPage { items, total, page: c.page, pages: total.div_ceil(u64::from(size)).max(1) as u32 })
+}
+
+fn detection_id(key: &str) -> Result<RecordId, AppError> {
+    // Keys are domains (ASCII, as detections store them).
+    if key.is_empty() || key.len() > 253 || !key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
+        return Err(AppError::NotFound);
+    }
+    Ok(RecordId::new("detection", key))
+}
+
+/// One detection with its 检测次数 history and its handlings.
+pub async fn detail(cx: &Ctx, key: &str) -> Result<UnfiledDetail, AppError> {
+    staff(cx)?;
+    let id = detection_id(key)?;
+    let mut res = cx
+        .db
+        .query(format!(
+            "SELECT {ITEM_FIELDS} FROM ONLY $id;
+             SELECT time::format(at + 8h, '%Y-%m-%d %H:%M') AS at, run.source AS source, run.label AS label, finding, reason, ips, hosts,
+                 time::format(first_seen + 8h, '%Y-%m-%d %H:%M') AS first_seen, time::format(last_seen + 8h, '%Y-%m-%d %H:%M') AS last_seen,
+                 hits, reopened, at AS t FROM detection_seen WHERE detection = $id ORDER BY t DESC LIMIT 200;
+             SELECT time::format(at + 8h, '%Y-%m-%d %H:%M') AS at, actor.username AS actor, action, from_status, to_status, comment, at AS t
+                 FROM audit_event WHERE detection = $id ORDER BY t DESC LIMIT 200;"
+        ))
+        .bind(("id", id))
+        .await?
+        .check()?;
+    let item: Option<UnfiledItem> = res.take(0)?;
+    let item = item.ok_or(AppError::NotFound)?;
+    let seen: Vec<UnfiledSeen> = res.take(1)?;
+    let handlings: Vec<UnfiledHandling> = res.take(2)?;
+    Ok(UnfiledDetail { item, seen, handlings })
+}
+
+#[derive(SurrealValue)]
+struct FiledSite {
+    id: RecordId,
+    domains: Vec<String>,
+    status: String,
+}
+
+/// 处理: the clerk's result for one detection, from the version it saw;
+/// audited in the same transaction.
+pub async fn handle(cx: &Ctx, key: &str, version: i64, result: &str, comment: &str, licence: &str, deadline: &str) -> Result<UnfiledItem, AppError> {
+    staff(cx)?;
+    let me = cx.me()?;
+    let id = detection_id(key)?;
+    let h = detect::check_handling(result, comment, licence, deadline, super::application::today()).map_err(AppError::Invalid)?;
+    // 已备案: the website filed with that number, holding this domain.
+    let mut website = None;
+    if let Some(l) = &h.licence {
+        let mut res = cx.db.query("SELECT id, domains.ascii AS domains, status FROM website WHERE licence = $l LIMIT 1").bind(("l", l.clone())).await?.check()?;
+        let site: Option<FiledSite> = res.take(0)?;
+        let problem = |zh: String, en: String| AppError::Invalid(crate::domain::FieldErrors(vec![crate::domain::Problem::new("detect.licence", zh, en).at(detect::fields::LICENCE)]));
+        match site {
+            None => return Err(problem(format!("没有备案号为 {l} 的网站"), format!("no website has the number {l}"))),
+            Some(s) if s.status == "cancelled" => return Err(problem(format!("{l} 已注销"), format!("{l} has been cancelled"))),
+            Some(s) if !s.domains.iter().any(|d| d == key) => {
+                return Err(problem(format!("备案号 {l} 的网站不含域名 {key}"), format!("the website {l} does not have the domain {key}")))
+            }
+            Some(s) => website = Some(s.id),
+        }
+    }
+    let deadline = h.deadline.map(|d| at((d.days_since_epoch() + 1) * 86_400 - 8 * 3600 - 1));
+    let res = cx
+        .db
+        .query(
+            "BEGIN;
+             LET $before = (SELECT VALUE state FROM ONLY $id);
+             LET $done = (UPDATE $id SET state = $state, comment = $comment, licence = $licence, website = $website, deadline = $deadline,
+                 handled_by = $me, handled_at = time::now(), version += 1, updated_at = time::now() WHERE version = $v RETURN VALUE id);
+             IF array::len($done) = 0 { THROW 'stale' };
+             CREATE audit_event SET detection = $id, actor = $me, role = 'provider', action = 'detection_handle', from_status = $before, to_status = $state,
+                 comment = $comment RETURN NONE;
+             COMMIT;",
+        )
+        .bind(("id", id.clone()))
+        .bind(("state", h.result.code()))
+        .bind(("comment", h.comment.clone()))
+        .bind(("licence", h.licence.clone()))
+        .bind(("website", website))
+        .bind(("deadline", deadline))
+        .bind(("me", me.id.clone()))
+        .bind(("v", version))
+        .await
+        .and_then(tx_check);
+    match res {
+        Ok(_) => {}
+        Err(e) if matches!(classify_failure(&e), Failure::Stale | Failure::Conflict) => {
+            return Err(AppError::Conflict(Message::new("该检测结果已被他人处理或再次检测到，请刷新后再处理", "Someone else handled it, or it was seen again; reload and look again")));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(clerk = %me.username, domain = key, result = h.result.code(), "detection handled");
+    let mut res = cx.db.query(format!("SELECT {ITEM_FIELDS} FROM ONLY $id")).bind(("id", id)).await?.check()?;
+    let item: Option<UnfiledItem> = res.take(0)?;
+    item.ok_or(AppError::NotFound)
+}
+
+#[derive(SurrealValue)]
+struct StatRow {
+    g: Option<String>,
+    state: String,
+    n: i64,
+}
+
+/// 未备案检测结果统计: counts by province (of the servers), state or month
+/// (first seen), each by state, under the list's conditions; with a chart.
+pub async fn stats(cx: &Ctx, group: &str, query: &detect::DetectionQuery, lang: Lang) -> Result<UnfiledStats, AppError> {
+    staff(cx)?;
+    let group = StatGroup::parse(group).ok_or_else(|| AppError::BadRequest(Message::new("统计分组项无效", "Unknown grouping")))?;
+    let c = query.check().map_err(AppError::Invalid)?;
+    let g = match group {
+        StatGroup::Province => "IF province = NONE THEN '0' ELSE <string> province END",
+        StatGroup::State => "state",
+        StatGroup::Month => "time::format(first_seen + 8h, '%Y-%m')",
+    };
+    let q = cx.db.query(format!("SELECT {g} AS g, state, count() AS n FROM detection WHERE {WHERE} GROUP BY g, state"));
+    let mut res = bind_conditions(q, &c).await?.check()?;
+    let rows: Vec<StatRow> = res.take(0)?;
+    let mut lines: BTreeMap<String, UnfiledStatLine> = BTreeMap::new();
+    let states = DetectionState::ALL;
+    let mut total = UnfiledStatLine { key: String::new(), label: Message::new("合计", "Total"), total: 0, by_state: vec![0; states.len()] };
+    for r in rows {
+        let key = r.g.unwrap_or_default();
+        let line = lines.entry(key.clone()).or_insert_with(|| UnfiledStatLine { label: stat_label(group, &key), key, total: 0, by_state: vec![0; states.len()] });
+        let n = r.n.max(0) as u64;
+        if let Some(i) = states.iter().position(|s| s.code() == r.state) {
+            line.by_state[i] += n;
+            total.by_state[i] += n;
+        }
+        line.total += n;
+        total.total += n;
+    }
+    let mut lines: Vec<UnfiledStatLine> = lines.into_values().collect();
+    match group {
+        // Most first; months in order.
+        StatGroup::Province => lines.sort_by(|a, b| b.total.cmp(&a.total).then(a.key.cmp(&b.key))),
+        StatGroup::State => lines.sort_by_key(|l| states.iter().position(|s| s.code() == l.key)),
+        StatGroup::Month => {}
+    }
+    let chart = chart(&lines, lang).map_err(|e| {
+        tracing::error!(error = %e, "drawing the detection chart failed");
+        AppError::Internal
+    })?;
+    Ok(UnfiledStats { group, lines, total, chart })
+}
+
+fn stat_label(group: StatGroup, key: &str) -> Message {
+    match group {
+        StatGroup::Province => match key.parse::<u8>().ok().and_then(crate::domain::codes::province_by_code) {
+            Some(p) => Message::new(p.name.zh, p.name.en),
+            None => Message::new(detect::UNKNOWN_PROVINCE.zh, detect::UNKNOWN_PROVINCE.en),
+        },
+        StatGroup::State => match DetectionState::from_code(key) {
+            Some(s) => Message::new(s.label().zh, s.label().en),
+            None => Message::new(key, key),
+        },
+        StatGroup::Month => Message::new(key, key),
+    }
+}
+
+/// The statistics' bars, drawn like the filing statistics' (`ssr::stats`).
+fn chart(lines: &[UnfiledStatLine], lang: Lang) -> Result<String, Box<dyn std::error::Error>> {
+    let as_stat: Vec<crate::domain::stats::StatLine> = lines
+        .iter()
+        .map(|l| crate::domain::stats::StatLine {
+            key: l.key.clone(),
+            label: l.label.clone(),
+            websites: l.total,
+            websites_year_before: 0,
+            websites_period_before: 0,
+            entities: 0,
+            entities_year_before: 0,
+            entities_period_before: 0,
+        })
+        .collect();
+    super::stats::bar_chart(&as_stat, lang, false)
+}
+
+// ---------------------------------------------------------------------------
+// Ingestion tokens (an administrator's)
+
+const TOKEN_FIELDS: &str = "record::id(id) AS key, name, prefix, created_by.username AS created_by, time::format(created_at + 8h, '%Y-%m-%d %H:%M') AS created,
+     IF revoked_at != NONE THEN time::format(revoked_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS revoked,
+     IF last_used_at != NONE THEN time::format(last_used_at + 8h, '%Y-%m-%d %H:%M') ELSE NONE END AS last_used";
+
+fn admin(cx: &Ctx) -> Result<(), AppError> {
+    if cx.me()?.role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+pub async fn tokens(cx: &Ctx) -> Result<Vec<crate::models::IngestTokenInfo>, AppError> {
+    admin(cx)?;
+    let mut res = cx.db.query(format!("SELECT {TOKEN_FIELDS}, created_at AS t FROM ingest_token ORDER BY t DESC LIMIT 200")).await?.check()?;
+    Ok(res.take(0)?)
+}
+
+/// A new token for a log shipper: `bk_` and 43 random characters, shown
+/// once; only its SHA-256 is kept (a random 256-bit secret needs no
+/// stretching).
+pub async fn create_token(cx: &Ctx, name: &str) -> Result<crate::models::NewIngestToken, AppError> {
+    admin(cx)?;
+    let me = cx.me()?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 || name.chars().any(char::is_control) {
+        return Err(AppError::Invalid(crate::domain::FieldErrors(vec![crate::domain::Problem::new("token.name", "请填写名称（不超过50个字），例如“日志服务器 A”", "give it a name of at most 50 characters, e.g. \"log server A\"")
+            .at(crate::domain::Field::new("name", "名称", "Name"))])));
+    }
+    let token = format!("bk_{}", super::auth::random_token());
+    let key = super::application::new_key();
+    let id = RecordId::new("ingest_token", key.as_str());
+    cx.db
+        .query(
+            "BEGIN;
+             CREATE $id SET name = $name, token_hash = $hash, prefix = $prefix, created_by = $me RETURN NONE;
+             CREATE audit_event SET ingest_token = $id, actor = $me, role = 'admin', action = 'token_create', comment = $name RETURN NONE;
+             COMMIT;",
+        )
+        .bind(("id", id.clone()))
+        .bind(("name", name.to_string()))
+        .bind(("hash", super::auth::sha256_hex(&token)))
+        .bind(("prefix", token.chars().take(8).collect::<String>()))
+        .bind(("me", me.id.clone()))
+        .await
+        .and_then(tx_check)?;
+    let mut res = cx.db.query(format!("SELECT {TOKEN_FIELDS} FROM ONLY $id")).bind(("id", id)).await?.check()?;
+    let info: Option<crate::models::IngestTokenInfo> = res.take(0)?;
+    Ok(crate::models::NewIngestToken { info: info.ok_or(AppError::Internal)?, token })
+}
+
+pub async fn revoke_token(cx: &Ctx, key: &str) -> Result<(), AppError> {
+    admin(cx)?;
+    let me = cx.me()?;
+    if !super::application::key_ok(key) {
+        return Err(AppError::NotFound);
+    }
+    let id = RecordId::new("ingest_token", key);
+    let mut res = cx.db.query("SELECT VALUE id FROM ONLY $id").bind(("id", id.clone())).await?.check()?;
+    let found: Option<RecordId> = res.take(0)?;
+    if found.is_none() {
+        return Err(AppError::NotFound);
+    }
+    cx.db
+        .query(
+            "BEGIN;
+             LET $done = (UPDATE $id SET revoked_at = time::now(), revoked_by = $me WHERE revoked_at = NONE RETURN VALUE id);
+             IF array::len($done) > 0 { CREATE audit_event SET ingest_token = $id, actor = $me, role = 'admin', action = 'token_revoke' RETURN NONE; };
+             COMMIT;",
+        )
+        .bind(("id", id))
+        .bind(("me", me.id.clone()))
+        .await
+        .and_then(tx_check)?;
+    Ok(())
+}
+
+/// The live token a shipper presented (`Authorization: Bearer bk_…`), or `None`.
+pub async fn token_of(db: &Db, presented: &str) -> Result<Option<(RecordId, String)>, AppError> {
+    let presented = presented.trim();
+    if !presented.starts_with("bk_") || presented.len() > 100 {
+        return Ok(None);
+    }
+    #[derive(SurrealValue)]
+    struct Live {
+        id: RecordId,
+        name: String,
+    }
+    let mut res = db
+        .query("UPDATE ingest_token SET last_used_at = time::now() WHERE token_hash = $h AND revoked_at = NONE RETURN id, name")
+        .bind(("h", super::auth::sha256_hex(presented)))
+        .await?
+        .check()?;
+    let live: Vec<Live> = res.take(0)?;
+    Ok(live.into_iter().next().map(|l| (l.id, l.name)))
+}
