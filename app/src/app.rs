@@ -132,6 +132,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bureau") view={part::<{ page::BUREAU }>()} />
                     <Route path=path!("/bureau/empty") view={part::<{ page::EMPTY_SITES }>()} />
                     <Route path=path!("/bureau/filings/:id") view={part::<{ page::BUREAU_REVIEW }>()} />
+                    <Route path=path!("/provider/unfiled") view={part::<{ page::UNFILED }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/unfiled/:key") view={part::<{ page::UNFILED_DETAIL }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/unfiled-stats") view={part::<{ page::UNFILED_STATS }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/provider/blacklist") view={part::<{ page::PROVIDER_BLACKLIST }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/bureau/blacklist") view={part::<{ page::BUREAU_BLACKLIST }>()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/tokens") view={part::<{ page::TOKENS }>()} ssr=SsrMode::Async />
                 </FlatRoutes>
             </main>
             <Footer licence />
@@ -183,6 +189,12 @@ pub mod page {
     pub const STATS: u8 = 27;
     pub const CERTIFICATES: u8 = 28;
     pub const IMPORT: u8 = 29;
+    pub const UNFILED: u8 = 30;
+    pub const UNFILED_DETAIL: u8 = 31;
+    pub const UNFILED_STATS: u8 = 32;
+    pub const PROVIDER_BLACKLIST: u8 = 33;
+    pub const BUREAU_BLACKLIST: u8 = 34;
+    pub const TOKENS: u8 = 35;
 }
 
 /// A route whose view is in a lazily loaded part (`P` is one of [`page`]).
@@ -270,6 +282,12 @@ fn staff_part(p: u8) -> AnyView {
         page::PROVIDER_FEEDBACK => view! { <crate::pages::staff::feedback::ProviderFeedbackPage /> }.into_any(),
         page::IMPORT => view! { <crate::pages::staff::import::ImportPage /> }.into_any(),
         page::BUREAU_FEEDBACK => view! { <crate::pages::staff::feedback::BureauFeedbackPage /> }.into_any(),
+        page::UNFILED => view! { <crate::pages::staff::supervision::UnfiledPage /> }.into_any(),
+        page::UNFILED_DETAIL => view! { <crate::pages::staff::supervision::UnfiledDetailPage /> }.into_any(),
+        page::UNFILED_STATS => view! { <crate::pages::staff::supervision::UnfiledStatsPage /> }.into_any(),
+        page::PROVIDER_BLACKLIST => view! { <crate::pages::staff::supervision::ProviderBlacklistPage /> }.into_any(),
+        page::BUREAU_BLACKLIST => view! { <crate::pages::staff::supervision::BureauBlacklistPage /> }.into_any(),
+        page::TOKENS => view! { <crate::pages::staff::supervision::TokensPage /> }.into_any(),
         _ => view! { <BureauReviewPage /> }.into_any(),
     }
 }

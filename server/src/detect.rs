@@ -63,7 +63,7 @@ impl When {
     fn secs(&self) -> Option<i64> {
         match self {
             When::Secs(s) => Some(*s),
-            When::Text(t) => t.parse::<surrealdb::types::Datetime>().ok().map(|d| d.into_inner().timestamp()),
+            When::Text(t) => app::domain::detect::parse_rfc3339(t),
         }
     }
 }

@@ -105,7 +105,7 @@ async fn query_answers(axum::extract::State(state): axum::extract::State<AppStat
     if req.method() == axum::http::Method::GET && req.uri().path() == "/query" {
         let params = Query::<std::collections::HashMap<String, String>>::try_from_uri(req.uri()).map(|Query(p)| p).unwrap_or_default();
         let get = |k: &str| params.get(k).map(String::as_str);
-        let answers = app::ssr::public::answers(&state, get("q"), get("page"), get("type"), get("cert")).await;
+        let answers = app::ssr::public::answers(&state, get("q"), get("page"), get("type"), get("cert"), get("bl")).await;
         req.extensions_mut().insert(answers);
     }
     next.run(req).await

@@ -228,6 +228,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if settings.demo_data {
                 if let Some(n) = seed::seed_demo_if_empty(&database, settings.demo_records, &settings.provider_name, current_year()).await? {
                     tracing::info!(websites = n, "seeded demo filings into the empty database");
+                    match app::ssr::detect::seed_demo(&database, &settings.provider_name).await {
+                        Ok(r) => tracing::info!(unfiled = r.unfiled, not_ours = r.not_ours, "seeded a demo detection run"),
+                        Err(e) => tracing::warn!(error = ?e, "could not seed the demo detection run"),
+                    }
                 }
                 demo_staff(&database).await;
             }

@@ -205,6 +205,22 @@ fn table(fx: &Fixture) -> Vec<Row> {
         row("/api/business/amend", form(&format!("id={p}&version=-1&reason=1")), [U, T, F, F, F, F, F]),
         row("/api/business/delete", form(&format!("id={p}&version=-1")), [U, F, F, F, F, F, F]),
         row("/api/business/history", form("website=nosuchsite"), [U, T, T, T, T, T, F]),
+        // Supervision: 未备案检测 and its statistics, the provider's; the
+        // blacklist kept by the 管局 and administrators, read by staff;
+        // shippers' tokens, an administrator's; 违法违规查询, anyone's.
+        row("/api/supervision/unfiled", json(r#"{"query":{}}"#.into()), [U, F, F, T, F, F, F]),
+        row("/api/supervision/unfiled/detail", form("key=nosuch-site.cn"), [U, F, F, T, F, F, F]),
+        row("/api/supervision/unfiled/handle", form("key=nosuch-site.cn&version=-1&result=closed"), [U, F, F, T, F, F, F]),
+        row("/api/supervision/unfiled/stats", json(r#"{"group":"province","query":{},"lang":"zh"}"#.into()), [U, F, F, T, F, F, F]),
+        row("/provider/unfiled/stats/export?format=csv&group=state", Body_::Get, [U, F, F, T, F, F, F]),
+        row("/api/supervision/blacklist", form("by=domain&value="), [U, F, F, T, T, T, T]),
+        row("/api/supervision/blacklist/add", json(r#"{"entry":{"kind":"domain"}}"#.into()), [U, F, F, F, T, T, T]),
+        row("/api/supervision/blacklist/remove", form("key=nosuchentry&version=1"), [U, F, F, F, T, T, T]),
+        row("/api/supervision/illegal", form(""), [U, F, F, T, F, F, F]),
+        row("/api/admin/tokens", form(""), [U, F, F, F, F, F, T]),
+        row("/api/admin/tokens/new", form("name="), [U, F, F, F, F, F, T]),
+        row("/api/admin/tokens/revoke", form("key=nosuchtoken"), [U, F, F, F, F, F, T]),
+        row("/api/public/violation", form("q=nosuch-site.cn"), anyone),
         // The 管局's decisions, in its own province only.
         row("/api/review/approve", form(&format!("id={b}&version=-1")), [U, F, F, F, T, F, F]),
         row("/api/review/reject", form(&format!("id={b}&version=-1&reason=no")), [U, F, F, F, T, F, F]),
@@ -336,4 +352,57 @@ async fn an_import_over_http_is_bounded_and_answers_with_its_result() {
     let o: app::models::ImportOutcome = serde_json::from_str(&text).unwrap();
     assert_eq!((o.imported, o.refused), (2, 0));
     assert!(o.accounts_xlsx.is_some());
+}
+
+/// The shippers' endpoint: no token, a wrong one, a revoked one are 401
+/// (a session cookie is no token); too many observations are 413; a good
+/// batch is recorded and bad observations are counted, not fatal.
+#[tokio::test]
+async fn the_ingestion_endpoint_takes_only_live_tokens_and_bounded_batches() {
+    let fx = fixture().await;
+    let admin = fx.users.iter().find(|(w, _)| *w == Who::Admin).unwrap().1.clone();
+    let acx = fx.w.cx(Some(&admin), app::ssr::guard::Need::Role(&[Role::Admin])).await.unwrap();
+    let t = app::ssr::detect::create_token(&acx, "shipper").await.unwrap();
+    let post = |token: Option<&str>, body: String| {
+        let mut r = Request::post("/api/v1/detections").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        r.body(Body::from(body)).unwrap()
+    };
+    let send = |req: Request<Body>| async {
+        let resp = fx.app.clone().oneshot(req).await.unwrap();
+        let s = resp.status();
+        let b = resp.into_body().collect().await.unwrap().to_bytes();
+        (s, String::from_utf8_lossy(&b).to_string())
+    };
+    let one = r#"{"observations":[{"serverIp":"1.2.4.8","host":"Shipped-Site.cn:443","firstSeen":"2026-12-03T01:00:00Z","lastSeen":1796263200,"hits":7},{"serverIp":"nope","host":"x.cn","firstSeen":1,"lastSeen":2}]}"#;
+    let (s, b) = send(post(None, one.into())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert!(b.contains("令牌无效"));
+    let (s, _) = send(post(Some("bk_wrongwrongwrong"), one.into())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // A staff session is not a token.
+    let token = app::ssr::auth::create_session(&fx.w.db, &admin.id, 1).await.unwrap();
+    let cookie = app::ssr::auth::session_cookie(&token, 1, false).split(';').next().unwrap().to_string();
+    let mut req = post(None, one.into());
+    req.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+    assert_eq!(send(req).await.0, StatusCode::UNAUTHORIZED);
+
+    let (s, b) = send(post(Some(&t.token), one.into())).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((v["newDetections"].as_u64(), v["rejected"].as_u64()), (Some(1), Some(1)), "{v}");
+    assert_eq!(v["rejectedSamples"][0]["index"], 1);
+    assert!(matches!(fx.w.cx(None, app::ssr::guard::Need::Anyone).await, Ok(_)));
+
+    let (s, b): (StatusCode, String) = send(post(Some(&t.token), "not json".into())).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let many = format!(r#"{{"observations":[{}]}}"#, vec![r#"{"serverIp":"1.2.4.8","host":"a.cn","firstSeen":1764730000,"lastSeen":1764730000}"#; 10_001].join(","));
+    let (s, b) = send(post(Some(&t.token), many)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+    assert!(b.contains("10000"));
+
+    app::ssr::detect::revoke_token(&acx, &t.info.key).await.unwrap();
+    assert_eq!(send(post(Some(&t.token), one.into())).await.0, StatusCode::UNAUTHORIZED);
 }

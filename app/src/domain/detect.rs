@@ -178,6 +178,44 @@ pub fn parse_log_time(t: &[u8]) -> Option<i64> {
 
 pub use super::date::days_from_civil;
 
+/// Unix seconds as an access log writes them, in Beijing time (+0800).
+pub fn format_log_time(secs: i64) -> String {
+    let local = secs + 8 * 3600;
+    let d = super::date::Date::from_days_since_epoch(local.div_euclid(86_400));
+    let s = local.rem_euclid(86_400);
+    let month = std::str::from_utf8(MONTHS[usize::from(d.month.clamp(1, 12) - 1)]).unwrap_or("Jan");
+    format!("{:02}/{month}/{}:{:02}:{:02}:{:02} +0800", d.day, d.year, s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// `2026-12-03T10:00:00Z`, `2026-12-03T10:00:00.123+08:00` (RFC 3339) → Unix seconds.
+pub fn parse_rfc3339(t: &str) -> Option<i64> {
+    let b = t.trim().as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |s: &[u8]| -> Option<i64> { s.iter().try_fold(0i64, |n, &c| if c.is_ascii_digit() { Some(n * 10 + i64::from(c - b'0')) } else { None }) };
+    let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    let (h, mi, s) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
+    let mut rest = &b[19..];
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        rest = &rest[1 + digits..];
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let v = num(&[*h1, *h2])? * 3600 + num(&[*m1, *m2])? * 60;
+            if *sign == b'+' { v } else { -v }
+        }
+        _ => return None,
+    };
+    let max_day = i64::from(super::date::days_in_month(u16::try_from(y).ok()?, u8::try_from(m).ok().filter(|m| (1..=12).contains(m))?));
+    if !(1..=max_day).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
+}
+
 // ---------------------------------------------------------------------------
 // What a detection is and where it stands
 
@@ -628,6 +666,9 @@ mod tests {
         assert_eq!(parse_log_time(b"03/Dec/2026:24:00:00 +0000"), None);
         assert_eq!(parse_log_time(b"03/Dec/2026 10:00:00 +0000"), None);
         assert_eq!(days_from_civil(1970, 1, 1), 0);
+        for t in [0, 1_764_800_000, 1_796_259_599] {
+            assert_eq!(parse_log_time(format_log_time(t).as_bytes()), Some(t));
+        }
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 
@@ -701,6 +742,17 @@ mod tests {
         }
         assert_eq!(StatGroup::parse(""), Some(StatGroup::Province));
         assert_eq!(StatGroup::parse("x"), None);
+    }
+
+    #[test]
+    fn shippers_times_are_read() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("1970-01-01T08:00:00.123+08:00"), Some(0));
+        assert_eq!(parse_rfc3339("2026-12-03T01:00:00Z"), Some(days_from_civil(2026, 12, 3) * 86_400 + 3600));
+        assert_eq!(parse_rfc3339("2026-02-30T01:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2026-12-03"), None);
+        assert_eq!(parse_rfc3339("2026-12-03T01:00:00"), None, "a zone is required");
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
     #[test]

@@ -17,8 +17,12 @@ use crate::models::FilingSummary;
 
 /// Today in Beijing (UTC+8), for certificate dates and numbers.
 pub fn today() -> Date {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
-    Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86_400))
+    Date::from_days_since_epoch((now_secs() + 8 * 3600).div_euclid(86_400))
+}
+
+/// Unix seconds now.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64
 }
 
 /// One field error as an [`AppError`].

@@ -840,3 +840,30 @@ pub async fn token_of(db: &Db, presented: &str) -> Result<Option<(RecordId, Stri
     let live: Vec<Live> = res.take(0)?;
     Ok(live.into_iter().next().map(|l| (l.id, l.name)))
 }
+
+/// Demo data (`serve --demo`, into an empty database only): a day of access
+/// log from two of our servers, through the same reader and matching as
+/// `beian detect`, so the 未备案 pages have something to show.
+pub async fn seed_demo(db: &Db, provider: &str) -> Result<RunReport, AppError> {
+    let mut res = db
+        .query("SELECT VALUE ips[0] FROM access WHERE provider_name = $p AND status = 'active' LIMIT 2; SELECT VALUE domain FROM domain_claim WHERE website != NONE LIMIT 3;")
+        .bind(("p", provider.to_string()))
+        .await?
+        .check()?;
+    let ips: Vec<Option<String>> = res.take(0)?;
+    let filed: Vec<String> = res.take(1)?;
+    let ips: Vec<String> = ips.into_iter().flatten().collect();
+    let ip = |i: usize| ips.get(i % ips.len().max(1)).cloned().unwrap_or_else(|| "192.0.2.10".into());
+    let now = super::application::now_secs();
+    let mut t = Tally::default();
+    let hosts = ["www.demo-unfiled-shop.cn", "m.demo-unfiled-shop.cn", "game.demo-nofiling.com", "bbs.demo-nofiling.net", "www.例子演示.中国", "10.0.0.8"];
+    for (i, host) in hosts.iter().chain(filed.iter().map(String::as_str).collect::<Vec<_>>().iter()).enumerate() {
+        for k in 0..3 {
+            let at = now - 86_400 + (i as i64) * 600 + k * 60;
+            let when = detect::format_log_time(at);
+            t.add_line(format!(r#"203.0.113.{} - - [{when}] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0" "{host}" {}"#, 10 + k, ip(i)).as_bytes());
+        }
+    }
+    t.add_line(b"\x00garbage line from a broken logger");
+    record(db, provider, Source::Log("demo access.log".into()), t, Some(11)).await
+}

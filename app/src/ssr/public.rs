@@ -188,13 +188,15 @@ pub async fn search(db: &Db, lookup: &Lookup, kind: Option<ServiceKind>, page: u
 pub struct QueryAnswers {
     pub found: Result<Option<RecordPage>, crate::error::AppError>,
     pub checked: Result<Option<(String, Option<crate::models::CertificateCheck>)>, crate::error::AppError>,
+    /// 违法违规查询 (`bl=`).
+    pub violation: Result<Option<crate::models::ViolationAnswer>, crate::error::AppError>,
     pub status: u16,
 }
 
 /// The answers for `/query?q=…&page=…&type=…&cert=…`, checked by the same
 /// rules as the server functions behind the page (`search_records`,
 /// `verify_certificate`).
-pub async fn answers(state: &super::AppState, q: Option<&str>, page: Option<&str>, kind: Option<&str>, cert: Option<&str>) -> QueryAnswers {
+pub async fn answers(state: &super::AppState, q: Option<&str>, page: Option<&str>, kind: Option<&str>, cert: Option<&str>, bl: Option<&str>) -> QueryAnswers {
     use crate::domain::lookup::{page_window, parse_lookup, DEFAULT_PAGE_SIZE};
     use crate::error::AppError;
     let mut status = 200;
@@ -224,5 +226,12 @@ pub async fn answers(state: &super::AppState, q: Option<&str>, page: Option<&str
         Some(c) if c.chars().count() > 64 => Err(AppError::BadRequest(crate::domain::Message::new("验证码过长", "The code is too long"))),
         Some(c) => super::certificate::verify(&state.db, c).await.map(|found| Some((c.to_string(), found))),
     };
-    QueryAnswers { found, checked, status }
+    let violation = match bl {
+        None => Ok(None),
+        Some(v) => super::blacklist::public_lookup(&state.db, v).await.map(Some),
+    };
+    if matches!(violation, Err(AppError::BadRequest(_))) && status == 200 {
+        status = 400;
+    }
+    QueryAnswers { found, checked, violation, status }
 }

@@ -93,6 +93,7 @@ pub fn QueryPage() -> impl IntoView {
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
     let kind = move || query.read().get("type").filter(|k| !k.is_empty());
     let cert = move || query.read().get("cert");
+    let bl = move || query.read().get("bl");
     let head = move || {
         view! {
             <Title text=t::QUERY_TITLE.get(i18n.lang.get_untracked()) />
@@ -115,6 +116,20 @@ pub fn QueryPage() -> impl IntoView {
             </details>
         }
     };
+    let violation_form = move || {
+        view! {
+            <details class="cert-check" open=move || bl().is_some() data-testid="violation-box">
+                <summary>{i18n.tr(crate::domain::Text::new("违法违规查询", "Blacklist lookup"))}</summary>
+                <form method="get" action="/query" class="query-form">
+                    <label class="query-form__label" for="bl">{i18n.tr(crate::domain::Text::new("域名或主办单位名称", "A domain or a sponsor's name"))}</label>
+                    <div class="query-form__row">
+                        <input class="query-form__input" id="bl" name="bl" type="search" maxlength="100" autocomplete="off" placeholder="example.com" value=move || bl().unwrap_or_default() data-testid="violation-input" />
+                        <button class="button query-form__submit" type="submit" data-testid="violation-go">{i18n.tr(crate::domain::Text::new("查询", "Look up"))}</button>
+                    </div>
+                </form>
+            </details>
+        }
+    };
     let kind_param = move || kind().map(|k| format!("&type={}", encode_component(&k))).unwrap_or_default();
 
     #[cfg(feature = "ssr")]
@@ -127,7 +142,9 @@ pub fn QueryPage() -> impl IntoView {
             <section class="page">
                 {head()}
                 {checked_view(answers.checked)}
+                {violation_view(answers.violation)}
                 {cert_form()}
+                {violation_form()}
                 <div class="query-results" aria-live="polite">{found}</div>
             </section>
         }
@@ -156,13 +173,23 @@ pub fn QueryPage() -> impl IntoView {
             Some(c) => verify_certificate(c.clone()).await.map(|found| Some((c, found))),
         }
     });
+    let violation = Resource::new(bl, |v| async move {
+        match v {
+            None => Ok(None),
+            Some(v) => crate::functions::supervision::violation_lookup(v).await.map(Some),
+        }
+    });
     view! {
         <section class="page">
             {head()}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move { checked_view(checked.await) })}
             </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move { violation_view(violation.await) })}
+            </Transition>
             {cert_form()}
+            {violation_form()}
             <div class="query-results" aria-live="polite">
                 <Transition fallback=move || view! { <p class="query-results__status">{i18n.tr(t::QUERY_SEARCHING)}</p> }>
                     {move || Suspend::new(async move {
@@ -174,6 +201,39 @@ pub fn QueryPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The 违法违规查询's answer: listed or not, since when, why.
+fn violation_view(v: Result<Option<crate::models::ViolationAnswer>, AppError>) -> AnyView {
+    let i18n = use_i18n();
+    match v {
+        Ok(None) => ().into_any(),
+        Ok(Some(a)) if a.listed => {
+            let (q, on, why) = (a.query, a.listed_on.unwrap_or_default(), a.reason.unwrap_or_default());
+            view! {
+                <p class="notice notice--warn" role="status" data-testid="violation-listed">
+                    {move || match i18n.lang() {
+                        Lang::Zh => format!("“{q}”已于 {on} 列入备案信息黑名单：{why}。"),
+                        Lang::En => format!("“{q}” has been on the filing blacklist since {on}: {why}."),
+                    }}
+                </p>
+            }
+            .into_any()
+        }
+        Ok(Some(a)) => {
+            let q = a.query;
+            view! {
+                <p class="notice notice--ok" role="status" data-testid="violation-clear">
+                    {move || match i18n.lang() {
+                        Lang::Zh => format!("“{q}”不在备案信息黑名单中。"),
+                        Lang::En => format!("“{q}” is not on the filing blacklist."),
+                    }}
+                </p>
+            }
+            .into_any()
+        }
+        Err(e) => view! { <p class="notice notice--error" role="alert" data-testid="violation-error">{move || e.message(i18n.lang())}</p> }.into_any(),
+    }
 }
 
 fn checked_view(checked: Checked) -> AnyView {

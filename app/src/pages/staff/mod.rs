@@ -8,3 +8,4 @@ pub mod outbox;
 pub mod records;
 pub mod stats;
 pub mod review;
+pub mod supervision;

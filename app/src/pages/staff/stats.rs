@@ -43,7 +43,7 @@ pub fn StatsPage() -> impl IntoView {
         ev.prevent_default();
         let (g, u) = (group.get_untracked(), until.get_untracked());
         // The same check as the server's; "today" is the browser's here, the server's there.
-        let today = crate::domain::date::Date::parse_compact(&js_today()).unwrap_or(crate::domain::date::Date { year: 9999, month: 12, day: 31 });
+        let today = crate::domain::date::Date::parse_compact(&today_text()).unwrap_or(crate::domain::date::Date { year: 9999, month: 12, day: 31 });
         match stats::check(&g, &u, today) {
             Err(e) => local.set(Some(e)),
             Ok(_) => {
@@ -153,7 +153,7 @@ fn StatRowView(l: StatLine) -> impl IntoView {
 }
 
 /// Today in Beijing as the browser's clock has it (for the browser's check only).
-fn js_today() -> String {
+pub fn today_text() -> String {
     #[cfg(feature = "hydrate")]
     {
         let ms = js_sys_now();
