@@ -61,7 +61,8 @@ cmd_test() {
   # The demo staff passwords are random and printed once: hand them to the tests.
   BEIAN_E2E_CLERK_PASSWORD="$(demo_password jieru "$log")"
   BEIAN_E2E_BUREAU_PASSWORD="$(demo_password guanju "$log")"
-  export BEIAN_E2E_CLERK_PASSWORD BEIAN_E2E_BUREAU_PASSWORD
+  BEIAN_E2E_ADMIN_PASSWORD="$(demo_password guanli "$log")"
+  export BEIAN_E2E_CLERK_PASSWORD BEIAN_E2E_BUREAU_PASSWORD BEIAN_E2E_ADMIN_PASSWORD
   say "end-to-end tests in Chromium: desktop and phone, with and without JavaScript"
   local status=0
   (cd end2end && BEIAN_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=$?

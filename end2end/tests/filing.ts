@@ -9,6 +9,8 @@ export const CLERK = "jieru";
 export const BUREAU = "guanju";
 export const CLERK_PASSWORD = process.env.BEIAN_E2E_CLERK_PASSWORD ?? "";
 export const BUREAU_PASSWORD = process.env.BEIAN_E2E_BUREAU_PASSWORD ?? "";
+export const ADMIN = "guanli";
+export const ADMIN_PASSWORD = process.env.BEIAN_E2E_ADMIN_PASSWORD ?? "";
 
 export function unique(info: TestInfo, prefix: string) {
   const n = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;

@@ -175,7 +175,7 @@ fn main() {
 /// provider's clerk `jieru` and the 北京 管局 reviewer `guanju`. Each gets a
 /// random password, printed once to the console (never written anywhere).
 async fn demo_staff(database: &db::Db) {
-    for (username, role, name, province) in [("jieru", Role::Provider, "接入商核实员", None), ("guanju", Role::Bureau, "北京管局审核员", Some(11))] {
+    for (username, role, name, province) in [("jieru", Role::Provider, "接入商核实员", None), ("guanju", Role::Bureau, "北京管局审核员", Some(11)), ("guanli", Role::Admin, "系统管理员", None)] {
         let password = format!("demo-{}", &app::ssr::auth::random_token()[..12]);
         let user = NewUser {
             username: username.into(),
