@@ -19,7 +19,7 @@ fn line(host: &str, server: &str, when: &str) -> String {
 }
 
 async fn run(w: &World, lines: &[String], default_province: Option<u8>) -> app::models::RunReport {
-    let mut t = Tally::new(Some("198.51.100.1"));
+    let mut t = Tally::new(Some("198.51.100.1"), app::domain::detect::LogFormat::NginxHost);
     for l in lines {
         t.add_line(l.as_bytes());
     }
@@ -160,6 +160,8 @@ async fn handling_is_audited_and_a_domain_back_after_shutdown_reopens() {
     assert_eq!((d.item.state.as_str(), d.item.times), ("closed", 2));
     assert_eq!(d.item.first_seen, "2020-12-03 10:00");
     // Served again after it: open again, 检测次数 3, the history says so.
+    // (A time in the future is taken as now: wait for a second to pass.)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = run(w, &[line("unfiled-shop.cn", "1.2.4.9", "03/Dec/2030:10:00:00 +0800")], None).await;
     assert_eq!((r.reopened, r.new_detections), (1, 0));
     let d = detect::detail(&cx, "unfiled-shop.cn").await.unwrap();
@@ -223,6 +225,10 @@ async fn the_blacklist_is_checked_at_every_door() {
     let w = &f.w;
     // A filing of ours whose domain is listed later: 非法接入.
     w.approved(&f.reg, &f.clerk, &f.bureau, &uscc(1), "hosted-bad.cn").await;
+    // A filing verified before the listing, approved after it.
+    let waiting_owner = w.registrant("owner07", "13800138007").await;
+    let waiting = w.submitted(&waiting_owner, &uscc(7), "approved-late.cn", false).await;
+    w.verify_and_pass(&f.clerk, &waiting).await;
     // A draft started before the listing.
     let late = w.registrant("owner05", "13800138005").await;
     let draft = w.start(&late, &uscc(5), "listed-later.cn").await.unwrap();
@@ -236,6 +242,9 @@ async fn the_blacklist_is_checked_at_every_door() {
     assert!(common::conflict(blacklist::add(&bcx, &domain_entry("bad-domain.cn")).await).contains("已在黑名单"));
     blacklist::add(&bcx, &domain_entry("hosted-bad.cn")).await.unwrap();
     blacklist::add(&bcx, &domain_entry("listed-later.cn")).await.unwrap();
+    blacklist::add(&bcx, &domain_entry("approved-late.cn")).await.unwrap();
+    let v = w.version(&f.bureau, &waiting).await;
+    assert!(common::conflict(w.approve(&f.bureau, &waiting, v).await).contains("黑名单"));
     let entity = EntryInput {
         kind: "entity".into(),
         unit_name: "北京黑名单科技（集团）有限公司".into(),
@@ -269,9 +278,13 @@ async fn the_blacklist_is_checked_at_every_door() {
     }
 
     // 备案信息黑名单查询: exactly one condition; empty lists that kind.
-    assert_eq!(blacklist::list(&ccx, "domain", "").await.unwrap().len(), 3);
+    assert_eq!(blacklist::list(&ccx, "domain", "").await.unwrap().len(), 4);
     assert_eq!(blacklist::list(&ccx, "name", "").await.unwrap().len(), 1);
-    assert_eq!(blacklist::list(&ccx, "name", "黑名单科技").await.unwrap()[0].cert_number, uscc(9));
+    // The provider recognises a listed sponsor; the number is masked and who listed it is left out.
+    let seen_by_clerk = &blacklist::list(&ccx, "name", "黑名单科技").await.unwrap()[0];
+    assert_eq!(seen_by_clerk.cert_number, format!("{}********{}", &uscc(9)[..6], &uscc(9)[14..]));
+    assert_eq!(seen_by_clerk.listed_by, None);
+    assert_eq!(blacklist::list(&bcx, "name", "黑名单科技").await.unwrap()[0].cert_number, uscc(9));
     assert_eq!(blacklist::list(&ccx, "domain", "bad-").await.unwrap().len(), 1);
     assert!(matches!(blacklist::list(&ccx, "", "x").await, Err(AppError::Invalid(_))));
     let rcx = w.cx(Some(&f.reg), Need::Anyone).await.unwrap();
@@ -304,8 +317,14 @@ async fn the_blacklist_is_checked_at_every_door() {
     assert!(w.detect(&someone, &uscc(6), "bad-domain.cn").await.unwrap().kind.is_some());
     assert!(!blacklist::public_lookup(&w.db, "bad-domain.cn").await.unwrap().listed);
     // The provider no longer sees it; the 管局 sees it, marked removed.
-    assert_eq!(blacklist::list(&ccx, "domain", "").await.unwrap().len(), 2);
-    assert_eq!(blacklist::list(&bcx, "domain", "").await.unwrap().len(), 3);
+    assert_eq!(blacklist::list(&ccx, "domain", "").await.unwrap().len(), 3);
+    assert_eq!(blacklist::list(&bcx, "domain", "").await.unwrap().len(), 4);
+    // What an administrator listed, only an administrator takes off.
+    let admin = w.staff("admin01", Role::Admin, "13500135000", None).await;
+    let acx = w.cx(Some(&admin), Need::Role(&[Role::Admin])).await.unwrap();
+    let by_admin = blacklist::add(&acx, &domain_entry("admin-listed.cn")).await.unwrap();
+    forbidden(blacklist::remove(&bcx, &by_admin.key, by_admin.version).await);
+    blacklist::remove(&acx, &by_admin.key, by_admin.version).await.unwrap();
 }
 
 /// Shippers' tokens: an administrator's; a revoked one no longer works.

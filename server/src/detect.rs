@@ -131,7 +131,7 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Byt
     for (i, value) in batch.observations.into_iter().enumerate() {
         let checked = serde_json::from_value::<Observation>(value).map_err(|_| app::domain::Text::new("字段类型不对", "a field has the wrong type")).and_then(|o| {
             let (first, last) = (o.first_seen.as_ref().and_then(When::secs).unwrap_or(0), o.last_seen.as_ref().and_then(When::secs).unwrap_or(0));
-            check_observation(&o.server_ip, &o.host, first, last, o.hits).map(|()| (o, first, last))
+            check_observation(&o.server_ip, &o.host, first, last, o.hits, app::ssr::application::now_secs()).map(|()| (o, first, last))
         });
         match checked {
             Ok((o, first, last)) => tally.add_observation(&o.host, &o.server_ip, first, last, o.hits as u64),
@@ -157,9 +157,10 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-/// Write a sample access log of about `bytes` bytes for the benchmark: the
-/// three formats `parse_line` reads, IPv4 and IPv6 clients, `hosts`
-/// distinct host names over `hosts / 3` domains, one line in 500 garbage.
+/// Write a sample access log of about `bytes` bytes for the benchmark, in
+/// nginx's format with the host: IPv4 and IPv6 clients, `hosts` distinct
+/// host names over `hosts / 3` domains, one line in 500 garbage and one in
+/// 50 a 404.
 pub fn write_sample_log(path: &Path, bytes: u64, hosts: usize, seed: u64) -> std::io::Result<u64> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(BUFFER, std::fs::File::create(path)?);
@@ -178,17 +179,18 @@ pub fn write_sample_log(path: &Path, bytes: u64, hosts: usize, seed: u64) -> std
         let r = next();
         let d = (r % domains as u64) as usize;
         let sub = ["www.", "", "m."][(r >> 20) as usize % 3];
-        let host = format!("{sub}site{d}.example{}.cn", d % 7);
+        let host = format!("{sub}site{d}-{}.cn", d % 7);
         let client = if r % 11 == 0 { format!("2001:db8::{:x}", r % 65_535) } else { format!("{}.{}.{}.{}", 1 + r % 223, (r >> 8) % 256, (r >> 16) % 256, 1 + (r >> 24) % 254) };
         let (h, m, s) = ((r >> 30) % 24, (r >> 35) % 60, (r >> 41) % 60);
         let time = format!("{:02}/Dec/2026:{h:02}:{m:02}:{s:02} +0800", 1 + (r >> 47) % 3);
         let path = paths[(r >> 5) as usize % paths.len()];
         let agent = agents[(r >> 9) as usize % agents.len()];
         let server = format!("192.0.2.{}", 1 + (d % 8));
+        let status = if r % 50 == 7 { 404 } else { 200 };
         let line = match r % 500 {
             0 => "\u{0}\u{1}garbage \u{7f}not a log line at all\n".to_string(),
-            1..=200 => format!("{host}:443 {client} - - [{time}] \"GET {path} HTTP/1.1\" 200 {} \"-\" \"{agent}\"\n", r % 50_000),
-            _ => format!("{client} - - [{time}] \"GET {path} HTTP/2.0\" 200 {} \"https://{host}/\" \"{agent}\" \"{host}\" {server}\n", r % 50_000),
+            1..=200 => format!("{client} - - [{time}] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"{agent}\" {host}\n", r % 50_000),
+            _ => format!("{client} - - [{time}] \"GET {path} HTTP/2.0\" {status} {} \"https://{host}/\" \"{agent}\" \"{host}\" {server}\n", r % 50_000),
         };
         out.write_all(line.as_bytes())?;
         written += line.len() as u64;
@@ -201,6 +203,7 @@ pub fn write_sample_log(path: &Path, bytes: u64, hosts: usize, seed: u64) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::detect::LogFormat;
 
     #[test]
     fn a_gzip_log_and_a_plain_one_tally_alike() {
@@ -213,7 +216,7 @@ mod tests {
             std::io::copy(&mut std::fs::File::open(&plain).unwrap(), &mut enc).unwrap();
             enc.finish().unwrap();
         }
-        let (mut a, mut b) = (Tally::new(None), Tally::new(None));
+        let (mut a, mut b) = (Tally::new(None, LogFormat::NginxHost), Tally::new(None, LogFormat::NginxHost));
         tally_file(&plain, &mut a).unwrap();
         tally_file(&gz, &mut b).unwrap();
         let (sa, ra) = a.finish();
@@ -230,7 +233,7 @@ mod tests {
     fn a_huge_line_is_one_bad_line() {
         let mut text = b"x".repeat(200_000);
         text.extend_from_slice(b"\n1.2.3.4 - - [03/Dec/2026:10:00:00 +0800] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" \"ok.example.com\"\n");
-        let mut t = Tally::new(None);
+        let mut t = Tally::new(None, LogFormat::NginxHost);
         tally_reader(std::io::Cursor::new(text), &mut t).unwrap();
         let (seen, report) = t.finish();
         assert_eq!((report.lines, report.bad_lines), (2, 1));

@@ -81,6 +81,11 @@ enum Command {
         /// the user agent, Apache `vhost_combined`, or absolute request URIs.
         #[arg(long = "log", required = true, num_args = 1..)]
         logs: Vec<std::path::PathBuf>,
+        /// Where the lines have the host: `nginx-host` (the log_format in the
+        /// README: "$host" $server_addr after the user agent), `vhost` (Apache
+        /// vhost_combined) or `uri` (absolute request URIs of a proxy).
+        #[arg(long, default_value = "nginx-host", value_parser = ["nginx-host", "vhost", "uri"])]
+        format: String,
         /// The servers' IP, for lines that do not carry $server_addr.
         #[arg(long)]
         server_ip: Option<String>,
@@ -91,9 +96,10 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Benchmark 未备案检测: write a sample access log of SIZE MB and read
-    /// it (lines a second, memory); then match HOSTS distinct host names
-    /// (half of them filed) against the configured database.
+    /// Benchmark 未备案检测: match HOSTS distinct domains (half of them
+    /// filed) against the configured database; with --no-match, write a
+    /// sample access log of SIZE MB and read it instead (lines a second,
+    /// memory), with no database.
     BenchDetect {
         #[arg(long, default_value_t = 1024)]
         size_mb: u64,
@@ -104,7 +110,7 @@ enum Command {
         log: std::path::PathBuf,
         #[arg(long)]
         keep: bool,
-        /// Only read the log; no database.
+        /// Read a sample log; no database.
         #[arg(long)]
         no_match: bool,
     },
@@ -207,8 +213,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {} ({} KB, {filings} filings)", out.display(), bytes.len() / 1024);
         return Ok(());
     }
-    if let Some(Command::Detect { logs, server_ip, dry_run: true, .. }) = &cli.command {
-        let (_, report, secs) = read_logs(logs, server_ip.as_deref())?;
+    if let Some(Command::Detect { logs, server_ip, format, dry_run: true, .. }) = &cli.command {
+        let (_, report, secs) = read_logs(logs, server_ip.as_deref(), format)?;
         print_report(&report, secs);
         return Ok(());
     }
@@ -276,8 +282,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::ImportSample { .. } => {}
         Command::BenchImport { filings, seed } => bench_import(&database, Arc::new(settings), filings, seed).await?,
-        Command::Detect { logs, server_ip, province, .. } => {
-            let (tally, _, read_secs) = read_logs(&logs, server_ip.as_deref())?;
+        Command::Detect { logs, server_ip, province, format, .. } => {
+            let (tally, _, read_secs) = read_logs(&logs, server_ip.as_deref(), &format)?;
             let started = Instant::now();
             let report = app::ssr::detect::record(&database, &settings.provider_name, app::ssr::detect::Source::Log(logs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")), tally, province)
                 .await
@@ -285,10 +291,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print_report(&report, read_secs);
             println!("matched and recorded in {:.2} s", started.elapsed().as_secs_f64());
         }
-        Command::BenchDetect { size_mb, hosts, log, keep, .. } => {
-            bench_read(size_mb, hosts, &log, keep)?;
-            bench_match(&database, &settings.provider_name, hosts).await?;
-        }
+        Command::BenchDetect { hosts, .. } => bench_match(&database, &settings.provider_name, hosts).await?,
         Command::User { command: UserCommand::Create { role, username, password, contact_name, email, mobile, province } } => {
             let name = create_user(&database, NewUser { username, password, role: role.into(), contact_name, email, mobile, province }).await?;
             println!("created {} account {name}", Role::from(role).code());
@@ -353,9 +356,13 @@ async fn shutdown_signal() {
 }
 
 /// Tally access logs, timed.
-fn read_logs(logs: &[std::path::PathBuf], server_ip: Option<&str>) -> Result<(app::ssr::detect::Tally, app::models::RunReport, f64), Box<dyn std::error::Error>> {
+fn read_logs(logs: &[std::path::PathBuf], server_ip: Option<&str>, format: &str) -> Result<(app::ssr::detect::Tally, app::models::RunReport, f64), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let mut tally = app::ssr::detect::Tally::new(server_ip);
+    let format = app::domain::detect::LogFormat::parse(format).ok_or("--format is nginx-host, vhost or uri")?;
+    if let Some(ip) = server_ip {
+        ip.parse::<std::net::IpAddr>().map_err(|_| format!("--server-ip {ip} is not an IP address"))?;
+    }
+    let mut tally = app::ssr::detect::Tally::new(server_ip, format);
     for path in logs {
         server::detect::tally_file(path, &mut tally).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     }
@@ -397,7 +404,7 @@ fn bench_read(size_mb: u64, hosts: usize, log: &std::path::Path, keep: bool) -> 
     let lines = server::detect::write_sample_log(log, size_mb * 1024 * 1024, hosts, 42)?;
     println!("wrote {} ({size_mb} MB, {lines} lines) in {:.1} s", log.display(), started.elapsed().as_secs_f64());
     let started = Instant::now();
-    let mut tally = app::ssr::detect::Tally::new(None);
+    let mut tally = app::ssr::detect::Tally::new(None, app::domain::detect::LogFormat::NginxHost);
     server::detect::tally_file(log, &mut tally)?;
     let (seen, mut report) = tally.finish();
     let secs = started.elapsed().as_secs_f64();
@@ -429,7 +436,7 @@ async fn bench_match(database: &db::Db, provider: &str, hosts: usize) -> Result<
         domains.push(format!("unfiled-bench-{i}.example.cn"));
         i += 1;
     }
-    let mut res = database.query("SELECT VALUE count() FROM website GROUP ALL").await?.check()?;
+    let mut res = database.query("RETURN (SELECT count() AS n FROM website GROUP ALL)[0].n ?? 0").await?.check()?;
     let websites: Option<i64> = res.take(0)?;
     let started = Instant::now();
     let verdicts = app::ssr::detect::classify(database, provider, &domains).await.map_err(|e| format!("{e:?}"))?;

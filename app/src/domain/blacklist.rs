@@ -89,13 +89,26 @@ pub struct Entry {
 /// A 主办单位名称 as it is compared: trimmed, inner runs of blanks as one,
 /// full-width parentheses as ASCII (both are common in company names).
 pub fn normalise_name(s: &str) -> String {
-    let mapped: String = s.chars().map(|c| match c {
-        '（' => '(',
-        '）' => ')',
-        '\u{3000}' => ' ',
-        c => c,
-    }).collect();
+    let folded = super::chars::fold_width(s);
+    let mapped: String = folded
+        .chars()
+        // Zero-width and other invisible format characters (category Cf) would let a listed name pass.
+        .filter(|c| !matches!(*c as u32, 0x00AD | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0xFEFF))
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '·' | '•' | '・' | '．' => '·',
+            c => c,
+        })
+        .collect();
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A 证件号码 as filings store it (`filing::normalise_cert_number`), or as
+/// typed (upper case, no blanks) when it is no certificate shape we know.
+pub fn normalise_cert(s: &str) -> String {
+    super::filing::normalise_cert_number(s, None)
+        .unwrap_or_else(|_| super::chars::fold_cert_number(s).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
 }
 
 fn text(value: &str, max: usize, required: bool) -> Result<String, Problem> {
@@ -230,6 +243,10 @@ mod tests {
         n.cert_number = "110101199003074514".into();
         let e = check_entry(&n).unwrap();
         assert_eq!(e.unit_name, "北京某某 科技(集团)有限公司");
+        assert_eq!(normalise_name("ＡＢＣ\u{200B}科技（北京）"), normalise_name("ABC科技(北京)"));
+        // A 15-digit ID is matched as its 18-digit form.
+        assert_eq!(normalise_cert("110101900307451"), "110101199003074514");
+        assert_eq!(normalise_cert(" abc 123 "), "ABC123");
         assert_eq!(e.cert_number, "110101199003074514");
         let mut bad = input("x");
         bad.reason = String::new();

@@ -32,9 +32,11 @@ pub enum BadLine {
     Time,
     /// No quoted request after the time.
     Request,
-    /// Neither a virtual host first, a `Host` field after the user agent,
-    /// nor an absolute URI in the request.
+    /// No host name where the format has it.
     NoHost,
+    /// Answered 4xx or 5xx (444, 400 of a default server): nothing was
+    /// served for that host, whatever the client put in its `Host`.
+    NotServed,
 }
 
 impl BadLine {
@@ -43,29 +45,49 @@ impl BadLine {
             BadLine::Time => Text::new("时间无法识别", "no readable time"),
             BadLine::Request => Text::new("缺少请求行", "no request"),
             BadLine::NoHost => Text::new("没有主机名（Host）", "no host name"),
+            BadLine::NotServed => Text::new("未成功响应（4xx/5xx），不计入", "not served (4xx/5xx), not counted"),
         }
     }
 }
 
-/// Read one line of an access log in the combined format with the host
-/// name, in either place servers put it:
-///
-/// - Apache `vhost_combined`: `%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`
-///   (the virtual host and port first);
-/// - nginx `combined` with `$host` (and optionally `$server_addr`) after
-///   the user agent, quoted or not:
-///   `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host" $server_addr`;
-/// - plain `combined` when the request line has an absolute URI
-///   (`GET http://example.com/ HTTP/1.1`, as proxies log).
-///
-/// Bytes, not text: a log may hold anything, and only the host is read.
-pub fn parse_line(line: &[u8]) -> Result<LogLine<'_>, BadLine> {
+/// Where a log has the host name. Named by whoever runs the reader, never
+/// guessed: a field the client controls (`X-Forwarded-For` in nginx's
+/// default `main` format) must not be read as the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// nginx `combined` with `"$host"` (and optionally `$server_addr`)
+    /// after the user agent:
+    /// `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host" $server_addr`.
+    #[default]
+    NginxHost,
+    /// Apache `vhost_combined`: `%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`
+    /// (the virtual host that answered, and its port, first).
+    Vhost,
+    /// Plain `combined` of a proxy: the host of an absolute request URI
+    /// (`GET http://example.com/ HTTP/1.1`).
+    AbsoluteUri,
+}
+
+impl LogFormat {
+    pub fn parse(s: &str) -> Option<LogFormat> {
+        match s {
+            "nginx-host" => Some(LogFormat::NginxHost),
+            "vhost" => Some(LogFormat::Vhost),
+            "uri" => Some(LogFormat::AbsoluteUri),
+            _ => None,
+        }
+    }
+}
+
+/// Read one access-log line in `format`. Only lines answered 1xx–3xx count:
+/// a host the server refused (a default server's 444, a 404 for every
+/// path) was not served. Bytes, not text: a log may hold anything, and
+/// only the host is read.
+pub fn parse_line(line: &[u8], format: LogFormat) -> Result<LogLine<'_>, BadLine> {
     // The time's `[`, not an IPv6 virtual host's: `[dd/`.
     let open = (0..line.len()).find(|&i| line[i] == b'[' && line.get(i + 3) == Some(&b'/')).ok_or(BadLine::Time)?;
     let close = open + line[open..].iter().position(|&b| b == b']').ok_or(BadLine::Time)?;
     let at = parse_log_time(&line[open + 1..close]).ok_or(BadLine::Time)?;
-    let leading: Vec<&[u8]> = line[..open].split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()).collect();
-    let vhost = (leading.len() >= 4).then(|| leading[0]);
     let mut rest = &line[close + 1..];
     let request = match next_field(&mut rest) {
         Some((r, true)) => r,
@@ -79,13 +101,25 @@ pub fn parse_line(line: &[u8]) -> Result<LogLine<'_>, BadLine> {
             None => break,
         }
     }
-    let server_ip = fields[5].filter(|ip| std::str::from_utf8(ip).ok().and_then(|s| s.parse::<std::net::IpAddr>().ok()).is_some());
-    let host = vhost
-        .map(|v| strip_port(v))
-        .or(fields[4])
-        .or_else(|| absolute_uri_host(request))
-        .filter(|h| !h.is_empty() && *h != b"-")
-        .ok_or(BadLine::NoHost)?;
+    if let Some(status) = fields[0].and_then(|s| std::str::from_utf8(s).ok()).and_then(|s| s.parse::<u16>().ok()) {
+        if status >= 400 {
+            return Err(BadLine::NotServed);
+        }
+    }
+    let (host, server_ip) = match format {
+        LogFormat::NginxHost => {
+            let ip = fields[5].filter(|ip| std::str::from_utf8(ip).ok().and_then(|s| s.parse::<std::net::IpAddr>().ok()).is_some());
+            (fields[4], ip)
+        }
+        LogFormat::Vhost => {
+            // `%v:%p %h …`: four or more fields before the time.
+            let mut leading = line[..open].split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty());
+            let first = leading.next();
+            ((leading.count() >= 3).then_some(first).flatten().map(strip_port), None)
+        }
+        LogFormat::AbsoluteUri => (absolute_uri_host(request), None),
+    };
+    let host = host.filter(|h| !h.is_empty() && *h != b"-").ok_or(BadLine::NoHost)?;
     Ok(LogLine { host, server_ip, at })
 }
 
@@ -595,7 +629,7 @@ pub const MAX_HOST_CHARS: usize = 300;
 
 /// Whether a shipper's observation is usable: a server IP, a host, first
 /// seen not after last seen, at least one hit; `None` says what is wrong.
-pub fn check_observation(server_ip: &str, host: &str, first_seen: i64, last_seen: i64, hits: i64) -> Result<(), Text> {
+pub fn check_observation(server_ip: &str, host: &str, first_seen: i64, last_seen: i64, hits: i64, now: i64) -> Result<(), Text> {
     if server_ip.trim().parse::<std::net::IpAddr>().is_err() {
         return Err(Text::new("serverIp 不是IP地址", "serverIp is not an IP address"));
     }
@@ -604,8 +638,8 @@ pub fn check_observation(server_ip: &str, host: &str, first_seen: i64, last_seen
     }
     // 2000-01-01 to 2100-01-01: anything else is a unit mistake (milliseconds).
     let sane = 946_684_800..4_102_444_800;
-    if !sane.contains(&first_seen) || !sane.contains(&last_seen) || first_seen > last_seen {
-        return Err(Text::new("firstSeen/lastSeen 无效（Unix 秒或 RFC 3339，且 firstSeen 不晚于 lastSeen）", "firstSeen/lastSeen invalid (Unix seconds or RFC 3339, firstSeen not after lastSeen)"));
+    if !sane.contains(&first_seen) || !sane.contains(&last_seen) || first_seen > last_seen || last_seen > now + 3600 {
+        return Err(Text::new("firstSeen/lastSeen 无效（Unix 秒或 RFC 3339；firstSeen 不晚于 lastSeen，lastSeen 不在将来）", "firstSeen/lastSeen invalid (Unix seconds or RFC 3339; firstSeen not after lastSeen, lastSeen not in the future)"));
     }
     if hits < 1 || hits > 1_000_000_000_000 {
         return Err(Text::new("hits 应为正整数", "hits must be a positive number"));
@@ -617,27 +651,41 @@ pub fn check_observation(server_ip: &str, host: &str, first_seen: i64, last_seen
 mod tests {
     use super::*;
 
+    fn host_as(line: &str, f: LogFormat) -> Result<String, BadLine> {
+        parse_line(line.as_bytes(), f).map(|l| String::from_utf8_lossy(l.host).into_owned())
+    }
+
     fn host(line: &str) -> Result<String, BadLine> {
-        parse_line(line.as_bytes()).map(|l| String::from_utf8_lossy(l.host).into_owned())
+        host_as(line, LogFormat::NginxHost)
     }
 
     #[test]
-    fn the_host_is_read_where_each_server_writes_it() {
+    fn the_host_is_read_where_each_format_has_it() {
         // Apache vhost_combined, with a port.
-        assert_eq!(host(r#"www.Example.com:443 203.0.113.9 - - [03/Dec/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 512 "-" "curl/8""#).unwrap(), "www.Example.com");
+        let vhost = r#"www.Example.com:443 203.0.113.9 - - [03/Dec/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 512 "-" "curl/8""#;
+        assert_eq!(host_as(vhost, LogFormat::Vhost).unwrap(), "www.Example.com");
+        assert_eq!(host(vhost), Err(BadLine::NoHost), "nginx-host reads the field after the user agent only");
         // nginx with "$host" $server_addr after the user agent.
-        let l = parse_line(br#"198.51.100.7 - - [03/Dec/2026:10:00:01 +0800] "GET /a?b=1 HTTP/2.0" 200 99 "https://r.example/" "Mozilla/5.0 (X11; Linux)" "shop.example.cn" 192.0.2.10"#).unwrap();
+        let l = parse_line(br#"198.51.100.7 - - [03/Dec/2026:10:00:01 +0800] "GET /a?b=1 HTTP/2.0" 200 99 "https://r.example/" "Mozilla/5.0 (X11; Linux)" "shop.example.cn" 192.0.2.10"#, LogFormat::NginxHost).unwrap();
         assert_eq!(l.host, b"shop.example.cn");
         assert_eq!(l.server_ip, Some(&b"192.0.2.10"[..]));
         // Unquoted host, no server address.
-        let l = parse_line(br#"198.51.100.7 - - [03/Dec/2026:10:00:01 +0800] "GET / HTTP/1.1" 301 0 "-" "-" blog.example.org"#).unwrap();
+        let l = parse_line(br#"198.51.100.7 - - [03/Dec/2026:10:00:01 +0800] "GET / HTTP/1.1" 301 0 "-" "-" blog.example.org"#, LogFormat::NginxHost).unwrap();
         assert_eq!((l.host, l.server_ip), (&b"blog.example.org"[..], None));
         // IPv6 client, absolute URI in the request (a proxy's log).
-        assert_eq!(host(r#"2001:db8::1 - - [03/Dec/2026:10:00:02 +0000] "GET http://user@proxy.example.net:8080/x HTTP/1.1" 200 1 "-" "ua""#).unwrap(), "proxy.example.net");
+        let proxy = r#"2001:db8::1 - - [03/Dec/2026:10:00:02 +0000] "GET http://user@proxy.example.net:8080/x HTTP/1.1" 200 1 "-" "ua""#;
+        assert_eq!(host_as(proxy, LogFormat::AbsoluteUri).unwrap(), "proxy.example.net");
+        assert_eq!(host_as(r#"1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET /x HTTP/1.1" 200 1 "-" "ua""#, LogFormat::AbsoluteUri), Err(BadLine::NoHost));
         // A quote escaped inside the user agent does not end it.
         assert_eq!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 1 "-" "a \"quoted\" agent" "q.example.com""#).unwrap(), "q.example.com");
         // An IPv6 virtual host keeps its brackets for the host rule to refuse.
-        assert_eq!(host(r#"[2001:db8::2]:80 1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 1 "-" "ua""#).unwrap(), "[2001:db8::2]:80");
+        assert_eq!(host_as(r#"[2001:db8::2]:80 1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 1 "-" "ua""#, LogFormat::Vhost).unwrap(), "[2001:db8::2]:80");
+        // A host the server refused (a default server's 444, a 404) was not served.
+        assert_eq!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 444 0 "-" "ua" "rival.example.cn""#), Err(BadLine::NotServed));
+        assert_eq!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 404 0 "-" "ua" "rival.example.cn""#), Err(BadLine::NotServed));
+        assert!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 304 0 "-" "ua" "ok.example.cn""#).is_ok());
+        assert_eq!(LogFormat::parse("vhost"), Some(LogFormat::Vhost));
+        assert_eq!(LogFormat::parse("guess"), None);
     }
 
     #[test]
@@ -647,13 +695,18 @@ mod tests {
         assert_eq!(host("1.2.3.4 - - [not a time] \"GET / HTTP/1.1\""), Err(BadLine::Time));
         assert_eq!(host("1.2.3.4 - - [03/Dec/2026:10:00:00 +0800]"), Err(BadLine::Request));
         assert_eq!(host("1.2.3.4 - - [03/Dec/2026:10:00:00 +0800] \"GET / HTT"), Err(BadLine::Request));
-        // Plain combined with a relative request: no host.
+        // nginx's default `main` format ends with X-Forwarded-For: "-" is no host.
         assert_eq!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 1 "-" "ua""#), Err(BadLine::NoHost));
         assert_eq!(host(r#"1.2.3.4 - - [03/Dec/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" "-""#), Err(BadLine::NoHost));
+        for f in [LogFormat::NginxHost, LogFormat::Vhost, LogFormat::AbsoluteUri] {
+            for junk in ["[", "[]", "[00/", "\"", "[03/Dec/2026:10:00:00 +0800] \"", "é[03/Dec/2026:10:00:00 +0800] \"\\\"", "a b c d [03/Dec/2026:10:00:00 +0800] \"GET http:// HTTP/1.1\" 200"] {
+                let _ = parse_line(junk.as_bytes(), f);
+            }
+        }
         // Bytes that are not UTF-8.
         let mut bytes = br#"1.2.3.4 - - [03/Dec/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" "#.to_vec();
         bytes.extend_from_slice(&[0xff, 0xfe, b'.', b'c', b'n']);
-        assert!(parse_line(&bytes).is_ok());
+        assert!(parse_line(&bytes, LogFormat::NginxHost).is_ok());
     }
 
     #[test]
@@ -755,15 +808,18 @@ mod tests {
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
+    const NOW: i64 = 1_764_900_000;
+
     #[test]
     fn observations_are_checked() {
-        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000, 1_764_800_100, 3).is_ok());
-        assert!(check_observation("2001:db8::1", "a.example.com", 1_764_800_000, 1_764_800_000, 1).is_ok());
-        assert!(check_observation("not-ip", "a.example.com", 1_764_800_000, 1_764_800_100, 3).is_err());
-        assert!(check_observation("192.0.2.1", "", 1_764_800_000, 1_764_800_100, 3).is_err());
-        assert!(check_observation("192.0.2.1", &"a".repeat(301), 1_764_800_000, 1_764_800_100, 3).is_err());
-        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000_000, 1_764_800_000_100, 3).is_err(), "milliseconds");
-        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_100, 1_764_800_000, 3).is_err());
-        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000, 1_764_800_100, 0).is_err());
+        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000, 1_764_800_100, 3, NOW).is_ok());
+        assert!(check_observation("2001:db8::1", "a.example.com", 1_764_800_000, 1_764_800_000, 1, NOW).is_ok());
+        assert!(check_observation("not-ip", "a.example.com", 1_764_800_000, 1_764_800_100, 3, NOW).is_err());
+        assert!(check_observation("192.0.2.1", "", 1_764_800_000, 1_764_800_100, 3, NOW).is_err());
+        assert!(check_observation("192.0.2.1", &"a".repeat(301), 1_764_800_000, 1_764_800_100, 3, NOW).is_err());
+        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000_000, 1_764_800_000_100, 3, NOW).is_err(), "milliseconds");
+        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_100, 1_764_800_000, 3, NOW).is_err());
+        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000, 1_764_800_100, 0, NOW).is_err());
+        assert!(check_observation("192.0.2.1", "a.example.com", 1_764_800_000, NOW + 86_400, 1, NOW).is_err(), "in the future");
     }
 }

@@ -39,8 +39,9 @@ fn refusal(h: &Hit) -> FieldError {
         (
             "entity.cert_number",
             Message::new("主办单位", "Sponsor"),
-            format!("主办单位“{}”已被列入备案信息黑名单（{}，{}），不能办理备案。如有异议，请联系所属省通信管理局。", h.unit_name, h.public_reason, h.listed),
-            format!("The sponsor “{}” is on the filing blacklist ({}, {}) and cannot file. If you disagree, contact the provincial communications administration.", h.unit_name, h.public_reason, h.listed),
+            // The number was typed by the caller; the listed name is not shown (it would tell who holds an ID number).
+            format!("该证件号码的主办单位已被列入备案信息黑名单（{}，{}），不能办理备案。如有异议，请联系所属省通信管理局。", h.public_reason, h.listed),
+            format!("The sponsor with this certificate number is on the filing blacklist ({}, {}) and cannot file. If you disagree, contact the provincial communications administration.", h.public_reason, h.listed),
         )
     } else {
         (
@@ -65,7 +66,7 @@ pub async fn problems(db: &Db, cert_number: &str, unit_name: &str, domains: &[St
              SELECT {HIT_FIELDS} FROM blacklist WHERE unit_name = $n AND $n != '' AND kind = 'entity' AND removed_at = NONE;
              SELECT {HIT_FIELDS} FROM blacklist WHERE domain IN $d AND kind = 'domain' AND removed_at = NONE;"
         ))
-        .bind(("c", cert_number.trim().to_uppercase()))
+        .bind(("c", crate::domain::blacklist::normalise_cert(cert_number)))
         .bind(("n", name))
         .bind(("d", domains.to_vec()))
         .await?
@@ -114,7 +115,7 @@ impl Blocklist {
     pub fn problems(&self, cert_number: &str, unit_name: &str, domains: &[String]) -> Vec<FieldError> {
         let mut out = Vec::new();
         let name = crate::domain::blacklist::normalise_name(unit_name);
-        if let Some(h) = self.certs.get(&cert_number.trim().to_uppercase()).or_else(|| self.names.get(&name)) {
+        if let Some(h) = self.certs.get(&crate::domain::blacklist::normalise_cert(cert_number)).or_else(|| self.names.get(&name)) {
             out.push(refusal(h));
         }
         out.extend(domains.iter().filter_map(|d| self.domains.get(d)).map(refusal));
@@ -155,7 +156,24 @@ pub async fn list(cx: &Ctx, by: &str, value: &str) -> Result<Vec<BlacklistEntry>
         .bind(("max", MAX_LIST))
         .await?
         .check()?;
-    Ok(res.take(0)?)
+    let mut rows: Vec<BlacklistEntry> = res.take(0)?;
+    if role == Role::Provider {
+        // The provider needs to recognise a listed sponsor, not to hold its ID number or who listed it.
+        for r in &mut rows {
+            r.cert_number = mask(&r.cert_number);
+            r.listed_by = None;
+        }
+    }
+    Ok(rows)
+}
+
+/// `110101********4514`: the first six and last four characters.
+fn mask(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    if c.len() <= 10 {
+        return "*".repeat(c.len());
+    }
+    c.iter().enumerate().map(|(i, ch)| if i < 6 || i >= c.len() - 4 { *ch } else { '*' }).collect()
 }
 
 /// The 管局 (or an administrator) lists an entity or a domain.
@@ -215,7 +233,9 @@ pub async fn remove(cx: &Ctx, key: &str, version: i64) -> Result<BlacklistEntry,
     }
     let id = RecordId::new("blacklist", key);
     let entry = one(cx, &id).await?;
-    if me.role == Role::Bureau && entry.province.is_some() && me.province.map(i64::from) != entry.province {
+    // A 管局 takes off only what its own province listed; what an
+    // administrator listed (no province), only an administrator.
+    if me.role == Role::Bureau && (entry.province.is_none() || me.province.map(i64::from) != entry.province) {
         return Err(AppError::Forbidden);
     }
     let res = cx

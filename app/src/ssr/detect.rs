@@ -11,7 +11,7 @@ use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
 use super::db::{classify as classify_failure, tx_check, Db, Failure};
 use super::guard::Ctx;
-use crate::domain::detect::{self, after_sighting, BadLine, Conditions, DetectionState, Finding, Reason, Standing, StatGroup};
+use crate::domain::detect::{self, after_sighting, BadLine, Conditions, DetectionState, Finding, LogFormat, Reason, Standing, StatGroup};
 use crate::domain::net::parse_served_host;
 use crate::domain::workflow::Role;
 use crate::domain::{Lang, Message};
@@ -23,6 +23,8 @@ const KEEP: usize = 20;
 /// Distinct host names tallied before they are folded into their domains
 /// (what bounds the memory of a run, whatever the log's size).
 const FOLD_AT: usize = 200_000;
+/// The longest host read: a domain (253) with a port and brackets.
+const MAX_HOST_BYTES: usize = 262;
 /// Samples of bad lines and odd hosts kept for the report.
 const SAMPLES: usize = 10;
 /// Domains looked up per query, and recorded per transaction.
@@ -79,6 +81,7 @@ pub struct Tally {
     by_domain: HashMap<String, Seen>,
     /// The servers' address when the lines do not carry one (`--server-ip`).
     default_ip: Option<Vec<u8>>,
+    format: LogFormat,
     pub lines: u64,
     pub bad: u64,
     bad_by: BTreeMap<BadLine, u64>,
@@ -90,8 +93,15 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn new(default_ip: Option<&str>) -> Tally {
-        Tally { default_ip: default_ip.map(|s| s.as_bytes().to_vec()), ..Tally::default() }
+    pub fn new(default_ip: Option<&str>, format: LogFormat) -> Tally {
+        Tally { default_ip: default_ip.map(|s| s.trim().as_bytes().to_vec()), format, ..Tally::default() }
+    }
+
+    fn not_a_domain(&mut self, host: &[u8]) {
+        self.not_domains += 1;
+        if self.not_domain_samples.len() < SAMPLES {
+            self.not_domain_samples.push(String::from_utf8_lossy(host).chars().take(100).collect());
+        }
     }
 
     /// One access-log line (without its line ending).
@@ -100,7 +110,7 @@ impl Tally {
         if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        match detect::parse_line(line) {
+        match detect::parse_line(line, self.format) {
             Err(why) => {
                 self.bad += 1;
                 *self.bad_by.entry(why).or_default() += 1;
@@ -109,6 +119,8 @@ impl Tally {
                     self.bad_samples.push(format!("{}: {text}", self.lines));
                 }
             }
+            // Longer than any domain (253) with a port: never kept, whatever its bytes.
+            Ok(l) if l.host.len() > MAX_HOST_BYTES => self.not_a_domain(l.host),
             Ok(l) => {
                 self.lower.clear();
                 self.lower.extend(l.host.iter().map(u8::to_ascii_lowercase));
@@ -120,6 +132,10 @@ impl Tally {
 
     /// One observation from a shipper (already checked).
     pub fn add_observation(&mut self, host: &str, ip: &str, first: i64, last: i64, hits: u64) {
+        if host.len() > MAX_HOST_BYTES {
+            self.not_a_domain(host.as_bytes());
+            return;
+        }
         self.lower.clear();
         self.lower.extend(host.trim().bytes().map(|b| b.to_ascii_lowercase()));
         self.count_host(Some(ip.trim().as_bytes().to_vec()), first, last, hits);
@@ -138,7 +154,13 @@ impl Tally {
         };
         if let Some(ip) = ip {
             if t.ips.len() < KEEP && !t.ips.contains(&ip) {
-                t.ips.push(ip);
+                // One spelling per address (`2001:DB8::1` is `2001:db8::1`), as access rows hold it.
+                let canonical = std::str::from_utf8(&ip).ok().and_then(|s| s.parse::<std::net::IpAddr>().ok()).map(|a| a.to_string().into_bytes());
+                if let Some(c) = canonical {
+                    if !t.ips.contains(&c) {
+                        t.ips.push(c);
+                    }
+                }
             }
         }
         t.first = t.first.min(first);
@@ -148,19 +170,15 @@ impl Tally {
 
     /// Host names into their domains.
     fn fold(&mut self) {
-        for (host, t) in self.by_host.drain() {
+        let hosts = std::mem::take(&mut self.by_host);
+        for (host, t) in hosts {
             let host = String::from_utf8_lossy(&host).into_owned();
             match parse_served_host(&host) {
                 Ok(d) => {
                     let seen = self.by_domain.entry(d.ascii.clone()).or_insert_with(|| Seen { domain: d.ascii, unicode: d.unicode, ..Seen::default() });
                     seen.absorb(&host, t.ips.into_iter().map(|ip| String::from_utf8_lossy(&ip).into_owned()), t.first, t.last, t.hits);
                 }
-                Err(_) => {
-                    self.not_domains += 1;
-                    if self.not_domain_samples.len() < SAMPLES {
-                        self.not_domain_samples.push(host.chars().take(100).collect());
-                    }
-                }
+                Err(_) => self.not_a_domain(host.as_bytes()),
             }
         }
     }
@@ -350,7 +368,13 @@ fn at(secs: i64) -> Datetime {
 /// transactions of [`WRITE_CHUNK`]. `default_province` places domains
 /// whose IPs no access row of ours lists.
 pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, default_province: Option<u8>) -> Result<RunReport, AppError> {
-    let (seen, mut report) = tally.finish();
+    let (mut seen, mut report) = tally.finish();
+    // Never later than now: a wrong clock must not keep a handled detection reopening.
+    let now = super::application::now_secs();
+    for s in &mut seen {
+        s.last = s.last.min(now);
+        s.first = s.first.min(s.last);
+    }
     let names: Vec<String> = seen.iter().map(|s| s.domain.clone()).collect();
     let verdicts = classify(db, provider, &names).await?;
     let all_ips: HashSet<String> = seen.iter().flat_map(|s| s.ips.iter().cloned()).collect();

@@ -207,6 +207,9 @@ pub async fn pass(cx: &Ctx, version: i64, opinion: &str) -> Result<FilingSummary
     normalise(&mut form);
     errors.0.extend(check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today())).0);
     errors.0.extend(super::apps::check(db, row, &form, &files).await?.0);
+    if !row.kind.is_cancel() {
+        errors.0.extend(super::blacklist::problems(db, form.entity.cert_number.trim(), &form.entity.unit_name, &crate::domain::filing::filing_domains(&form)).await?);
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -328,6 +331,11 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
     let files = materials::list(db, &rid).await?;
     let mut errors = check_until(row.kind, &form, STEP_CONFIRM, &materials::kinds(&files), Some(today()));
     errors.0.extend(super::apps::check(db, row, &form, &files).await?.0);
+    // Listed while it was under review: not approved.
+    let listed = super::blacklist::problems(db, form.entity.cert_number.trim(), &form.entity.unit_name, &crate::domain::filing::filing_domains(&form)).await?;
+    if let Some(l) = listed.first() {
+        return Err(AppError::Conflict(Message::new(format!("{} 请驳回。", l.message.zh), format!("{} Reject it.", l.message.en))));
+    }
     if !errors.is_empty() {
         return Err(AppError::Conflict(Message::new("备案信息未通过校验，不能审核通过，请驳回", "The filing does not pass the checks; reject it instead")));
     }

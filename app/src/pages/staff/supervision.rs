@@ -130,7 +130,7 @@ pub fn UnfiledPage() -> impl IntoView {
                         view! {
                             <p class="result-bar__count" data-testid="unfiled-total">{move || if i18n.lang() == crate::i18n::Lang::Zh { format!("共 {total} 个域名") } else { format!("{total} domains") }}</p>
                             <div class="table-wrap">
-                                <table class="dense unfiled-table" data-testid="unfiled-table">
+                                <table class="dense cards unfiled-table" data-testid="unfiled-table">
                                     <thead><tr>
                                         <th scope="col">{i18n.tr(Text::new("域名", "Domain"))}</th>
                                         <th scope="col">{i18n.tr(Text::new("检测结果", "Finding"))}</th>
@@ -551,7 +551,7 @@ fn BlacklistTable(rows: Vec<BlacklistEntry>, keeper: bool, #[prop(optional)] ref
     });
     view! {
         {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice notice--error" role="alert">{move || e.message(i18n.lang())}</p> })}
-        <div class="table-wrap"><table class="dense" data-testid="blacklist-table">
+        <div class="table-wrap"><table class="dense cards" data-testid="blacklist-table">
             <thead><tr>
                 <th scope="col">{i18n.tr(Text::new("类别", "Kind"))}</th>
                 <th scope="col">{i18n.tr(Text::new("主办单位名称 / 域名", "Sponsor / domain"))}</th>
@@ -567,10 +567,10 @@ fn BlacklistTable(rows: Vec<BlacklistEntry>, keeper: bool, #[prop(optional)] ref
                 let removed = e.removed.clone();
                 view! {
                     <tr data-testid="blacklist-row" class:muted=removed.is_some()>
-                        <td>{i18n.tr(kind.label())}</td>
-                        <td data-testid="blacklist-what">{what}</td>
-                        <td>{e.public_reason.clone()}</td>
-                        <td>{e.listed.clone()} {removed.clone().map(|r| view! { <br /> <span class="badge">{i18n.tr(Text::new("已移出", "Removed"))} " " {r}</span> })}</td>
+                        <td data-label=i18n.tr(Text::new("类别", "Kind"))>{i18n.tr(kind.label())}</td>
+                        <td data-testid="blacklist-what" data-label=i18n.tr(Text::new("主办单位名称 / 域名", "Sponsor / domain"))>{what}</td>
+                        <td data-label=i18n.tr(Text::new("公开原因", "Public reason"))>{e.public_reason.clone()}</td>
+                        <td data-label=i18n.tr(Text::new("列入日期", "Listed on"))>{e.listed.clone()} {removed.clone().map(|r| view! { <br /> <span class="badge">{i18n.tr(Text::new("已移出", "Removed"))} " " {r}</span> })}</td>
                         <td>
                             <details data-testid="blacklist-details">
                                 <summary>{i18n.tr(Text::new("详细", "Details"))}</summary>

@@ -1,0 +1,27 @@
+import { test } from "@playwright/test";
+import { open } from "./helpers";
+import { ADMIN, ADMIN_PASSWORD, CLERK, CLERK_PASSWORD, BUREAU, BUREAU_PASSWORD, signIn } from "./filing";
+test("shots", async ({ page, browser }, info) => {
+  test.setTimeout(180_000);
+  const p = info.project.name;
+  await signIn(page, info, CLERK, "/login?next=/provider/unfiled", CLERK_PASSWORD);
+  await open(page, info, "/provider/unfiled");
+  await page.screenshot({ path: `/tmp/shots/${p}-unfiled.png`, fullPage: true });
+  await open(page, info, "/provider/unfiled/demo-unfiled-shop.cn");
+  await page.screenshot({ path: `/tmp/shots/${p}-detail.png`, fullPage: true });
+  await open(page, info, "/provider/unfiled-stats");
+  await page.screenshot({ path: `/tmp/shots/${p}-stats.png`, fullPage: true });
+  await open(page, info, "/provider/blacklist?by=domain&value=");
+  await page.screenshot({ path: `/tmp/shots/${p}-blacklist.png`, fullPage: true });
+  const b = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await signIn(b, info, BUREAU, "/login?next=/bureau/blacklist", BUREAU_PASSWORD);
+  await open(b, info, "/bureau/blacklist");
+  await b.screenshot({ path: `/tmp/shots/${p}-bureau.png`, fullPage: true });
+  const a = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  await signIn(a, info, ADMIN, "/login?next=/admin/tokens", ADMIN_PASSWORD);
+  await open(a, info, "/admin/tokens");
+  await a.screenshot({ path: `/tmp/shots/${p}-tokens.png`, fullPage: true });
+  const s = await (await browser.newContext({ viewport: page.viewportSize()!, locale: "zh-CN" })).newPage();
+  const q = (await page.evaluate(() => 1)) && (await s.goto("/query?bl=" + encodeURIComponent("北京某某")));
+  await s.screenshot({ path: `/tmp/shots/${p}-violation.png`, fullPage: true });
+});
