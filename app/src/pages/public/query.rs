@@ -124,7 +124,7 @@ pub fn QueryPage() -> impl IntoView {
                     <label class="query-form__label" for="bl">{i18n.tr(crate::domain::Text::new("域名或主办单位名称", "A domain or a sponsor's name"))}</label>
                     <div class="query-form__row">
                         <input class="query-form__input" id="bl" name="bl" type="search" maxlength="100" autocomplete="off" placeholder="example.com" value=move || bl().unwrap_or_default() data-testid="violation-input" />
-                        <button class="button query-form__submit" type="submit" data-testid="violation-go">{i18n.tr(crate::domain::Text::new("查询", "Look up"))}</button>
+                        <button class="button query-form__submit" type="submit" data-testid="violation-go">{i18n.tr(crate::domain::Text::new("查黑名单", "Look up"))}</button>
                     </div>
                 </form>
             </details>
