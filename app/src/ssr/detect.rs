@@ -20,9 +20,12 @@ use crate::models::{RunReport, UnfiledDetail, UnfiledHandling, UnfiledItem, Unfi
 
 /// IPs and host names kept per domain.
 const KEEP: usize = 20;
-/// Distinct host names tallied before they are folded into their domains
-/// (what bounds the memory of a run, whatever the log's size).
-const FOLD_AT: usize = 200_000;
+/// Host names remembered with their domain (a cache: cleared when full, so
+/// a run's memory is bounded by its distinct domains, not its hosts).
+const HOST_CACHE: usize = 500_000;
+/// Server IPs told apart in one run (a provider has hundreds; a shipper
+/// sending junk addresses gets the first ones kept).
+const MAX_IPS: usize = 100_000;
 /// The longest host read: a domain (253) with a port and brackets.
 const MAX_HOST_BYTES: usize = 262;
 /// Samples of bad lines and odd hosts kept for the report.
@@ -33,14 +36,6 @@ const WRITE_CHUNK: usize = 500;
 
 // ---------------------------------------------------------------------------
 // Tallying
-
-#[derive(Default)]
-struct HostTally {
-    ips: Vec<Vec<u8>>,
-    first: i64,
-    last: i64,
-    hits: u64,
-}
 
 /// What was seen under one domain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,33 +49,38 @@ pub struct Seen {
     pub hits: u64,
 }
 
+/// Adds `v` to a kept list (at most KEEP, no repeats).
 fn keep(list: &mut Vec<String>, v: &str) {
     if list.len() < KEEP && !list.iter().any(|x| x == v) {
         list.push(v.to_string());
     }
 }
 
-impl Seen {
-    fn absorb(&mut self, host: &str, ips: impl IntoIterator<Item = String>, first: i64, last: i64, hits: u64) {
-        keep(&mut self.hosts, host);
-        for ip in ips {
-            keep(&mut self.ips, &ip);
-        }
-        self.first = if self.hits == 0 { first } else { self.first.min(first) };
-        self.last = self.last.max(last);
-        self.hits += hits;
-    }
+/// A domain while the lines are read: IPs by their number in the run.
+struct DomainTally {
+    seen: Seen,
+    ips: Vec<u32>,
 }
 
 /// A run's tally: lines read, bad lines with samples, and what each
-/// domain was seen doing. Memory grows with the distinct domains, not the
-/// lines.
+/// domain was seen doing. Each new host name is reduced to its domain once
+/// (then found in a cache); memory grows with the distinct domains, not
+/// the lines or the hosts. Hosts and IPs are kept in the order first seen,
+/// so the same lines always give the same result.
 #[derive(Default)]
 pub struct Tally {
-    by_host: HashMap<Vec<u8>, HostTally>,
-    by_domain: HashMap<String, Seen>,
+    /// Host (lower-cased bytes as written) → its domain's place in
+    /// `domains`, or None when it is no public domain.
+    host_cache: HashMap<Vec<u8>, Option<u32>>,
+    domain_index: HashMap<String, u32>,
+    domains: Vec<DomainTally>,
+    /// Server IP as written → its number (None: not an IP).
+    ip_cache: HashMap<Vec<u8>, Option<u32>>,
+    ip_index: HashMap<String, u32>,
+    /// Each IP in one spelling (`2001:DB8::1` is `2001:db8::1`), as access rows hold it.
+    ip_names: Vec<String>,
     /// The servers' address when the lines do not carry one (`--server-ip`).
-    default_ip: Option<Vec<u8>>,
+    default_ip: Option<u32>,
     format: LogFormat,
     pub lines: u64,
     pub bad: u64,
@@ -94,7 +94,9 @@ pub struct Tally {
 
 impl Tally {
     pub fn new(default_ip: Option<&str>, format: LogFormat) -> Tally {
-        Tally { default_ip: default_ip.map(|s| s.trim().as_bytes().to_vec()), format, ..Tally::default() }
+        let mut t = Tally { format, ..Tally::default() };
+        t.default_ip = default_ip.and_then(|ip| t.ip_id(ip.trim().as_bytes()));
+        t
     }
 
     fn not_a_domain(&mut self, host: &[u8]) {
@@ -102,6 +104,32 @@ impl Tally {
         if self.not_domain_samples.len() < SAMPLES {
             self.not_domain_samples.push(String::from_utf8_lossy(host).chars().take(100).collect());
         }
+    }
+
+    /// The run's number for an IP as written (parsed once per spelling).
+    fn ip_id(&mut self, raw: &[u8]) -> Option<u32> {
+        if let Some(id) = self.ip_cache.get(raw) {
+            return *id;
+        }
+        if self.ip_cache.len() >= MAX_IPS {
+            self.ip_cache.clear();
+        }
+        let canonical = std::str::from_utf8(raw).ok().and_then(|s| s.parse::<std::net::IpAddr>().ok()).map(|a| a.to_string());
+        let id = match canonical {
+            Some(c) => match self.ip_index.get(&c) {
+                Some(id) => Some(*id),
+                None if self.ip_names.len() < MAX_IPS => {
+                    let id = self.ip_names.len() as u32;
+                    self.ip_index.insert(c.clone(), id);
+                    self.ip_names.push(c);
+                    Some(id)
+                }
+                None => None,
+            },
+            None => None,
+        };
+        self.ip_cache.insert(raw.to_vec(), id);
+        id
     }
 
     /// One access-log line (without its line ending).
@@ -124,7 +152,10 @@ impl Tally {
             Ok(l) => {
                 self.lower.clear();
                 self.lower.extend(l.host.iter().map(u8::to_ascii_lowercase));
-                let ip = l.server_ip.map(<[u8]>::to_vec).or_else(|| self.default_ip.clone());
+                let ip = match l.server_ip {
+                    Some(raw) => self.ip_id(raw),
+                    None => self.default_ip,
+                };
                 self.count_host(ip, l.at, l.at, 1);
             }
         }
@@ -138,55 +169,68 @@ impl Tally {
         }
         self.lower.clear();
         self.lower.extend(host.trim().bytes().map(|b| b.to_ascii_lowercase()));
-        self.count_host(Some(ip.trim().as_bytes().to_vec()), first, last, hits);
+        let ip = self.ip_id(ip.trim().as_bytes());
+        self.count_host(ip, first, last, hits);
     }
 
-    fn count_host(&mut self, ip: Option<Vec<u8>>, first: i64, last: i64, hits: u64) {
-        let t = match self.by_host.get_mut(self.lower.as_slice()) {
-            Some(t) => t,
-            None => {
-                if self.by_host.len() >= FOLD_AT {
-                    self.fold();
+    /// The domain of the host in `self.lower`: from the cache, or reduced
+    /// now (a public-suffix lookup) and remembered.
+    fn domain_of_lower(&mut self) -> Option<u32> {
+        if let Some(d) = self.host_cache.get(self.lower.as_slice()) {
+            return *d;
+        }
+        if self.host_cache.len() >= HOST_CACHE {
+            self.host_cache.clear();
+        }
+        self.hosts += 1;
+        let host = String::from_utf8_lossy(&self.lower).into_owned();
+        let d = match parse_served_host(&host) {
+            Ok(p) => {
+                let i = match self.domain_index.get(&p.ascii) {
+                    Some(i) => *i,
+                    None => {
+                        let i = self.domains.len() as u32;
+                        self.domain_index.insert(p.ascii.clone(), i);
+                        self.domains.push(DomainTally { seen: Seen { domain: p.ascii, unicode: p.unicode, first: i64::MAX, last: i64::MIN, ..Seen::default() }, ips: Vec::new() });
+                        i
+                    }
+                };
+                let hosts = &mut self.domains[i as usize].seen.hosts;
+                if hosts.len() < KEEP && !hosts.contains(&host) {
+                    hosts.push(host);
                 }
-                self.hosts += 1;
-                self.by_host.entry(self.lower.clone()).or_insert(HostTally { ips: Vec::new(), first, last, hits: 0 })
+                Some(i)
+            }
+            Err(_) => {
+                self.not_a_domain(host.as_bytes());
+                None
             }
         };
-        if let Some(ip) = ip {
-            if t.ips.len() < KEEP && !t.ips.contains(&ip) {
-                // One spelling per address (`2001:DB8::1` is `2001:db8::1`), as access rows hold it.
-                let canonical = std::str::from_utf8(&ip).ok().and_then(|s| s.parse::<std::net::IpAddr>().ok()).map(|a| a.to_string().into_bytes());
-                if let Some(c) = canonical {
-                    if !t.ips.contains(&c) {
-                        t.ips.push(c);
-                    }
-                }
-            }
-        }
-        t.first = t.first.min(first);
-        t.last = t.last.max(last);
-        t.hits += hits;
+        self.host_cache.insert(self.lower.clone(), d);
+        d
     }
 
-    /// Host names into their domains.
-    fn fold(&mut self) {
-        let hosts = std::mem::take(&mut self.by_host);
-        for (host, t) in hosts {
-            let host = String::from_utf8_lossy(&host).into_owned();
-            match parse_served_host(&host) {
-                Ok(d) => {
-                    let seen = self.by_domain.entry(d.ascii.clone()).or_insert_with(|| Seen { domain: d.ascii, unicode: d.unicode, ..Seen::default() });
-                    seen.absorb(&host, t.ips.into_iter().map(|ip| String::from_utf8_lossy(&ip).into_owned()), t.first, t.last, t.hits);
-                }
-                Err(_) => self.not_a_domain(host.as_bytes()),
+    fn count_host(&mut self, ip: Option<u32>, first: i64, last: i64, hits: u64) {
+        let Some(d) = self.domain_of_lower() else { return };
+        let t = &mut self.domains[d as usize];
+        if let Some(ip) = ip {
+            if t.ips.len() < KEEP && !t.ips.contains(&ip) {
+                t.ips.push(ip);
             }
         }
+        t.seen.first = t.seen.first.min(first);
+        t.seen.last = t.seen.last.max(last);
+        t.seen.hits += hits;
     }
 
     /// The domains seen, and the report's counts so far.
-    pub fn finish(mut self) -> (Vec<Seen>, RunReport) {
-        self.fold();
-        let mut seen: Vec<Seen> = self.by_domain.into_values().collect();
+    pub fn finish(self) -> (Vec<Seen>, RunReport) {
+        let names = self.ip_names;
+        let mut seen: Vec<Seen> = self
+            .domains
+            .into_iter()
+            .map(|t| Seen { ips: t.ips.iter().map(|i| names[*i as usize].clone()).collect(), ..t.seen })
+            .collect();
         seen.sort_by(|a, b| a.domain.cmp(&b.domain));
         let report = RunReport {
             lines: self.lines,
@@ -231,8 +275,9 @@ struct CancelledRow {
 /// The verdict on each domain (ASCII, as filings store them): claimed by
 /// an approved website (ours or not, by its active access rows), by an
 /// application under way, once filed and cancelled, or never filed. Every
-/// lookup goes through an index: domain_claim's UNIQUE domain, access by
-/// website, website by status.
+/// lookup goes through an index, one entry per domain or website:
+/// domain_claim's UNIQUE domain, access by website, website by domain (the
+/// plans were read with EXPLAIN; see docs/performance.md).
 pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<HashMap<String, Verdict>, AppError> {
     let mut out = HashMap::with_capacity(domains.len());
     for chunk in domains.chunks(LOOKUP_CHUNK) {
@@ -247,7 +292,9 @@ pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<Has
             HashSet::new()
         } else {
             let mut res = db
-                .query("SELECT VALUE website FROM access WHERE website IN $w AND provider_name = $p AND status = 'active'")
+                // WITH INDEX: left to itself the planner intersects with
+                // access_provider, i.e. reads every access row of ours per chunk.
+                .query("SELECT VALUE website FROM access WITH INDEX access_website WHERE website IN $w AND provider_name = $p AND status = 'active'")
                 .bind(("w", websites))
                 .bind(("p", provider.to_string()))
                 .await?
@@ -266,7 +313,9 @@ pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<Has
         let rest: Vec<String> = chunk.iter().filter(|d| !out.contains_key(*d)).cloned().collect();
         if !rest.is_empty() {
             let mut res = db
-                .query("SELECT domains.ascii AS domains, licence FROM website WHERE status = 'cancelled' AND domains.ascii CONTAINSANY $d")
+                // One index lookup per domain (website_domains), never every
+                // cancelled website (website_status).
+                .query("SELECT domains.ascii AS domains, licence FROM website WITH INDEX website_domains WHERE domains[*].ascii CONTAINSANY $d AND status = 'cancelled'")
                 .bind(("d", rest.clone()))
                 .await?
                 .check()?;
@@ -291,10 +340,11 @@ pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<Has
 pub async fn ip_provinces(db: &Db, provider: &str, ips: &HashSet<String>) -> Result<HashMap<String, i64>, AppError> {
     let mut out = HashMap::new();
     // A provider has a few hundred servers; a run naming more (a shipper
-    // gone wrong) looks up the first thousand.
+    // gone wrong) looks up the first thousand. One query an IP, LIMIT 1: a
+    // shared server's IP is on thousands of access rows; one is enough.
     for ip in ips.iter().take(1_000) {
         let mut res = db
-            .query("SELECT VALUE server_province FROM access WHERE ips CONTAINS $ip AND provider_name = $p AND status = 'active' LIMIT 1")
+            .query("SELECT VALUE server_province FROM access WITH INDEX access_ips WHERE ips CONTAINS $ip AND provider_name = $p AND status = 'active' LIMIT 1")
             .bind(("ip", ip.clone()))
             .bind(("p", provider.to_string()))
             .await?
