@@ -361,3 +361,38 @@ async fn ingestion_tokens_are_an_administrators_and_can_be_revoked() {
     assert!(detect::tokens(&acx).await.unwrap()[0].revoked.is_some());
     assert!(matches!(detect::revoke_token(&acx, "nosuch").await, Err(AppError::NotFound)));
 }
+
+/// Matching looks every domain up through an index, however many are
+/// matched: each of classify's queries, at its chunk size, is planned as
+/// index lookups (a table scan would take minutes against a million
+/// filings), and a run of more domains than one chunk still tells each
+/// kind apart.
+#[tokio::test]
+async fn matching_goes_through_indexes_in_chunks() {
+    let f = fixture().await;
+    let w = &f.w;
+    w.approved(&f.reg, &f.clerk, &f.bureau, &uscc(1), "chunk-ours.cn").await;
+    let domains: Vec<String> = (0..app::ssr::db::IN_LIST_MAX).map(|i| format!("plan-{i}.cn")).collect();
+    let websites: Vec<surrealdb::types::RecordId> = (0..app::ssr::db::IN_LIST_MAX).map(|i| surrealdb::types::RecordId::new("website", format!("w{i}").as_str())).collect();
+    for q in [detect::Q_CLAIMS, detect::Q_ACCESS, detect::Q_WEBSITES] {
+        let mut res = w.db.query(format!("{q} EXPLAIN")).bind(("d", domains.clone())).bind(("w", websites.clone())).await.unwrap();
+        let plan: surrealdb::types::Value = res.take(0).unwrap();
+        let plan = format!("{plan:?}");
+        assert!(plan.contains("IndexScan") && !plan.contains("TableScan"), "{q}: {plan}");
+    }
+    // One more than the chunk: the table scan the planner would choose.
+    let mut longer = domains.clone();
+    longer.push("plan-last.cn".into());
+    let mut res = w.db.query(format!("{} EXPLAIN", detect::Q_CLAIMS)).bind(("d", longer)).await.unwrap();
+    let plan: surrealdb::types::Value = res.take(0).unwrap();
+    assert!(format!("{plan:?}").contains("TableScan"), "if SurrealDB now expands longer lists, IN_LIST_MAX can grow");
+
+    // 200 domains over seven chunks: ours in the middle, the rest never filed.
+    let mut many: Vec<String> = (0..200).map(|i| format!("never-{i}.cn")).collect();
+    many[100] = "chunk-ours.cn".into();
+    let verdicts = detect::classify(&w.db, &w.s.provider_name, &many).await.unwrap();
+    assert_eq!(verdicts.len(), 200);
+    assert_eq!(verdicts["chunk-ours.cn"], detect::Verdict::Ours);
+    assert_eq!(verdicts["never-0.cn"], detect::Verdict::Found(app::domain::detect::Reason::NeverFiled, None));
+    assert_eq!(verdicts.values().filter(|v| **v == detect::Verdict::Ours).count(), 1);
+}

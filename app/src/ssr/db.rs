@@ -10,6 +10,12 @@ pub type Db = Surreal<Any>;
 pub const NAMESPACE: &str = "beian";
 pub const DATABASE: &str = "beian";
 
+/// The longest list a query should test with `field IN $list` (or
+/// CONTAINSANY): SurrealDB 3 turns it into one index lookup per element up
+/// to 32 elements (MAX_IN_EXPANSION_SIZE in surrealdb-core's planner) and
+/// scans the whole table beyond. Longer lists are looked up in chunks.
+pub const IN_LIST_MAX: usize = 32;
+
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
 pub const SCHEMA: [(&str, &str); 11] = [

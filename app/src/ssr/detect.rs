@@ -30,8 +30,10 @@ const MAX_IPS: usize = 100_000;
 const MAX_HOST_BYTES: usize = 262;
 /// Samples of bad lines and odd hosts kept for the report.
 const SAMPLES: usize = 10;
-/// Domains looked up per query, and recorded per transaction.
-const LOOKUP_CHUNK: usize = 1_000;
+/// Domains looked up per query (see `classify`), queries under way at
+/// once, and domains recorded per transaction.
+const LOOKUP_CHUNK: usize = super::db::IN_LIST_MAX;
+const LOOKUPS_AT_ONCE: usize = 8;
 const WRITE_CHUNK: usize = 500;
 
 // ---------------------------------------------------------------------------
@@ -270,69 +272,88 @@ struct ClaimRow {
 struct CancelledRow {
     domains: Vec<String>,
     licence: Option<String>,
+    status: String,
 }
 
 /// The verdict on each domain (ASCII, as filings store them): claimed by
 /// an approved website (ours or not, by its active access rows), by an
-/// application under way, once filed and cancelled, or never filed. Every
-/// lookup goes through an index, one entry per domain or website:
-/// domain_claim's UNIQUE domain, access by website, website by domain (the
-/// plans were read with EXPLAIN; see docs/performance.md).
+/// application under way, once filed and cancelled, or never filed.
+///
+/// Every lookup goes through an index, one entry per domain or website
+/// (domain_claim's UNIQUE domain, access by website, website by domain),
+/// LOOKUP_CHUNK at a time and LOOKUPS_AT_ONCE chunks at once. The chunk is
+/// small on purpose (db::IN_LIST_MAX: longer lists scan the table); a second
+/// condition on another indexed field makes it intersect with that index
+/// instead, which for `provider_name` is every access row of ours. So
+/// status and provider are checked here, on the few rows found. Plans read
+/// with EXPLAIN; figures in docs/performance.md.
 pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<HashMap<String, Verdict>, AppError> {
-    let mut out = HashMap::with_capacity(domains.len());
-    for chunk in domains.chunks(LOOKUP_CHUNK) {
+    use futures::{StreamExt, TryStreamExt};
+    let parts: Vec<Vec<(String, Verdict)>> = futures::stream::iter(domains.chunks(LOOKUP_CHUNK))
+        .map(|chunk| classify_chunk(db, provider, chunk))
+        .buffer_unordered(LOOKUPS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// classify's lookups ($d: up to LOOKUP_CHUNK domains, $w: websites);
+/// public so a test can read their plans.
+pub const Q_CLAIMS: &str = "SELECT domain, website, website.licence AS licence FROM domain_claim WHERE domain IN $d";
+pub const Q_ACCESS: &str = "SELECT website, provider_name, status FROM access WHERE website IN $w";
+pub const Q_WEBSITES: &str = "SELECT domains.ascii AS domains, licence, status FROM website WHERE domains[*].ascii CONTAINSANY $d";
+
+#[derive(SurrealValue)]
+struct AccessRow {
+    website: RecordId,
+    provider_name: String,
+    status: String,
+}
+
+async fn classify_chunk(db: &Db, provider: &str, chunk: &[String]) -> Result<Vec<(String, Verdict)>, AppError> {
+    let mut out: HashMap<String, Verdict> = HashMap::with_capacity(chunk.len());
+    let mut res = db
+        .query(Q_CLAIMS)
+        .bind(("d", chunk.to_vec()))
+        .await?
+        .check()?;
+    let claims: Vec<ClaimRow> = res.take(0)?;
+    let websites: Vec<RecordId> = claims.iter().filter_map(|c| c.website.clone()).collect();
+    let ours: HashSet<RecordId> = if websites.is_empty() {
+        HashSet::new()
+    } else {
+        let mut res = db.query(Q_ACCESS).bind(("w", websites)).await?.check()?;
+        let rows: Vec<AccessRow> = res.take(0)?;
+        rows.into_iter().filter(|a| a.provider_name == provider && a.status == "active").map(|a| a.website).collect()
+    };
+    for c in claims {
+        let verdict = match c.website {
+            Some(w) if ours.contains(&w) => Verdict::Ours,
+            Some(_) => Verdict::Found(Reason::OtherProvider, c.licence),
+            None => Verdict::Found(Reason::Pending, None),
+        };
+        out.insert(c.domain, verdict);
+    }
+    let rest: HashSet<&String> = chunk.iter().filter(|d| !out.contains_key(*d)).collect();
+    if !rest.is_empty() {
         let mut res = db
-            .query("SELECT domain, website, website.licence AS licence FROM domain_claim WHERE domain IN $d")
-            .bind(("d", chunk.to_vec()))
+            .query(Q_WEBSITES)
+            .bind(("d", rest.iter().map(|d| d.to_string()).collect::<Vec<_>>()))
             .await?
             .check()?;
-        let claims: Vec<ClaimRow> = res.take(0)?;
-        let websites: Vec<RecordId> = claims.iter().filter_map(|c| c.website.clone()).collect();
-        let ours: HashSet<RecordId> = if websites.is_empty() {
-            HashSet::new()
-        } else {
-            let mut res = db
-                // WITH INDEX: left to itself the planner intersects with
-                // access_provider, i.e. reads every access row of ours per chunk.
-                .query("SELECT VALUE website FROM access WITH INDEX access_website WHERE website IN $w AND provider_name = $p AND status = 'active'")
-                .bind(("w", websites))
-                .bind(("p", provider.to_string()))
-                .await?
-                .check()?;
-            let v: Vec<RecordId> = res.take(0)?;
-            v.into_iter().collect()
-        };
-        for c in claims {
-            let verdict = match c.website {
-                Some(w) if ours.contains(&w) => Verdict::Ours,
-                Some(_) => Verdict::Found(Reason::OtherProvider, c.licence),
-                None => Verdict::Found(Reason::Pending, None),
-            };
-            out.insert(c.domain, verdict);
-        }
-        let rest: Vec<String> = chunk.iter().filter(|d| !out.contains_key(*d)).cloned().collect();
-        if !rest.is_empty() {
-            let mut res = db
-                // One index lookup per domain (website_domains), never every
-                // cancelled website (website_status).
-                .query("SELECT domains.ascii AS domains, licence FROM website WITH INDEX website_domains WHERE domains[*].ascii CONTAINSANY $d AND status = 'cancelled'")
-                .bind(("d", rest.clone()))
-                .await?
-                .check()?;
-            let cancelled: Vec<CancelledRow> = res.take(0)?;
-            for c in cancelled {
-                for d in c.domains {
-                    if rest.contains(&d) {
-                        out.insert(d, Verdict::Found(Reason::Cancelled, c.licence.clone()));
-                    }
+        let found: Vec<CancelledRow> = res.take(0)?;
+        for c in found.into_iter().filter(|c| c.status == "cancelled") {
+            for d in c.domains {
+                if rest.contains(&d) {
+                    out.insert(d, Verdict::Found(Reason::Cancelled, c.licence.clone()));
                 }
             }
-            for d in rest {
-                out.entry(d).or_insert(Verdict::Found(Reason::NeverFiled, None));
-            }
+        }
+        for d in rest {
+            out.entry(d.clone()).or_insert(Verdict::Found(Reason::NeverFiled, None));
         }
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 /// Where each of our server IPs is placed (服务器放置地 of an active access

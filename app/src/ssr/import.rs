@@ -615,13 +615,14 @@ fn problem(e: &RowError) -> ImportProblem {
     ImportProblem { sheet: e.part.sheet().to_string(), line: e.line, column: e.column.unwrap_or("").to_string(), filing: e.filing.clone(), message: e.message.clone() }
 }
 
-/// Sponsors already filed and domains already taken, looked up a thousand
-/// at a time through their indexes; the filings they hit are refused.
+/// Sponsors already filed and domains already taken, looked up through
+/// their indexes (db::IN_LIST_MAX at a time: a longer list scans the
+/// table); the filings they hit are refused.
 async fn known_conflicts(im: &Importer, ready: Vec<Candidate>, errors: &mut Vec<RowError>, refused: &mut usize) -> Result<Vec<Candidate>, AppError> {
     let certs: Vec<String> = ready.iter().map(|c| c.form.entity.cert_number.trim().to_string()).collect();
     let domains: Vec<String> = ready.iter().flat_map(|c| crate::domain::filing::filing_domains(&c.form)).collect();
     let mut filed: HashMap<String, String> = HashMap::new();
-    for part in certs.chunks(1000) {
+    for part in certs.chunks(super::db::IN_LIST_MAX) {
         let rows: Vec<FiledEntity> = im
             .db
             .query("SELECT cert_number, licence FROM entity WHERE cert_number IN $c AND status != 'cancelled'")
@@ -633,7 +634,7 @@ async fn known_conflicts(im: &Importer, ready: Vec<Candidate>, errors: &mut Vec<
     }
     // A first filing of the same sponsor already under way (submitted, not yet decided).
     let mut pending: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for part in certs.chunks(1000) {
+    for part in certs.chunks(super::db::IN_LIST_MAX) {
         let rows: Vec<String> = im
             .db
             .query("SELECT VALUE cert_number FROM application WHERE cert_number IN $c AND kind = $k AND status NOT IN ['draft', 'approved', 'abandoned']")
@@ -645,7 +646,7 @@ async fn known_conflicts(im: &Importer, ready: Vec<Candidate>, errors: &mut Vec<
         pending.extend(rows);
     }
     let mut taken: HashMap<String, Option<String>> = HashMap::new();
-    for part in domains.chunks(1000) {
+    for part in domains.chunks(super::db::IN_LIST_MAX) {
         let rows: Vec<Claim> = im
             .db
             .query("SELECT domain, website.licence AS licence FROM domain_claim WHERE domain IN $d")
