@@ -289,8 +289,13 @@ struct CancelledRow {
 /// with EXPLAIN; figures in docs/performance.md.
 pub async fn classify(db: &Db, provider: &str, domains: &[String]) -> Result<HashMap<String, Verdict>, AppError> {
     use futures::{StreamExt, TryStreamExt};
-    let parts: Vec<Vec<(String, Verdict)>> = futures::stream::iter(domains.chunks(LOOKUP_CHUNK))
-        .map(|chunk| classify_chunk(db, provider, chunk))
+    // Each lookup owns what it uses (borrowed closures make the handler's
+    // future not `Send` for axum).
+    let parts: Vec<Vec<(String, Verdict)>> = futures::stream::iter(domains.chunks(LOOKUP_CHUNK).map(<[String]>::to_vec))
+        .map(|chunk| {
+            let (db, provider) = (db.clone(), provider.to_string());
+            async move { classify_chunk(&db, &provider, &chunk).await }
+        })
         .buffer_unordered(LOOKUPS_AT_ONCE)
         .try_collect()
         .await?;
