@@ -58,3 +58,27 @@ test("pages hydrate under the security policy", async ({ page }, info) => {
   }
   expect(problems).toEqual([]);
 });
+
+// A phone on a slow network shows the server's form before the page's code
+// arrives: what the person types meanwhile survives hydration and is what
+// the application sends.
+test("what is typed before the page's code arrives is kept and signs in", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "hydration needs JavaScript");
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\.wasm(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/login?next=/provider", { waitUntil: "commit" });
+  await page.getByLabel("用户名").fill(CLERK);
+  await page.getByLabel("密码", { exact: true }).fill(CLERK_PASSWORD);
+  await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  release();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  await expect(page.getByLabel("用户名")).toHaveValue(CLERK);
+  await expect(page.getByLabel("密码", { exact: true })).toHaveValue(CLERK_PASSWORD);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page).toHaveURL(/\/provider$/);
+  await expect(page.getByTestId("me")).toHaveText(CLERK);
+});

@@ -23,6 +23,32 @@ pub fn general_message(error: Option<&AppError>, lang: Lang) -> Option<String> {
     }
 }
 
+/// Binds an `<input>`'s value to a signal (`use:typed=signal`) and keeps what
+/// the person typed before the page hydrated. A phone on a slow network shows
+/// the server's form seconds before the code arrives; `prop:value` would then
+/// set the still-empty signal over the typed text (and over what a password
+/// manager filled in). Here the typed text wins and goes into the signal; from
+/// then on the signal sets the input.
+pub fn typed(el: leptos::tachys::renderer::types::Element, value: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(input) = el.dyn_into::<web_sys::HtmlInputElement>() else { return };
+        let now = input.value();
+        if !now.is_empty() && now != value.get_untracked() {
+            value.set(now);
+        }
+        Effect::new(move |_| {
+            let wanted = value.get();
+            if input.value() != wanted {
+                input.set_value(&wanted);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (el, value);
+}
+
 /// A labelled text input bound to a signal; `error` is shown under it and
 /// linked for screen readers.
 #[component]
@@ -51,7 +77,7 @@ pub fn Input(
                 autocomplete=autocomplete.unwrap_or("off")
                 inputmode=inputmode
                 maxlength=crate::domain::chars::max_chars(name)
-                prop:value=move || value.get()
+                use:typed=value
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=err_id.clone()

@@ -193,11 +193,13 @@ pub async fn change_password(old_password: String, password: String, password2: 
         // Every session ended with the change; this one starts again.
         let token = auth::create_session(&cx.db, &me.id, cx.settings.session_hours).await?;
         set_cookie(auth::session_cookie(&token, cx.settings.session_hours, cx.settings.secure_cookies));
-        Ok(())
+        // A password someone else chose, now changed: on to the person's work
+        // (the page does the same with JavaScript).
+        Ok(if me.must_change { landing(me.role, "") } else { "/account?saved=1".to_string() })
     })
     .await;
-    answer_plain(plain, &result, |_| "/account?saved=1".to_string(), "/account?failed=1");
-    result
+    answer_plain(plain, &result, String::clone, "/account?failed=1");
+    result.map(|_| ())
 }
 
 #[server(endpoint = "account/profile")]

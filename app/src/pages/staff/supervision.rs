@@ -278,7 +278,7 @@ pub fn UnfiledDetailPage() -> impl IntoView {
                                 <fieldset class="field">
                                     <legend>{i18n.tr(detect::fields::RESULT.label)} " *"</legend>
                                     {DetectionState::RESULTS.into_iter().map(|s| view! {
-                                        <label class="choice">
+                                        <label class="check">
                                             <input type="radio" name="result" value=s.code() prop:checked=move || chosen(s) on:change=move |_| result.set(s.code().to_string()) data-testid=format!("result-{}", s.code()) />
                                             " " {i18n.tr(s.label())}
                                         </label>
@@ -515,8 +515,8 @@ pub fn ProviderBlacklistPage() -> impl IntoView {
                 <form class="filters" method="get" action="/provider/blacklist" data-testid="blacklist-form">
                     <fieldset class="filter">
                         <legend>{i18n.tr(bl::fields::BY.label)}</legend>
-                        <label class="choice"><input type="radio" name="by" value="name" checked=move || by_now() == "name" /> " " {i18n.tr(Text::new("主办单位名称", "Sponsor name"))}</label>
-                        <label class="choice"><input type="radio" name="by" value="domain" checked=move || by_now() == "domain" data-testid="by-domain" /> " " {i18n.tr(Text::new("域名", "Domain"))}</label>
+                        <label class="check"><input type="radio" name="by" value="name" checked=move || by_now() == "name" /> " " {i18n.tr(Text::new("主办单位名称", "Sponsor name"))}</label>
+                        <label class="check"><input type="radio" name="by" value="domain" checked=move || by_now() == "domain" data-testid="by-domain" /> " " {i18n.tr(Text::new("域名", "Domain"))}</label>
                     </fieldset>
                     <label class="filter" for="bl-value"><span>{i18n.tr(bl::fields::VALUE.label)}</span><input id="bl-value" name="value" type="search" maxlength="100" value=move || asked.get().1 data-testid="blacklist-value" /></label>
                     <div class="filters__actions"><button class="button button--primary" type="submit" data-testid="blacklist-go">{i18n.tr(Text::new("查询", "Search"))}</button></div>
@@ -647,8 +647,8 @@ pub fn BureauBlacklistPage() -> impl IntoView {
             <form class="form" on:submit=submit novalidate data-testid="blacklist-add">
                 <fieldset class="field">
                     <legend>{i18n.tr(bl::fields::KIND.label)}</legend>
-                    <label class="choice"><input type="radio" name="kind" value="domain" prop:checked=move || !entity() on:change=move |_| input.update(|i| i.kind = "domain".into()) /> " " {i18n.tr(BlacklistKind::Domain.label())}</label>
-                    <label class="choice"><input type="radio" name="kind" value="entity" prop:checked=entity on:change=move |_| input.update(|i| i.kind = "entity".into()) data-testid="bk-kind-entity" /> " " {i18n.tr(BlacklistKind::Entity.label())}</label>
+                    <label class="check"><input type="radio" name="kind" value="domain" prop:checked=move || !entity() on:change=move |_| input.update(|i| i.kind = "domain".into()) /> " " {i18n.tr(BlacklistKind::Domain.label())}</label>
+                    <label class="check"><input type="radio" name="kind" value="entity" prop:checked=entity on:change=move |_| input.update(|i| i.kind = "entity".into()) data-testid="bk-kind-entity" /> " " {i18n.tr(BlacklistKind::Entity.label())}</label>
                 </fieldset>
                 <Show when=entity fallback=move || text("bk-domain", bl::fields::DOMAIN.label, |i| i.domain.clone(), |i, v| i.domain = v, 253)>
                     {text("bk-name", bl::fields::UNIT_NAME.label, |i| i.unit_name.clone(), |i, v| i.unit_name = v, bl::MAX_NAME)}
