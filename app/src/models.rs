@@ -739,6 +739,10 @@ pub struct RunReport {
     pub not_ours: u64,
     pub new_detections: u64,
     pub reopened: u64,
+    /// A shipper's named batch that had come before: only what that
+    /// attempt had not recorded was recorded now.
+    #[serde(default)]
+    pub repeated: bool,
 }
 
 /// An ingestion token as the administrator's list shows it (never the token).

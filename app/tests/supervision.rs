@@ -352,13 +352,48 @@ async fn ingestion_tokens_are_an_administrators_and_can_be_revoked() {
     // A batch through it.
     let mut tally = Tally::default();
     tally.add_observation("WWW.Shipped.cn", "1.2.4.8", 1_764_800_000, 1_764_800_100, 5);
-    let r = detect::record(&w.db, &w.s.provider_name, Source::Api { token: id, name }, tally, None).await.unwrap();
+    let r = detect::record(&w.db, &w.s.provider_name, Source::Api { token: id.clone(), name: name.clone(), batch: None }, tally, None).await.unwrap();
     assert_eq!(r.new_detections, 1);
     let d = detect::detail(&ccx, "shipped.cn").await.unwrap();
     assert_eq!((d.item.hits, d.seen[0].source.as_str(), d.seen[0].label.as_str()), (5, "api", "日志服务器 A"));
+
+    // A named batch that arrives again (the shipper lost our answer) is
+    // recorded once, also when the two arrive at the same moment; another
+    // name is another run.
+    let batch = |host: &str| {
+        let mut t = Tally::default();
+        t.add_observation(host, "1.2.4.8", 1_764_800_000, 1_764_800_100, 7);
+        t.add_observation("again.cn", "1.2.4.8", 1_764_800_000, 1_764_800_100, 2);
+        t
+    };
+    let api = |b: &str| Source::Api { token: id.clone(), name: name.clone(), batch: Some(b.to_string()) };
+    let first = detect::record(&w.db, &w.s.provider_name, api("2026-12-04T02/a"), batch("www.twice.cn"), None).await.unwrap();
+    assert_eq!((first.new_detections, first.repeated), (2, false));
+    let second = detect::record(&w.db, &w.s.provider_name, api("2026-12-04T02/a"), batch("www.twice.cn"), None).await.unwrap();
+    assert_eq!((second.new_detections, second.repeated, second.run.as_str()), (0, true, first.run.as_str()));
+    let d = detect::detail(&ccx, "twice.cn").await.unwrap();
+    assert_eq!((d.item.times, d.item.hits, d.seen.len()), (1, 7, 1));
+    let (x, y) = tokio::join!(
+        detect::record(&w.db, &w.s.provider_name, api("2026-12-04T03/b"), batch("www.twice.cn"), None),
+        detect::record(&w.db, &w.s.provider_name, api("2026-12-04T03/b"), batch("www.twice.cn"), None),
+    );
+    let (x, y) = (x.unwrap(), y.unwrap());
+    assert!(x.repeated != y.repeated, "one of the two came first");
+    let d = detect::detail(&ccx, "twice.cn").await.unwrap();
+    assert_eq!((d.item.times, d.item.hits, d.seen.len()), (2, 14, 2));
+    let d = detect::detail(&ccx, "again.cn").await.unwrap();
+    assert_eq!((d.item.times, d.item.hits), (2, 4));
+    // The same name from another token is that token's own batch.
+    let other = detect::create_token(&acx, "日志服务器 B").await.unwrap();
+    let (id_b, name_b) = detect::token_of(&w.db, &other.token).await.unwrap().unwrap();
+    let r = detect::record(&w.db, &w.s.provider_name, Source::Api { token: id_b, name: name_b, batch: Some("2026-12-04T02/a".into()) }, batch("www.twice.cn"), None)
+        .await
+        .unwrap();
+    assert!(!r.repeated);
+    assert_eq!(detect::detail(&ccx, "twice.cn").await.unwrap().item.times, 3);
     detect::revoke_token(&acx, &t.info.key).await.unwrap();
     assert!(detect::token_of(&w.db, &t.token).await.unwrap().is_none());
-    assert!(detect::tokens(&acx).await.unwrap()[0].revoked.is_some());
+    assert!(detect::tokens(&acx).await.unwrap().iter().any(|t| t.name == "日志服务器 A" && t.revoked.is_some()));
     assert!(matches!(detect::revoke_token(&acx, "nosuch").await, Err(AppError::NotFound)));
 }
 

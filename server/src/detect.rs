@@ -86,8 +86,19 @@ fn one() -> i64 {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Batch {
+    /// The shipper's name for the batch: sent again under the same name, it
+    /// is not counted again (a retry after a lost answer).
+    #[serde(default)]
+    batch_id: Option<String>,
     observations: Vec<serde_json::Value>,
+}
+
+/// What a batch's name may be: 1 to 100 printable characters.
+fn batch_id_ok(id: &str) -> bool {
+    let n = id.chars().count();
+    (1..=100).contains(&n) && !id.chars().any(char::is_control)
 }
 
 fn error(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
@@ -117,6 +128,9 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(b) => b,
         Err(_) => return error(StatusCode::BAD_REQUEST, "json", "请求体应为 {\"observations\": [...]} 形式的 JSON", "The body must be JSON: {\"observations\": [...]}"),
     };
+    if batch.batch_id.as_deref().is_some_and(|b| !batch_id_ok(b)) {
+        return error(StatusCode::BAD_REQUEST, "batchId", "batchId 应为 1 到 100 个可见字符", "batchId must be 1 to 100 printable characters");
+    }
     if batch.observations.len() > MAX_BATCH {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -143,7 +157,7 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Byt
             }
         }
     }
-    match record(&state.db, &state.settings.provider_name, Source::Api { token: token.0, name: token.1 }, tally, None).await {
+    match record(&state.db, &state.settings.provider_name, Source::Api { token: token.0, name: token.1, batch: batch.batch_id }, tally, None).await {
         Ok(report) => {
             let mut body = serde_json::to_value(&report).unwrap_or_default();
             body["rejected"] = serde_json::json!(rejected_count);

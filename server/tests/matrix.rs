@@ -403,6 +403,23 @@ async fn the_ingestion_endpoint_takes_only_live_tokens_and_bounded_batches() {
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
     assert!(b.contains("10000"));
 
+    // A named batch sent twice is recorded once; a bad name is a 400.
+    let named = one.replacen('{', r#"{"batchId":"shipper-a/2026-12-04T02:00/17","#, 1).replace("Shipped-Site.cn", "named-batch.cn");
+    let (s, b) = send(post(Some(&t.token), named.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((v["newDetections"].as_u64(), v["repeated"].as_bool()), (Some(1), Some(false)), "{v}");
+    let (s, b) = send(post(Some(&t.token), named)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let again: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((again["newDetections"].as_u64(), again["repeated"].as_bool(), &again["run"]), (Some(0), Some(true), &v["run"]), "{again}");
+    let times: Vec<i64> = fx.w.db.query("SELECT VALUE times FROM detection WHERE domain = 'named-batch.cn'").await.unwrap().take(0).unwrap();
+    assert_eq!(times, vec![1]);
+    let long = one.replacen('{', &format!(r#"{{"batchId":"{}","#, "x".repeat(101)), 1);
+    let (s, b) = send(post(Some(&t.token), long)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(b.contains("batchId"));
+
     app::ssr::detect::revoke_token(&acx, &t.info.key).await.unwrap();
     assert_eq!(send(post(Some(&t.token), one.into())).await.0, StatusCode::UNAUTHORIZED);
 }

@@ -390,8 +390,9 @@ pub async fn ip_provinces(db: &Db, provider: &str, ips: &HashSet<String>) -> Res
 pub enum Source {
     /// `beian detect --log …`: the files read.
     Log(String),
-    /// A shipper's batch, by its token.
-    Api { token: RecordId, name: String },
+    /// A shipper's batch, by its token; `batch` is the shipper's own name
+    /// for the batch (`batchId`), which makes sending it again harmless.
+    Api { token: RecordId, name: String, batch: Option<String> },
 }
 
 #[derive(SurrealValue)]
@@ -455,7 +456,12 @@ pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, defau
     let verdicts = classify(db, provider, &names).await?;
     let all_ips: HashSet<String> = seen.iter().flat_map(|s| s.ips.iter().cloned()).collect();
     let provinces = ip_provinces(db, provider, &all_ips).await?;
-    let run_key = super::application::new_key();
+    // A named batch is one run whatever how often it arrives: a shipper
+    // that lost our answer sends it again, and 检测次数 must not count it twice.
+    let (run_key, named) = match &source {
+        Source::Api { token, batch: Some(b), .. } => (batch_run_key(token, b), true),
+        _ => (super::application::new_key(), false),
+    };
     let run = RecordId::new("detection_run", run_key.as_str());
     let mut found = Vec::new();
     for s in seen {
@@ -474,9 +480,10 @@ pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, defau
     }
     let (source_code, label, token) = match &source {
         Source::Log(files) => ("log", files.chars().take(500).collect::<String>(), None),
-        Source::Api { token, name } => ("api", name.clone(), Some(token.clone())),
+        Source::Api { token, name, .. } => ("api", name.clone(), Some(token.clone())),
     };
-    db.query("CREATE $run SET source = $source, label = $label, token = $ingest, lines = $lines, bad = $bad, hosts = $hosts, found = $found RETURN NONE")
+    let created = db
+        .query("CREATE $run SET source = $source, label = $label, token = $ingest, lines = $lines, bad = $bad, hosts = $hosts, found = $found RETURN NONE")
         .bind(("run", run.clone()))
         .bind(("source", source_code))
         .bind(("label", label))
@@ -485,13 +492,26 @@ pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, defau
         .bind(("bad", report.bad_lines as i64))
         .bind(("hosts", report.hosts as i64))
         .bind(("found", found.len() as i64))
-        .await?
-        .check()?;
+        .await
+        .and_then(|r| r.check());
+    match created {
+        Ok(_) => {}
+        // The batch came before: what it recorded then is not recorded again
+        // (the rest is, if that attempt stopped half-way).
+        Err(e) if named && classify_failure(&e) == Failure::Exists => {
+            report.repeated = true;
+            let mut res = db.query("SELECT VALUE record::id(detection) FROM detection_seen WHERE run = $run").bind(("run", run.clone())).await?.check()?;
+            let done: Vec<String> = res.take(0)?;
+            let done: HashSet<String> = done.into_iter().collect();
+            found.retain(|(s, ..)| !done.contains(&s.domain));
+        }
+        Err(e) => return Err(e.into()),
+    }
     for chunk in found.chunks(WRITE_CHUNK) {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match write_chunk(db, &run, chunk).await {
+            match write_chunk(db, &run, named, chunk).await {
                 Ok((new, reopened)) => {
                     report.new_detections += new;
                     report.reopened += reopened;
@@ -510,7 +530,13 @@ pub async fn record(db: &Db, provider: &str, source: Source, tally: Tally, defau
     Ok(report)
 }
 
-async fn write_chunk(db: &Db, run: &RecordId, chunk: &[(Seen, Reason, Option<String>, Option<i64>)]) -> Result<(u64, u64), surrealdb::Error> {
+/// The run of a shipper's named batch: the same token and name, the same run.
+fn batch_run_key(token: &RecordId, batch: &str) -> String {
+    let digest = super::auth::sha256_hex(format!("{:?}\n{batch}", token.key));
+    format!("b{}", &digest[..40])
+}
+
+async fn write_chunk(db: &Db, run: &RecordId, named: bool, chunk: &[(Seen, Reason, Option<String>, Option<i64>)]) -> Result<(u64, u64), surrealdb::Error> {
     let ids: Vec<RecordId> = chunk.iter().map(|(s, ..)| RecordId::new("detection", s.domain.as_str())).collect();
     let mut res = db
         .query(
@@ -587,6 +613,10 @@ async fn write_chunk(db: &Db, run: &RecordId, chunk: &[(Seen, Reason, Option<Str
         "BEGIN;
          FOR $r IN $rows {
              LET $id = type::record('detection', $r.key);
+             -- A named batch sent twice at once: the second skips what the first wrote.
+             IF $named AND (SELECT VALUE id FROM detection_seen WHERE run = $run AND detection = $id LIMIT 1) != [] {
+                 CONTINUE;
+             };
              IF $r.version = 0 {
                  CREATE $id SET domain = $r.key, domain_unicode = $r.unicode, hosts = $r.hosts, ips = $r.ips, finding = $r.finding, reason = $r.reason,
                      found_licence = $r.found_licence, province = $r.province, first_seen = $r.first, last_seen = $r.last, hits = $r.hits, times = 1 RETURN NONE;
@@ -607,6 +637,7 @@ async fn write_chunk(db: &Db, run: &RecordId, chunk: &[(Seen, Reason, Option<Str
     )
     .bind(("rows", rows))
     .bind(("run", run.clone()))
+    .bind(("named", named))
     .await
     .and_then(tx_check)?;
     Ok((new, reopened))

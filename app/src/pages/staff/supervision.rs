@@ -277,12 +277,14 @@ pub fn UnfiledDetailPage() -> impl IntoView {
                                 <input type="hidden" name="version" value=v.to_string() />
                                 <fieldset class="field">
                                     <legend>{i18n.tr(detect::fields::RESULT.label)} " *"</legend>
-                                    {DetectionState::RESULTS.into_iter().map(|s| view! {
-                                        <label class="check">
-                                            <input type="radio" name="result" value=s.code() prop:checked=move || chosen(s) on:change=move |_| result.set(s.code().to_string()) data-testid=format!("result-{}", s.code()) />
-                                            " " {i18n.tr(s.label())}
-                                        </label>
-                                    }).collect_view()}
+                                    <div class="choices__list">
+                                        {DetectionState::RESULTS.into_iter().map(|s| view! {
+                                            <label class="check">
+                                                <input type="radio" name="result" value=s.code() prop:checked=move || chosen(s) on:change=move |_| result.set(s.code().to_string()) data-testid=format!("result-{}", s.code()) />
+                                                " " {i18n.tr(s.label())}
+                                            </label>
+                                        }).collect_view()}
+                                    </div>
                                     {err("result")}
                                 </fieldset>
                                 <label class="filter" for="h-licence"><span>{i18n.tr(detect::fields::LICENCE.label)} {i18n.tr(Text::new("（已备案时填写）", " (when filed since)"))}</span>
