@@ -42,6 +42,10 @@ pub enum AppError {
     /// Something broke on our side (details are in the server log): 500.
     #[error("internal error")]
     Internal,
+    /// The database cannot be reached (it is down or restarting): 503. The
+    /// request did nothing; trying again in a little while is safe.
+    #[error("database unavailable")]
+    Unavailable,
     /// The request did not reach the function (network, encoding).
     #[error("{0}")]
     Transport(String),
@@ -59,6 +63,7 @@ impl AppError {
             AppError::RateLimited | AppError::TooMany(_) => 429,
             AppError::TooLarge(_) => 413,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 
@@ -78,10 +83,19 @@ impl AppError {
             AppError::NotFound => Message::new("未找到相关记录", "Nothing was found"),
             AppError::RateLimited => Message::new("查询过于频繁，请稍后再试", "Too many requests; please wait a minute and try again"),
             AppError::Internal => Message::new("系统暂时出现问题，请稍后再试；已保存的内容不会丢失", "Something went wrong on our side; please try again shortly. Nothing saved is lost"),
+            AppError::Unavailable => unavailable(),
             AppError::Transport(_) => Message::new("网络连接出现问题，请检查网络后重试", "The connection failed; check your network and try again"),
         };
         m.get(lang).to_string()
     }
+}
+
+/// What a person is told while the database cannot be reached.
+pub fn unavailable() -> Message {
+    Message::new(
+        "系统正在恢复数据库连接，请稍后再试；已保存的内容不会丢失，本次操作未执行",
+        "The system is reconnecting to its database; please try again in a moment. Nothing saved is lost, and this request did nothing",
+    )
 }
 
 impl From<Problem> for AppError {
@@ -101,6 +115,10 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<surrealdb::Error> for AppError {
     fn from(e: surrealdb::Error) -> Self {
+        if e.is_connection() {
+            tracing::warn!(error = %e, "database unreachable");
+            return AppError::Unavailable;
+        }
         tracing::error!(error = %e, "database error");
         AppError::Internal
     }

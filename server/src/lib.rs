@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod detect;
 pub mod export;
+pub mod ops;
 pub mod ratelimit;
 pub mod security;
 
@@ -27,25 +28,39 @@ pub use ratelimit::RateLimiter;
 /// Build the whole site: pages, server functions, the JSON API, static
 /// files, the language switch and the rate limit.
 pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) -> Router {
+    site(leptos_options, db, settings).0
+}
+
+/// [`router`] and the state it serves with (for the metrics listener).
+pub fn site(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) -> (Router, AppState) {
+    // Whether the database answers, asked every second (see app::ssr::health).
+    let health = app::ssr::health::DbHealth::monitor(db.clone());
+    site_with_health(leptos_options, db, settings, health)
+}
+
+/// [`site`] with the database's health told by the caller (tests).
+pub fn site_with_health(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>, health: app::ssr::health::DbHealth) -> (Router, AppState) {
     let limiter = RateLimiter::new(settings.public_rate_limit);
     // The public query's records, loaded in the background and kept current
     // by a LIVE query; the database answers until they are loaded.
-    let public = app::ssr::read_model::PublicIndex::follow(db.clone());
-    let state = AppState { leptos_options, db, settings, public };
+    let public = app::ssr::read_model::PublicIndex::follow_with(db.clone(), Some(health.recoveries()));
+    let state = AppState { leptos_options, db, settings, public, health };
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let returned_state = state.clone();
     let secure = state.settings.secure_cookies;
     // The browser bundle, served with the .br/.gz files the build scripts
     // write beside it when the client accepts them.
     let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
     let pkg_route = format!("/{}", state.leptos_options.site_pkg_dir);
-    Router::new()
+    let router = Router::new()
         .nest_service(&pkg_route, ServeDir::new(pkg).precompressed_br().precompressed_gzip())
         .route("/api/v1/records", get(api::records))
         .route("/api/v1/detections", axum::routing::post(detect::ingest))
         .route("/provider/unfiled/stats/export", get(export::unfiled_stats))
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ops::ready))
         .route("/files/{id}", get(material_file))
         .route("/provider/export", get(export::filed))
         .route("/provider/stats/export", get(export::stats))
@@ -66,6 +81,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), query_answers))
         .layer(axum::middleware::from_fn_with_state(state.db.clone(), signed_in))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::guard_database))
         .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::limit_public_query))
         .layer(axum::middleware::from_fn_with_state(state.settings.public_url.clone(), security::same_site_writes))
         .layer(axum::middleware::from_fn_with_state(secure, security::headers))
@@ -77,7 +93,9 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
         .layer(axum::middleware::from_fn(security::no_compression_for_sessions))
         .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::extract::DefaultBodyLimit::max(security::MAX_IMPORT_BODY))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(ops::measure))
+        .with_state(state);
+    (router, returned_state)
 }
 
 /// Who is signed in, looked up before a page is rendered and handed to it

@@ -1,5 +1,6 @@
 //! `beian`: serve the site, seed filings, create users.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,7 +10,7 @@ use app::ssr::accounts::{create_user, NewUser};
 use app::ssr::{db, seed};
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand, ValueEnum};
-use server::{config, current_year, router};
+use server::{config, current_year};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of glibc's malloc. Under load on the query page, glibc's
@@ -164,9 +165,13 @@ impl From<RoleArg> for Role {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("BEIAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")))
-        .init();
+    let filter = EnvFilter::try_from_env("BEIAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
+    // BEIAN_LOG_FORMAT=json: one JSON object a line, for a log collector.
+    if std::env::var("BEIAN_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt().json().with_current_span(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     // SurrealDB's executor recurses deeply on long transactions (an
     // approval writes every record in one); 2 MiB stacks are not enough in
     // debug builds.
@@ -248,7 +253,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             app::ssr::outbox::spawn_worker(database.clone(), settings.transport.clone());
             app::ssr::purge::spawn(database.clone(), settings.limits.clone());
             let addr: SocketAddr = leptos_options.site_addr;
-            let app = router(leptos_options, database, Arc::new(settings));
+            let (app, state) = server::site(leptos_options, database, Arc::new(settings));
+            if let Some(metrics_addr) = metrics_addr()? {
+                let listener = tokio::net::TcpListener::bind(metrics_addr).await.map_err(|e| format!("cannot listen on {metrics_addr} (BEIAN_METRICS_ADDR): {e}"))?;
+                tracing::info!("metrics on http://{metrics_addr}/metrics");
+                let metrics = server::ops::metrics_router(state);
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, metrics).await {
+                        tracing::error!(error = %e, "the metrics listener stopped");
+                    }
+                });
+            }
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             // Without TCP_NODELAY a response written in parts (files, streamed
             // pages) waits ~40 ms for the client's delayed ACK.
@@ -258,9 +273,28 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             });
             tracing::info!("listening on http://{addr}");
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            // On SIGTERM: /readyz says 503 for a few seconds (the load
+            // balancer stops sending) while requests are still served, then
+            // no new connections, in-flight requests finish, and after a
+            // grace period the process ends anyway.
+            let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+            let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                server::ops::start_draining();
+                tracing::info!(drain_s = server::ops::DRAIN.as_secs(), "shutting down: draining");
+                tokio::time::sleep(server::ops::DRAIN).await;
+                let _ = stopping_tx.send(());
+                tracing::info!("shutting down: finishing the requests in flight");
+            });
+            let grace = async move {
+                let _ = stopping_rx.await;
+                tokio::time::sleep(server::ops::SHUTDOWN_GRACE).await;
+            };
+            tokio::select! {
+                served = serve.into_future() => served?,
+                _ = grace => tracing::warn!(grace_s = server::ops::SHUTDOWN_GRACE.as_secs(), "requests still in flight after the grace period: stopping anyway"),
+            }
+            tracing::info!("stopped");
         }
         Command::Seed { records, seed: s, batch, writers } => {
             let started = Instant::now();
@@ -335,6 +369,15 @@ async fn bench_import(database: &db::Db, settings: Arc<app::ssr::Settings>, fili
         o.accounts_xlsx.as_ref().map(|b| b.len() * 3 / 4 / 1024).unwrap_or(0)
     );
     Ok(())
+}
+
+/// `BEIAN_METRICS_ADDR` (e.g. 127.0.0.1:9100): where `/metrics` is served;
+/// unset, nowhere.
+fn metrics_addr() -> Result<Option<SocketAddr>, String> {
+    match std::env::var("BEIAN_METRICS_ADDR") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map(Some).map_err(|e| format!("BEIAN_METRICS_ADDR {v:?}: {e}")),
+        _ => Ok(None),
+    }
 }
 
 async fn shutdown_signal() {

@@ -400,3 +400,50 @@ async fn plain_sign_in_without_captcha_fields() {
     assert!(status.is_redirection(), "{status}");
     assert!(h.get(header::LOCATION).unwrap().to_str().unwrap().starts_with("/login?failed=1&next=/provider"), "{:?}", h.get(header::LOCATION));
 }
+
+/// While the database does not answer: server functions get 503 with the
+/// error the browser shows, pages a short page saying so, `/readyz` 503,
+/// `/healthz` 200, the public query answers from memory; all at once, not
+/// after a wait. When it answers again, so does everything.
+#[tokio::test]
+async fn database_down_is_a_503_at_once_and_up_again_is_served() {
+    let (leptos, _) = server::config::built_in().unwrap();
+    let database = db::open_memory().await.unwrap();
+    seed::seed(&database, 20, 42, "测试接入商", 2026, |_| {}).await.unwrap();
+    let health = app::ssr::health::DbHealth::default();
+    let (app, state) = server::site_with_health(leptos, database, Arc::new(Settings { public_rate_limit: 0, ..Settings::default() }), health.clone());
+    let domain = sample(&app).await["domain"].as_str().unwrap().to_string();
+    // Wait for the in-memory index.
+    for _ in 0..200 {
+        if state.public.is_ready() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(send(&app, get("/readyz")).await.0, StatusCode::OK);
+
+    health.record(false);
+    let started = std::time::Instant::now();
+    let call = Request::post("/api/filing/list").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::empty()).unwrap();
+    let (status, h, body) = send(&app, call).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(h[header::RETRY_AFTER], "5");
+    let error: app::error::AppError = serde_json::from_str(&body).unwrap();
+    assert_eq!(error, app::error::AppError::Unavailable);
+    assert!(error.message(app::domain::Lang::Zh).contains("稍后再试"));
+    let (status, _, page) = send(&app, get("/login")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.contains("暂时无法访问") && page.contains("Nothing saved is lost"), "{page}");
+    let (status, _, ready) = send(&app, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(ready.contains("\"database\":\"down\""), "{ready}");
+    assert_eq!(send(&app, get("/healthz")).await.0, StatusCode::OK);
+    let (status, _, found) = send(&app, get(&format!("/api/v1/records?q={}", enc(&domain)))).await;
+    assert_eq!(status, StatusCode::OK, "the public query answers from memory: {found}");
+    assert!(found.contains(&domain));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered at once, not after a wait");
+
+    health.record(true);
+    assert_eq!(send(&app, get("/readyz")).await.0, StatusCode::OK);
+    assert_eq!(send(&app, get("/login")).await.0, StatusCode::OK);
+}

@@ -167,6 +167,9 @@ fn table(fx: &Fixture) -> Vec<Row> {
         // The public query.
         row("/api/public/search", form("q=example.com&page=1"), anyone),
         row("/api/v1/records?q=example.com", Body_::Get, anyone),
+        // Probes: public, and they say nothing private.
+        row("/healthz", Body_::Get, anyone),
+        row("/readyz", Body_::Get, anyone),
         // The provider's 核实.
         row("/api/review/queue", json(r#"{"which":"verify","filter":{}}"#.into()), [U, F, F, T, F, F, F]),
         row("/api/review/return", json(format!(r#"{{"id":"{p}","version":-1,"marks":[{{"path":"entity.address","comment":"x"}}],"comment":""}}"#)), [U, F, F, T, F, F, F]),

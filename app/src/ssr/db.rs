@@ -18,7 +18,7 @@ pub const IN_LIST_MAX: usize = 32;
 
 /// Schema files in the order they are applied. Each is idempotent
 /// (`DEFINE … OVERWRITE`), so applying them again changes nothing.
-pub const SCHEMA: [(&str, &str); 11] = [
+pub const SCHEMA: [(&str, &str); 12] = [
     ("001_accounts", include_str!("../../schema/001_accounts.surql")),
     ("002_records", include_str!("../../schema/002_records.surql")),
     ("003_applications", include_str!("../../schema/003_applications.surql")),
@@ -30,6 +30,7 @@ pub const SCHEMA: [(&str, &str); 11] = [
     ("009_import", include_str!("../../schema/009_import.surql")),
     ("010_apps", include_str!("../../schema/010_apps.surql")),
     ("011_supervision", include_str!("../../schema/011_supervision.surql")),
+    ("012_operations", include_str!("../../schema/012_operations.surql")),
 ];
 
 /// Open the database and apply the schema.

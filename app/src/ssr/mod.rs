@@ -15,6 +15,7 @@ pub mod entity_proof;
 pub mod feedback;
 pub mod filings;
 pub mod guard;
+pub mod health;
 pub mod import;
 pub mod limits;
 pub mod materials;
@@ -120,6 +121,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The public query's records in memory (see [`read_model`]).
     pub public: read_model::PublicIndex,
+    /// Whether the database answers (see [`health`]).
+    pub health: health::DbHealth,
 }
 
 /// The state provided to server functions through context.

@@ -253,9 +253,11 @@ struct Claimed {
     attempts: i64,
 }
 
-/// Claim up to `batch` due rows (a lease, so no other worker takes them),
-/// send them and record how it went. Returns how many were handled.
-pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<usize, surrealdb::Error> {
+/// Claim up to `batch` due rows for `lease_secs`: one statement, so two
+/// workers (in this process or on other servers) never claim the same row;
+/// a worker that dies holding rows leaves them to be claimed again when
+/// the lease ends.
+async fn claim(db: &Db, batch: u32, lease_secs: i64) -> Result<Vec<Claimed>, surrealdb::Error> {
     let mut res = db
         .query(
             "UPDATE (SELECT VALUE id FROM outbox WHERE status = 'pending' AND next_attempt_at <= time::now() AND (lease_until = NONE OR lease_until < time::now()) LIMIT $batch)
@@ -264,10 +266,22 @@ pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<u
              RETURN id, channel, recipient, subject, body, secret, attempts",
         )
         .bind(("batch", i64::from(batch)))
-        .bind(("lease", LEASE_SECS))
+        .bind(("lease", lease_secs))
         .await?
         .check()?;
-    let rows: Vec<Claimed> = res.take(0)?;
+    res.take(0)
+}
+
+/// Claim rows and send nothing: what a worker killed right after claiming
+/// leaves behind (for the tests of the lease). Returns how many it took.
+pub async fn claim_and_abandon(db: &Db, batch: u32, lease_secs: i64) -> Result<usize, surrealdb::Error> {
+    Ok(claim(db, batch, lease_secs).await?.len())
+}
+
+/// Claim up to `batch` due rows (a lease, so no other worker takes them),
+/// send them and record how it went. Returns how many were handled.
+pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<usize, surrealdb::Error> {
+    let rows = claim(db, batch, LEASE_SECS).await?;
     let n = rows.len();
     for row in rows {
         let channel = if row.channel == "sms" { Channel::Sms } else { Channel::Email };

@@ -39,11 +39,29 @@ impl PublicIndex {
     /// Start loading and following `public_record` in the background.
     /// The task ends when the last clone of the index is dropped.
     pub fn follow(db: Db) -> PublicIndex {
+        PublicIndex::follow_with(db, None)
+    }
+
+    /// [`PublicIndex::follow`], loading again whenever `recoveries` changes
+    /// (the database answers again after an outage, see [`super::health`]):
+    /// a LIVE query may not outlive the connection it was made on, and
+    /// changes made while it was down would be missed.
+    pub fn follow_with(db: Db, mut recoveries: Option<tokio::sync::watch::Receiver<u64>>) -> PublicIndex {
         let index = PublicIndex::default();
         let weak = Arc::downgrade(&index.0);
         tokio::spawn(async move {
             loop {
-                match run(&db, &weak).await {
+                let outcome = match recoveries.as_mut() {
+                    Some(rx) => {
+                        rx.mark_unchanged();
+                        tokio::select! {
+                            outcome = run(&db, &weak) => outcome,
+                            Ok(()) = rx.changed() => Err(reconnected()),
+                        }
+                    }
+                    None => run(&db, &weak).await,
+                };
+                match outcome {
                     Ok(()) => return,
                     Err(e) => {
                         let Some(shared) = weak.upgrade() else { return };
@@ -140,6 +158,10 @@ async fn run(db: &Db, weak: &Weak<Shared>) -> Result<(), surrealdb::Error> {
 
 fn ended() -> surrealdb::Error {
     surrealdb::Error::internal("the LIVE query on public_record ended".to_string())
+}
+
+fn reconnected() -> surrealdb::Error {
+    surrealdb::Error::internal("the database answers again after an outage".to_string())
 }
 
 fn poisoned() -> surrealdb::Error {
