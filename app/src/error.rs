@@ -42,8 +42,9 @@ pub enum AppError {
     /// Something broke on our side (details are in the server log): 500.
     #[error("internal error")]
     Internal,
-    /// The database cannot be reached (it is down or restarting): 503. The
-    /// request did nothing; trying again in a little while is safe.
+    /// The database cannot be reached (it is down or restarting), or the
+    /// request ran past its time limit: 503. Whether it took effect is
+    /// unknown to the caller (a commit may have been under way).
     #[error("database unavailable")]
     Unavailable,
     /// The request did not reach the function (network, encoding).
@@ -93,8 +94,8 @@ impl AppError {
 /// What a person is told while the database cannot be reached.
 pub fn unavailable() -> Message {
     Message::new(
-        "系统正在恢复数据库连接，请稍后再试；已保存的内容不会丢失，本次操作未执行",
-        "The system is reconnecting to its database; please try again in a moment. Nothing saved is lost, and this request did nothing",
+        "系统暂时无法连接数据库，请稍后再试。已保存的内容不会丢失；如不确定刚才的操作是否已完成，请刷新页面查看后再决定是否重试。",
+        "The system cannot reach its database just now; please try again in a moment. Nothing saved is lost; if you are not sure whether what you just did went through, reload the page to see before trying again.",
     )
 }
 

@@ -34,7 +34,7 @@ pub fn router(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) ->
 /// [`router`] and the state it serves with (for the metrics listener).
 pub fn site(leptos_options: LeptosOptions, db: Db, settings: Arc<Settings>) -> (Router, AppState) {
     // Whether the database answers, asked every second (see app::ssr::health).
-    let health = app::ssr::health::DbHealth::monitor(db.clone());
+    let health = app::ssr::health::DbHealth::monitor(db.clone(), &settings.db);
     site_with_health(leptos_options, db, settings, health)
 }
 

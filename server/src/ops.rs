@@ -42,29 +42,46 @@ fn draining() -> bool {
     DRAINING.load(Ordering::Acquire)
 }
 
-/// `/readyz`: 200 when this server should get traffic (the database
-/// answers and it is not shutting down), else 503; says why in JSON.
+/// `/readyz`: 200 while this server can serve (not shutting down, and the
+/// database answers or at least the public query's index is loaded), else
+/// 503; says which in JSON. A database outage alone does not make a server
+/// unready: it hits every server alike, and a load balancer that took them
+/// all out would serve nothing, not even the public query from memory or
+/// the message saying what is going on (alert on `beian_database_up`).
 pub async fn ready(State(state): State<AppState>) -> Response {
     let database = state.health.is_up();
     let public_index = state.public.is_ready();
-    let ok = database && !draining();
+    let ok = !draining() && (database || public_index);
     let body = serde_json::json!({
-        "status": if ok { "ready" } else if draining() { "draining" } else { "database unavailable" },
+        "status": if draining() { "draining" } else if !ok { "unavailable" } else if database { "ready" } else { "degraded: the database does not answer; the public query answers from memory" },
         "database": if database { "up" } else { "down" },
-        "publicIndex": if public_index { "loaded" } else { "loading (the database answers)" },
-        "publicIndexRecords": state.public.len(),
+        "publicIndex": if public_index { "loaded" } else { "loading" },
     });
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
-/// Paths answered without the database: probes, the bundle and files.
+/// Paths answered without the database: probes, the bundle and the files
+/// at the top of the site (favicon, robots.txt).
 fn needs_no_database(path: &str) -> bool {
-    path == "/healthz" || path == "/readyz" || path.starts_with("/pkg/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path == "/healthz" || path == "/readyz" || path.starts_with("/pkg/") || (path.rfind('/') == Some(0) && path.contains('.'))
+}
+
+/// A public lookup the in-memory index answers by itself: the JSON API, the
+/// search function, and the query page without a certificate or
+/// blacklist question and without a session (whose lookup needs the database).
+fn answered_from_memory(req: &Request) -> bool {
+    let path = req.uri().path();
+    if path == "/api/v1/records" || path == "/api/public/search" {
+        return true;
+    }
+    let query = req.uri().query().unwrap_or("");
+    let signed_in = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| app::ssr::auth::token_from_cookie_header(c).is_some());
+    path == "/query" && !signed_in && !query.split('&').any(|kv| kv.starts_with("cert=") || kv.starts_with("bl="))
 }
 
 fn long_running(path: &str) -> bool {
-    path == "/api/provider/import" || path.ends_with("/export") || path.starts_with("/provider/certificate/") || path == "/api/v1/detections"
+    path == "/api/provider/import" || path == "/api/filing/upload" || path.ends_with("/export") || path.starts_with("/provider/certificate/") || path == "/api/v1/detections"
 }
 
 /// A 503 in the form the caller reads: JSON (an [`app::error::AppError`],
@@ -72,7 +89,11 @@ fn long_running(path: &str) -> bool {
 /// functions and the API, a small page otherwise.
 pub fn unavailable(path: &str) -> Response {
     let message = app::error::unavailable();
-    let mut resp = if path.starts_with("/api/") {
+    let mut resp = if path.starts_with("/api/v1/") {
+        // The JSON API's own error shape (see api.rs, detect.rs).
+        let body = serde_json::json!({ "code": 503, "error": "unavailable", "msg": message.zh, "msgEn": message.en });
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+    } else if path.starts_with("/api/") {
         let body = serde_json::to_string(&app::error::AppError::Unavailable).unwrap_or_default();
         (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     } else {
@@ -98,8 +119,7 @@ pub async fn guard_database(State(state): State<AppState>, req: Request, next: N
     if needs_no_database(&path) {
         return next.run(req).await;
     }
-    let public_from_memory = crate::ratelimit::is_public_query(&path) && state.public.is_ready();
-    if !state.health.is_up() && !public_from_memory {
+    if !state.health.is_up() && !(state.public.is_ready() && answered_from_memory(&req)) {
         metrics().refused.inc();
         return unavailable(&path);
     }
@@ -182,40 +202,66 @@ fn metrics() -> &'static Metrics {
     })
 }
 
-/// The route a request is counted under: the router's pattern, a server
-/// function's endpoint, or `other` (never the raw path of an unknown
-/// address, which would let anyone add label values).
-fn route_label(matched: Option<&str>, path: &str, status: u16) -> String {
-    if path.starts_with("/api/") && status != 404 {
-        return path.chars().take(64).collect();
-    }
-    if path.starts_with("/pkg/") {
-        return "/pkg".into();
-    }
+/// The route a request is counted under: the router's pattern (every page
+/// and every server function is a route of its own), `/pkg` for the bundle,
+/// else `other`. Never the path a client sent, which would let anyone add
+/// label values (and memory) at will.
+fn route_label(matched: Option<&str>) -> String {
     match matched {
-        Some(m) if !m.contains("{*") => m.to_string(),
+        Some(m) if m.starts_with("/pkg") => "/pkg".into(),
+        Some(m) if !m.contains("{*") => m.chars().take(80).collect(),
         _ => "other".into(),
+    }
+}
+
+/// The standard methods by name, anything else as `OTHER`.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "OTHER",
+    }
+}
+
+/// Counts a request in flight until dropped: also when the client goes
+/// away and the request's future is dropped unfinished.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        metrics().in_flight.inc();
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics().in_flight.dec();
     }
 }
 
 /// Count and time every request.
 pub async fn measure(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
-    let path = req.uri().path().to_string();
-    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let method = method_label(req.method());
+    let route = route_label(req.extensions().get::<MatchedPath>().map(|m| m.as_str()));
     let m = metrics();
-    m.in_flight.inc();
+    let in_flight = InFlight::start();
     let resp = next.run(req).await;
-    m.in_flight.dec();
+    drop(in_flight);
     let status = resp.status().as_u16();
-    let route = route_label(matched.as_deref(), &path, status);
     let seconds = started.elapsed().as_secs_f64();
     m.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(seconds);
-    m.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
+    m.requests.get_or_create(&RequestLabels { method: method.to_string(), route: route.clone(), status }).inc();
     // The access log: the route, never the query string (which can carry
     // a reset link's token) or the client's address.
-    tracing::debug!(target: "beian::access", %method, %route, status, ms = (seconds * 1000.0) as u64, "request");
+    tracing::debug!(target: "beian::access", method, %route, status, ms = (seconds * 1000.0) as u64, "request");
     resp
 }
 
@@ -285,12 +331,30 @@ mod tests {
 
     #[test]
     fn route_labels_are_bounded() {
-        assert_eq!(route_label(Some("/provider/unfiled/{domain}"), "/provider/unfiled/a.cn", 200), "/provider/unfiled/{domain}");
-        assert_eq!(route_label(None, "/api/filing/save", 200), "/api/filing/save");
-        assert_eq!(route_label(None, "/api/made-up-by-a-scanner", 404), "other");
-        assert_eq!(route_label(None, "/wp-login.php", 404), "other");
-        assert_eq!(route_label(None, "/pkg/beian.wasm", 200), "/pkg");
-        assert_eq!(route_label(Some("/{*rest}"), "/x", 404), "other");
+        assert_eq!(route_label(Some("/provider/unfiled/{key}")), "/provider/unfiled/{key}");
+        assert_eq!(route_label(Some("/api/filing/save")), "/api/filing/save");
+        assert_eq!(route_label(None), "other", "an unknown path, whatever it is");
+        assert_eq!(route_label(Some("/pkg/{*__private__axum_nest_tail_param}")), "/pkg");
+        assert_eq!(route_label(Some("/{*rest}")), "other");
+        assert_eq!(method_label(&axum::http::Method::from_bytes(b"FOO123").unwrap()), "OTHER");
+        assert_eq!(method_label(&axum::http::Method::POST), "POST");
+    }
+
+    #[test]
+    fn public_lookups_from_memory_but_not_certificates_or_sessions() {
+        let req = |uri: &str, cookie: Option<&str>| {
+            let mut b = axum::http::Request::get(uri);
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            b.body(axum::body::Body::empty()).unwrap()
+        };
+        assert!(answered_from_memory(&req("/api/v1/records?q=a.cn", None)));
+        assert!(answered_from_memory(&req("/query?q=a.cn", None)));
+        assert!(!answered_from_memory(&req("/query?cert=abc", None)));
+        assert!(!answered_from_memory(&req("/query?bl=a.cn", None)));
+        assert!(!answered_from_memory(&req("/api/public/certificate", None)));
+        assert!(!answered_from_memory(&req("/api/filing/list", None)));
     }
 
     #[test]
@@ -299,6 +363,7 @@ mod tests {
         assert!(needs_no_database("/readyz"));
         assert!(needs_no_database("/pkg/beian.js"));
         assert!(needs_no_database("/favicon.ico"));
+        assert!(!needs_no_database("/provider/records/example.com"), "a dot in a page's address is not a file");
         assert!(!needs_no_database("/query"));
         assert!(!needs_no_database("/api/filing/save"));
     }
@@ -309,6 +374,7 @@ mod tests {
         assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
         assert_eq!(resp.headers()[header::RETRY_AFTER], "5");
+        assert_eq!(unavailable("/api/v1/records").headers()[header::CONTENT_TYPE], "application/json");
         let page = unavailable("/query");
         assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
     }

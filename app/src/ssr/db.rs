@@ -5,7 +5,12 @@ use surrealdb::engine::any::{connect, Any};
 use surrealdb::opt::auth::Root;
 use surrealdb::Surreal;
 
-pub type Db = Surreal<Any>;
+/// One handle shared by every task. An `Arc`, not clones of `Surreal`:
+/// each clone of a `Surreal` opens a session of its own on the server
+/// (`attach`, then the sign-in and `use` replayed: a password check on a
+/// SurrealDB server for every clone), which under load made thousands of
+/// sessions a second.
+pub type Db = std::sync::Arc<Surreal<Any>>;
 
 pub const NAMESPACE: &str = "beian";
 pub const DATABASE: &str = "beian";
@@ -45,7 +50,7 @@ pub async fn open(endpoint: &str, user: Option<&str>, pass: Option<&str>) -> Res
             }
         }
     }
-    let db = connect(endpoint).await?;
+    let db = std::sync::Arc::new(connect(endpoint).await?);
     if let (Some(username), Some(password)) = (user, pass) {
         db.signin(Root { username: username.to_string(), password: password.to_string() }).await?;
     }

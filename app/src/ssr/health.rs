@@ -22,6 +22,9 @@ use super::db::Db;
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often the monitor asks.
 const PING_EVERY: Duration = Duration::from_secs(1);
+/// Unanswered pings in a row before the database counts as down (one slow
+/// answer on a busy machine is not an outage).
+const DOWN_AFTER: u32 = 3;
 
 /// The database's reachability, shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -44,16 +47,27 @@ impl Default for DbHealth {
 }
 
 impl DbHealth {
-    /// Watch `db` in the background; the task ends when the last clone is dropped.
-    pub fn monitor(db: Db) -> DbHealth {
+    /// Watch `db` in the background when it is a server (`ws://`, `wss://`,
+    /// `http(s)://`); an embedded database is in this process and cannot be
+    /// cut off from it. The task ends when the last clone is dropped.
+    pub fn monitor(db: Db, endpoint: &str) -> DbHealth {
         let health = DbHealth::default();
+        if !is_remote(endpoint) {
+            return health;
+        }
         let weak = Arc::downgrade(&health.0);
         tokio::spawn(async move {
+            let mut missed = 0u32;
             loop {
                 tokio::time::sleep(PING_EVERY).await;
-                let answered = ping(&db).await;
+                missed = if ping(&db).await { 0 } else { missed + 1 };
                 let Some(inner) = weak.upgrade() else { return };
-                DbHealth(inner).record(answered);
+                let health = DbHealth(inner);
+                if missed == 0 {
+                    health.record(true);
+                } else if missed >= DOWN_AFTER {
+                    health.record(false);
+                }
             }
         });
         health
@@ -87,6 +101,11 @@ impl DbHealth {
     }
 }
 
+/// Whether an endpoint is a database server (reached over the network).
+pub fn is_remote(endpoint: &str) -> bool {
+    ["ws://", "wss://", "http://", "https://"].iter().any(|p| endpoint.starts_with(p))
+}
+
 /// One trivial query, answered within [`PING_TIMEOUT`].
 pub async fn ping(db: &Db) -> bool {
     match tokio::time::timeout(PING_TIMEOUT, db.query("RETURN 1")).await {
@@ -116,6 +135,14 @@ mod tests {
         assert_eq!(*rx.borrow_and_update(), 1);
         health.record(true);
         assert!(!rx.has_changed().unwrap());
+    }
+
+    #[test]
+    fn only_a_server_is_watched() {
+        assert!(is_remote("ws://10.0.0.5:8000"));
+        assert!(is_remote("wss://db.example.cn"));
+        assert!(!is_remote("surrealkv://data/beian.db"));
+        assert!(!is_remote("mem://"));
     }
 
     #[tokio::test]

@@ -29,8 +29,10 @@ pub const SECRET_MARK: &str = "{{secret}}";
 pub const MASK: &str = "******";
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i64 = 8;
-/// How long a worker holds a claimed row before another may take it.
-const LEASE_SECS: i64 = 120;
+/// How long one message may take to send before it counts as failed.
+const SEND_TIMEOUT_SECS: i64 = 45;
+/// Rows a worker claims at a time.
+const WORKER_BATCH: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -257,16 +259,17 @@ struct Claimed {
 /// workers (in this process or on other servers) never claim the same row;
 /// a worker that dies holding rows leaves them to be claimed again when
 /// the lease ends.
-async fn claim(db: &Db, batch: u32, lease_secs: i64) -> Result<Vec<Claimed>, surrealdb::Error> {
+async fn claim(db: &Db, batch: u32, lease_secs: i64, holder: &str) -> Result<Vec<Claimed>, surrealdb::Error> {
     let mut res = db
         .query(
             "UPDATE (SELECT VALUE id FROM outbox WHERE status = 'pending' AND next_attempt_at <= time::now() AND (lease_until = NONE OR lease_until < time::now()) LIMIT $batch)
-             SET lease_until = time::now() + duration::from_secs($lease), attempts += 1
+             SET lease_until = time::now() + duration::from_secs($lease), lease_holder = $holder, attempts += 1
              WHERE status = 'pending' AND (lease_until = NONE OR lease_until < time::now())
              RETURN id, channel, recipient, subject, body, secret, attempts",
         )
         .bind(("batch", i64::from(batch)))
         .bind(("lease", lease_secs))
+        .bind(("holder", holder.to_string()))
         .await?
         .check()?;
     res.take(0)
@@ -275,13 +278,17 @@ async fn claim(db: &Db, batch: u32, lease_secs: i64) -> Result<Vec<Claimed>, sur
 /// Claim rows and send nothing: what a worker killed right after claiming
 /// leaves behind (for the tests of the lease). Returns how many it took.
 pub async fn claim_and_abandon(db: &Db, batch: u32, lease_secs: i64) -> Result<usize, surrealdb::Error> {
-    Ok(claim(db, batch, lease_secs).await?.len())
+    Ok(claim(db, batch, lease_secs, "abandoned").await?.len())
 }
 
 /// Claim up to `batch` due rows (a lease, so no other worker takes them),
 /// send them and record how it went. Returns how many were handled.
 pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<usize, surrealdb::Error> {
-    let rows = claim(db, batch, LEASE_SECS).await?;
+    // The lease covers sending the whole batch one by one, each within its
+    // time limit, so no row's lease ends while it waits its turn here.
+    let lease = i64::from(batch) * SEND_TIMEOUT_SECS + 60;
+    let holder = super::auth::random_token();
+    let rows = claim(db, batch, lease, &holder).await?;
     let n = rows.len();
     for row in rows {
         let channel = if row.channel == "sms" { Channel::Sms } else { Channel::Email };
@@ -290,28 +297,34 @@ pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<u
             None => row.body.clone(),
         };
         let message = Delivered { channel, recipient: row.recipient.clone(), subject: row.subject.clone(), body };
-        let outcome = tokio::time::timeout(Duration::from_secs(45), transport.send(&message)).await.unwrap_or_else(|_| Err("timed out".into()));
-        let q = match outcome {
-            Ok(true) => db.query("UPDATE $id SET status = 'sent', sent_at = time::now(), secret = NONE, lease_until = NONE, last_error = NONE RETURN NONE").bind(("id", row.id)),
-            Ok(false) => db
-                .query("UPDATE $id SET status = 'skipped', secret = NONE, lease_until = NONE, last_error = $e RETURN NONE")
-                .bind(("id", row.id))
-                .bind(("e", format!("no gateway for {}", channel.code()))),
+        let outcome = tokio::time::timeout(Duration::from_secs(SEND_TIMEOUT_SECS as u64), transport.send(&message)).await.unwrap_or_else(|_| Err("timed out".into()));
+        // What to record: the statement, the error text and the wait.
+        let (sql, error, wait) = match outcome {
+            Ok(true) => ("UPDATE $id SET status = 'sent', sent_at = time::now(), secret = NONE, lease_until = NONE, last_error = NONE WHERE lease_holder = $holder RETURN NONE", None, 0),
+            Ok(false) => (
+                "UPDATE $id SET status = 'skipped', secret = NONE, lease_until = NONE, last_error = $e WHERE lease_holder = $holder RETURN NONE",
+                Some(format!("no gateway for {}", channel.code())),
+                0,
+            ),
             Err(e) if row.attempts >= MAX_ATTEMPTS => {
                 tracing::warn!(error = %e, "message failed for good");
-                db.query("UPDATE $id SET status = 'failed', secret = NONE, lease_until = NONE, last_error = $e RETURN NONE").bind(("id", row.id)).bind(("e", e))
+                ("UPDATE $id SET status = 'failed', secret = NONE, lease_until = NONE, last_error = $e WHERE lease_holder = $holder RETURN NONE", Some(e), 0)
             }
             Err(e) => {
                 tracing::warn!(error = %e, attempt = row.attempts, "message not sent; will retry");
                 // 2, 4, 8 … seconds, at most an hour.
                 let wait = 2i64.saturating_pow(u32::try_from(row.attempts.clamp(1, 12)).unwrap_or(12)).min(3600);
-                db.query("UPDATE $id SET lease_until = NONE, last_error = $e, next_attempt_at = time::now() + duration::from_secs($w) RETURN NONE")
-                    .bind(("id", row.id))
-                    .bind(("e", e))
-                    .bind(("w", wait))
+                ("UPDATE $id SET lease_until = NONE, last_error = $e, next_attempt_at = time::now() + duration::from_secs($w) WHERE lease_holder = $holder RETURN NONE", Some(e), wait)
             }
         };
-        q.await?.check()?;
+        // Only while this worker still holds the row: one whose lease ran out
+        // and was taken by another worker is that worker's to record. Tried
+        // again on a write conflict with another worker's claim: a message
+        // sent and not recorded would be sent again when the lease ends.
+        super::db::retrying(|| async {
+            db.query(sql).bind(("id", row.id.clone())).bind(("e", error.clone())).bind(("w", wait)).bind(("holder", holder.clone())).await.and_then(|r| r.check())
+        })
+        .await?;
     }
     Ok(n)
 }
@@ -320,7 +333,7 @@ pub async fn deliver_due(db: &Db, transport: &Transport, batch: u32) -> Result<u
 pub fn spawn_worker(db: Db, transport: Transport) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match deliver_due(&db, &transport, 20).await {
+            match deliver_due(&db, &transport, WORKER_BATCH).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "outbox worker: database error"),

@@ -5,9 +5,11 @@
 //! server starts and kept current by a LIVE query on `public_record`: a
 //! notification names the record that changed, which is then read again, so
 //! an approval, change or cancellation made through any server reaches every
-//! server's index within milliseconds. Until the index is loaded (and after
-//! the LIVE query fails, until it is loaded again) [`PublicIndex::search`]
-//! answers `None` and the caller asks the database ([`super::public::search`]).
+//! server's index within milliseconds. Until the index is first loaded
+//! [`PublicIndex::search`] answers `None` and the caller asks the database
+//! ([`super::public::search`]); once loaded it keeps answering, also while
+//! it loads again after the LIVE query ended (the database went away, the
+//! connection was cut), so the public query outlives a database outage.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,9 +66,13 @@ impl PublicIndex {
                 match outcome {
                     Ok(()) => return,
                     Err(e) => {
+                        // Once loaded, the index keeps answering (a few seconds
+                        // behind at worst) while it loads again: the database may
+                        // be the thing that is down, and the public query is
+                        // what should survive that.
                         let Some(shared) = weak.upgrade() else { return };
-                        shared.ready.store(false, Ordering::Release);
-                        tracing::warn!(error = %e, "public index: the LIVE query ended; answering from the database and loading again");
+                        let loaded = shared.ready.load(Ordering::Acquire);
+                        tracing::warn!(error = %e, loaded, "public index: the LIVE query ended; loading again");
                     }
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
