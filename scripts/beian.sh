@@ -8,6 +8,10 @@
 #   scripts/beian.sh bench-import [N]   批量导入 of N filings (default 10 000)
 #   scripts/beian.sh bench-detect [SIZE_MB] [FILINGS]   未备案检测: a 1 GB access log, 100 000 domains matched
 #   scripts/beian.sh profile [N]  where the public lookup's CPU goes (perf, after bench N)
+# and several app servers on one SurrealDB server (docs/deployment.md):
+#   scripts/beian.sh surreal-server    build SurrealDB's own server (tools/surreal-server) and run it
+#   scripts/beian.sh cluster [MODE]    two Beian servers on it: the checks and fault tests (check|kill|restart-db|numbers|all)
+#   scripts/beian.sh cluster load [N]  the public query at 64 and 256 connections, one server vs two
 # and what a phone downloads per page, with Lighthouse's scores:
 #   scripts/beian.sh weight       (see docs/performance.md)
 # and the long fuzz of every validation rule:
@@ -90,6 +94,22 @@ cmd_fuzz() {
     cargo test -p app --features ssr --test properties -- --ignored --nocapture fuzz_every_rule
 }
 
+# SurrealDB's server on this machine: storage SURREAL_PATH (default
+# data/surreal, SurrealKV), SURREAL_BIND (default 127.0.0.1:8000); the root
+# user's name and password must be given (SURREAL_USER, SURREAL_PASS).
+cmd_surreal_server() {
+  apt_install curl ca-certificates
+  local bin
+  bin="$(surreal_build)"
+  if [ -z "${SURREAL_USER:-}" ] || [ -z "${SURREAL_PASS:-}" ]; then
+    echo "built $bin; to run it, set SURREAL_USER and SURREAL_PASS (the root user Beian signs in as: BEIAN_DB_USER, BEIAN_DB_PASS)" >&2
+    exit 2
+  fi
+  export SURREAL_ONLINE_VERSION_CHECK="${SURREAL_ONLINE_VERSION_CHECK:-false}"
+  say "SurrealDB on ${SURREAL_BIND:-127.0.0.1:8000}, data in ${SURREAL_PATH:-data/surreal}; Beian: BEIAN_DB=ws://${SURREAL_BIND:-127.0.0.1:8000}"
+  exec "$bin" start --bind "${SURREAL_BIND:-127.0.0.1:8000}" "surrealkv://${SURREAL_PATH:-$ROOT/data/surreal}"
+}
+
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
@@ -100,8 +120,10 @@ case "${1:-}" in
   bench-import) shift; exec bash "$ROOT/scripts/bench-import.sh" "$@" ;;
   bench-detect) shift; exec bash "$ROOT/scripts/bench-detect.sh" "$@" ;;
   profile) shift; exec bash "$ROOT/scripts/profile.sh" "$@" ;;
+  surreal-server) cmd_surreal_server ;;
+  cluster) shift; exec bash "$ROOT/scripts/cluster.sh" "$@" ;;
   *)
-    echo "usage: $0 serve | test | bench [N…] | bench-writes [N] | bench-import [N] | bench-detect [MB] [N] | profile [N] | weight | fuzz [N]" >&2
+    echo "usage: $0 serve | test | bench [N…] | bench-writes [N] | bench-import [N] | bench-detect [MB] [N] | profile [N] | weight | fuzz [N] | surreal-server | cluster [MODE]" >&2
     exit 2
     ;;
 esac

@@ -158,3 +158,13 @@ precompress_site() {
     if command -v brotli >/dev/null; then brotli -q 11 -f -k "$f"; fi
   done
 }
+
+# The SurrealDB server (tools/surreal-server, its own workspace and lock
+# file), built into $CACHE/target-surreal; prints the binary's path. The
+# first build takes about 30 minutes on 2 cores; later ones are incremental.
+surreal_build() {
+  setup_rust >&2
+  say "building the SurrealDB server (tools/surreal-server, release)"
+  (cd "$ROOT/tools/surreal-server" && CARGO_TARGET_DIR="$CACHE/target-surreal" cargo build --release --locked >&2)
+  echo "$CACHE/target-surreal/release/surreal"
+}

@@ -124,11 +124,29 @@ pub async fn guard_database(State(state): State<AppState>, req: Request, next: N
         return unavailable(&path);
     }
     let limit = if long_running(&path) { LONG_REQUEST_TIMEOUT } else { REQUEST_TIMEOUT };
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::warn!(path = %path, seconds = limit.as_secs(), "request timed out");
-            metrics().timed_out.inc();
+    // A request waiting on the database when it stops answering is told so
+    // as soon as the monitor notices, not when the connection comes back.
+    // (Its statement may still run once it does: the message says to check.)
+    let from_memory = state.public.is_ready() && answered_from_memory(&req);
+    let work = tokio::time::timeout(limit, next.run(req));
+    let outage = async {
+        if from_memory {
+            std::future::pending::<()>().await
+        } else {
+            state.health.went_down().await
+        }
+    };
+    tokio::select! {
+        done = work => match done {
+            Ok(resp) => resp,
+            Err(_) => {
+                tracing::warn!(path = %path, seconds = limit.as_secs(), "request timed out");
+                metrics().timed_out.inc();
+                unavailable(&path)
+            }
+        },
+        _ = outage => {
+            metrics().refused.inc();
             unavailable(&path)
         }
     }

@@ -449,3 +449,24 @@ async fn database_down_is_a_503_at_once_and_up_again_is_served() {
     assert_eq!(send(&app, get("/readyz")).await.0, StatusCode::OK);
     assert_eq!(send(&app, get("/login")).await.0, StatusCode::OK);
 }
+
+/// The metrics listener's page: Prometheus text with the requests counted
+/// by route pattern (never the path sent), and the gauges read on demand.
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let (leptos, _) = server::config::built_in().unwrap();
+    let database = db::open_memory().await.unwrap();
+    let (app, state) = server::site(leptos, database, Arc::new(Settings { public_rate_limit: 0, ..Settings::default() }));
+    assert_eq!(send(&app, get("/readyz")).await.0, StatusCode::OK);
+    assert_eq!(send(&app, get("/no/such/page-with-a-token-xyz123")).await.0, StatusCode::NOT_FOUND);
+    let metrics = server::ops::metrics_router(state);
+    let (status, h, text) = send(&metrics, get("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("openmetrics-text"));
+    assert!(text.contains("beian_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"}"), "{text}");
+    assert!(text.contains("beian_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains("beian_database_up 1"), "{text}");
+    assert!(text.contains("beian_outbox_messages{status=\"pending\"} 0"), "{text}");
+    assert!(!text.contains("xyz123"), "an unknown path is counted as other, never by its text");
+    assert!(text.ends_with("# EOF\n"));
+}

@@ -18,13 +18,13 @@ use tokio::sync::watch;
 
 use super::db::Db;
 
-/// How long a ping may take before the database counts as unreachable.
-const PING_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a ping may take before it counts as unanswered.
+const PING_TIMEOUT: Duration = Duration::from_millis(1000);
 /// How often the monitor asks.
-const PING_EVERY: Duration = Duration::from_secs(1);
+const PING_EVERY: Duration = Duration::from_millis(500);
 /// Unanswered pings in a row before the database counts as down (one slow
-/// answer on a busy machine is not an outage).
-const DOWN_AFTER: u32 = 3;
+/// answer is not an outage): an outage is noticed within about 2–3 s.
+const DOWN_AFTER: u32 = 2;
 
 /// The database's reachability, shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -37,12 +37,14 @@ struct Inner {
     started: Instant,
     /// Bumped each time the database answers again after an outage.
     recoveries: watch::Sender<u64>,
+    /// Whether it answers, for requests waiting on it (see [`DbHealth::went_down`]).
+    up_now: watch::Sender<bool>,
 }
 
 impl Default for DbHealth {
     /// Reachable (the database was just opened), not watched.
     fn default() -> Self {
-        DbHealth(Arc::new(Inner { up: AtomicBool::new(true), down_at_ms: AtomicU64::new(0), started: Instant::now(), recoveries: watch::Sender::new(0) }))
+        DbHealth(Arc::new(Inner { up: AtomicBool::new(true), down_at_ms: AtomicU64::new(0), started: Instant::now(), recoveries: watch::Sender::new(0), up_now: watch::Sender::new(true) }))
     }
 }
 
@@ -76,6 +78,7 @@ impl DbHealth {
     /// Note the outcome of one ping.
     pub fn record(&self, answered: bool) {
         let was_up = self.0.up.swap(answered, Ordering::AcqRel);
+        self.0.up_now.send_if_modified(|up| std::mem::replace(up, answered) != answered);
         match (was_up, answered) {
             (true, false) => {
                 self.0.down_at_ms.store(self.0.started.elapsed().as_millis() as u64, Ordering::Release);
@@ -93,6 +96,14 @@ impl DbHealth {
     /// Whether the last ping was answered.
     pub fn is_up(&self) -> bool {
         self.0.up.load(Ordering::Acquire)
+    }
+
+    /// Resolves when the database stops answering (at once if it does not
+    /// answer now): a request waiting on it can then be told so instead of
+    /// waiting for the reconnection.
+    pub async fn went_down(&self) {
+        let mut rx = self.0.up_now.subscribe();
+        let _ = rx.wait_for(|up| !*up).await;
     }
 
     /// Changes each time the database answers again after an outage.
@@ -135,6 +146,15 @@ mod tests {
         assert_eq!(*rx.borrow_and_update(), 1);
         health.record(true);
         assert!(!rx.has_changed().unwrap());
+        // A request waiting on the database hears of the outage.
+        let waiting = tokio::spawn({
+            let health = health.clone();
+            async move { health.went_down().await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished());
+        health.record(false);
+        tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
     }
 
     #[test]

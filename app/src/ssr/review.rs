@@ -482,8 +482,23 @@ pub async fn approve(cx: &Ctx, version: i64) -> Result<FilingSummary, AppError> 
         "该主办单位已有主体备案号，或网站域名已在其他备案中：未能审核通过。已备案的主办单位应按“新增网站”办理，请驳回。",
         "The sponsor already has an entity number, or a domain is in another filing: nothing was approved. A filed sponsor must file a new website; reject it.",
     );
+    // One approval of a province at a time in this process: they all
+    // increment the province's counter, and dozens at once would make each
+    // other's transactions conflict and retry (seconds each under load).
+    // Across servers the counter's transaction still decides.
+    let turn = province_turn(filed.entity.province);
+    let _turn = turn.lock().await;
     transition::apply(db, me, row, change, &rules, Some(clash)).await?;
     reload(db, &rid).await
+}
+
+/// The lock approvals of one province take in turn (see [`approve`]).
+fn province_turn(province: u8) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static TURNS: OnceLock<Mutex<HashMap<u8, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut turns = TURNS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    turns.entry(province).or_default().clone()
 }
 
 /// A filed website as the approvals write it: `site` (the website row's
