@@ -26,17 +26,7 @@ BIN="$CARGO_TARGET_DIR/release/beian"
 # wrk script: each request takes the next path from a file of paths.
 LUA="$CACHE/bench/paths.lua"
 mkdir -p "$CACHE/bench"
-cat >"$LUA" <<'LUA'
-local paths = {}
-local i = 0
-init = function(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-end
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+write_paths_lua "$LUA"
 
 # "req/s p50 p99" of one wrk run.
 load() {

@@ -63,18 +63,7 @@ open(f"{out}/json.txt", "w").writelines(f"/api/v1/records?q={quote(i['domain'])}
 open(f"{out}/page.txt", "w").writelines(f"/query?q={quote(i['domain'])}\n" for i in items)
 PY
 LUA="$CLUSTER_DIR/paths.lua"
-cat >"$LUA" <<'LUA'
-local paths = {}
-local i = 0
-init = function(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  i = math.random(#paths)
-end
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+write_paths_lua "$LUA"
 
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user+system, clock ticks
 TICK=$(getconf CLK_TCK)

@@ -168,3 +168,20 @@ surreal_build() {
   (cd "$ROOT/tools/surreal-server" && CARGO_TARGET_DIR="$CACHE/target-surreal" cargo build --release --locked >&2)
   echo "$CACHE/target-surreal/release/surreal"
 }
+
+# write_paths_lua FILE: a wrk script whose requests take the next path from
+# a file of paths (given after `--`), each thread starting at a random one.
+write_paths_lua() {
+  cat >"$1" <<'LUA'
+local paths = {}
+local i = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = math.random(#paths)
+end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
+}

@@ -11,6 +11,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
+import { usccFrom } from "./ids.mjs";
+
 const BIN = process.env.BEIAN_BIN;
 const SURREAL = process.env.SURREAL_BIN;
 const WORK = process.env.CLUSTER_DIR;
@@ -170,17 +172,7 @@ async function signIn(base, username, password = PASSWORD, captcha = {}) {
 // ------------------------------------------------------------ filings
 
 let usccSerial = Math.floor(Math.random() * 1e6) * 50;
-function uscc() {
-  const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const body = String(10_000_000 + (usccSerial++ % 89_999_999));
-  const w = [3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
-  const c9 = 11 - (sum % 11);
-  const first17 = `91110108${body}${c9 === 10 ? "X" : c9 === 11 ? "0" : String(c9)}`;
-  const w18 = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const s18 = [...first17].reduce((a, c, i) => a + alphabet.indexOf(c) * w18[i], 0);
-  return first17 + alphabet[(31 - (s18 % 31)) % 31];
-}
+const uscc = () => usccFrom(usccSerial++);
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2040, 7)]);
 let domainSerial = 0;
@@ -413,19 +405,32 @@ function clients(servers, n, control, acknowledged, errors) {
   });
 }
 
-async function killBeian() {
-  say(`kill -9 a Beian server ${KILLS} times while clients submit, save drafts, pass and approve`);
-  const db = await new Surreal(path.join(WORK, "db-kill")).start();
+// The accounts every fault test uses: 16 registrants, a clerk, a 北京 管局 reviewer.
+function accounts(db) {
   for (let i = 1; i <= 16; i++) createUser(db, "registrant", `reg${i}`);
   createUser(db, "provider", "clerk1");
   createUser(db, "bureau", "bureau1", ["--province", "11"]);
-  const env = { BEIAN_CAPTCHA: "off", BEIAN_RATE_LIMITS: "off", BEIAN_DEV: "true" };
-  const a = await new Beian("a", db, env).start();
-  const b = await new Beian("b", db, env).start();
+}
+
+// Sign-in helpers off (no picture code, no limits) for the clients.
+const FAULT_ENV = { BEIAN_CAPTCHA: "off", BEIAN_RATE_LIMITS: "off", BEIAN_DEV: "true" };
+
+// A SurrealDB server in WORK/dir, two Beian servers on it, and 16 clients at work.
+async function underLoad(dir) {
+  const db = await new Surreal(path.join(WORK, dir)).start();
+  accounts(db);
+  const a = await new Beian("a", db, FAULT_ENV).start();
+  const b = await new Beian("b", db, FAULT_ENV).start();
   const acknowledged = [];
   const errors = [];
   const control = { stop: false };
   const load = clients([a, b], 16, control, acknowledged, errors);
+  return { db, a, b, acknowledged, errors, control, load };
+}
+
+async function killBeian() {
+  say(`kill -9 a Beian server ${KILLS} times while clients submit, save drafts, pass and approve`);
+  const { db, a, b, acknowledged, errors, control, load } = await underLoad("db-kill");
   const started = Date.now();
   for (let k = 1; k <= KILLS; k++) {
     await sleep(1500 + Math.random() * 1500);
@@ -450,17 +455,7 @@ async function killBeian() {
 async function restartDatabase() {
   const rounds = Number(process.env.CLUSTER_DB_RESTARTS ?? 3);
   say(`kill -9 the SurrealDB server ${rounds} times under load, start it again after 5 s`);
-  const db = await new Surreal(path.join(WORK, "db-restart")).start();
-  for (let i = 1; i <= 16; i++) createUser(db, "registrant", `reg${i}`);
-  createUser(db, "provider", "clerk1");
-  createUser(db, "bureau", "bureau1", ["--province", "11"]);
-  const env = { BEIAN_CAPTCHA: "off", BEIAN_RATE_LIMITS: "off", BEIAN_DEV: "true" };
-  const a = await new Beian("a", db, env).start();
-  const b = await new Beian("b", db, env).start();
-  const acknowledged = [];
-  const errors = [];
-  const control = { stop: false };
-  const load = clients([a, b], 16, control, acknowledged, errors);
+  const { db, a, b, acknowledged, errors, control, load } = await underLoad("db-restart");
   // A prober: a signed-in request and a page at each server every 200 ms.
   const probeCookie = await signIn(a.base, "reg1");
   const samples = [];
@@ -534,11 +529,8 @@ async function restartDatabase() {
 async function numbers() {
   say(`${APPROVALS} approvals at once across two Beian servers: unique, gap-free numbers`);
   const db = await new Surreal(path.join(WORK, "db-numbers")).start();
-  for (let i = 1; i <= 16; i++) createUser(db, "registrant", `reg${i}`);
-  createUser(db, "provider", "clerk1");
-  createUser(db, "bureau", "bureau1", ["--province", "11"]);
-  const env = { BEIAN_CAPTCHA: "off", BEIAN_RATE_LIMITS: "off", BEIAN_DEV: "true" };
-  const servers = [await new Beian("a", db, env).start(), await new Beian("b", db, env).start()];
+  accounts(db);
+  const servers = [await new Beian("a", db, FAULT_ENV).start(), await new Beian("b", db, FAULT_ENV).start()];
   const cookies = new Map();
   const cookie = async (s, user) => {
     const key = `${s.name}/${user}`;

@@ -12,22 +12,14 @@
 //    64 saves queued behind each other once, not the load);
 //  - flat out: every registrant saves again as soon as its answer arrives.
 // Prints saves/s, p50, p99 and the slowest save of each run.
+import { usccFrom } from "./ids.mjs";
+
 const base = process.env.BEIAN_URL ?? "http://127.0.0.1:3000";
 const writers = Number(process.env.BEIAN_WRITERS ?? 64);
 const seconds = Number(process.env.BEIAN_SECONDS ?? 20);
 const password = process.env.BEIAN_PASSWORD;
 
-function uscc() {
-  const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const body = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
-  const w = [3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
-  const c9 = 11 - (sum % 11);
-  const first17 = `91110108${body}${c9 === 10 ? "X" : c9 === 11 ? "0" : String(c9)}`;
-  const w18 = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const s18 = [...first17].reduce((a, c, i) => a + alphabet.indexOf(c) * w18[i], 0);
-  return first17 + alphabet[(31 - (s18 % 31)) % 31];
-}
+const uscc = () => usccFrom(Math.floor(Math.random() * 89_999_999));
 
 async function call(cookie, path, body, json) {
   const headers = { cookie, origin: base };
