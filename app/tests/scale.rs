@@ -69,10 +69,12 @@ async fn a_worker_killed_holding_messages_leaves_them_for_another_after_its_leas
     let db = open_memory().await.unwrap();
     record(&db, notes(3)).await.unwrap();
     // A server claims them and dies before sending (kill -9 after the claim).
-    assert_eq!(claim_and_abandon(&db, 10, 1).await.unwrap(), 3);
+    // (Leases of 3 s: long enough that a slow test machine still asks
+    // within them, short enough for a test.)
+    assert_eq!(claim_and_abandon(&db, 10, 3).await.unwrap(), 3);
     let (transport, sink) = Transport::memory();
     assert_eq!(deliver_due(&db, &transport, 10).await.unwrap(), 0, "held by the lease");
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     assert_eq!(deliver_due(&db, &transport, 10).await.unwrap(), 3, "taken again once the lease ended");
     assert_eq!(sink.lock().unwrap().len(), 3);
     assert_eq!(deliver_due(&db, &transport, 10).await.unwrap(), 0);
@@ -81,10 +83,10 @@ async fn a_worker_killed_holding_messages_leaves_them_for_another_after_its_leas
 #[tokio::test]
 async fn a_scheduled_job_runs_on_one_server_until_its_lease_ends() {
     let db = open_memory().await.unwrap();
-    assert!(claim_job(&db, "purge", 1).await.unwrap(), "the first server takes it");
-    assert!(!claim_job(&db, "purge", 1).await.unwrap(), "another server does not, while it is held");
-    assert!(claim_job(&db, "other", 1).await.unwrap(), "another job is free");
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert!(claim_job(&db, "purge", 3).await.unwrap(), "the first server takes it");
+    assert!(!claim_job(&db, "purge", 3).await.unwrap(), "another server does not, while it is held");
+    assert!(claim_job(&db, "other", 3).await.unwrap(), "another job is free");
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     assert!(claim_job(&db, "purge", 1).await.unwrap(), "free again after the lease");
     // Ten servers at once: exactly one gets it.
     let db2 = db.clone();
