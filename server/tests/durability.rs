@@ -140,3 +140,37 @@ fn messages_committed_before_sigkill_are_sent_after_restart() {
     assert!(files.iter().any(|f| f.contains("crash@example.com")));
     assert!(files.iter().any(|f| f.contains("crashtest")), "the SMS names the account");
 }
+
+/// SIGTERM: the server says so at /readyz at once (503, "draining") while
+/// it still answers, then stops and exits cleanly, well within its grace.
+#[test]
+fn sigterm_drains_then_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port, false);
+    wait_ready(port);
+    let (status, body) = get(port, "/readyz").unwrap();
+    assert_eq!(status, 200, "{body}");
+    // The shell's own kill: no procps needed.
+    let sent = Command::new("sh").arg("-c").arg(format!("kill -TERM {}", server.id())).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let draining = loop {
+        match get(port, "/readyz") {
+            Some((503, body)) => break body,
+            _ if Instant::now() > deadline => panic!("/readyz did not turn 503 within 3 s of SIGTERM"),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    assert!(draining.contains("draining"), "{draining}");
+    assert_eq!(get(port, "/healthz").map(|(s, _)| s), Some(200), "still serving while it drains");
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let exit = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 45 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+}
