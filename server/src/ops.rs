@@ -119,7 +119,8 @@ pub async fn guard_database(State(state): State<AppState>, req: Request, next: N
     if needs_no_database(&path) {
         return next.run(req).await;
     }
-    if !state.health.is_up() && !(state.public.is_ready() && answered_from_memory(&req)) {
+    let from_memory = state.public.is_ready() && answered_from_memory(&req);
+    if !state.health.is_up() && !from_memory {
         metrics().refused.inc();
         return unavailable(&path);
     }
@@ -127,7 +128,6 @@ pub async fn guard_database(State(state): State<AppState>, req: Request, next: N
     // A request waiting on the database when it stops answering is told so
     // as soon as the monitor notices, not when the connection comes back.
     // (Its statement may still run once it does: the message says to check.)
-    let from_memory = state.public.is_ready() && answered_from_memory(&req);
     let work = tokio::time::timeout(limit, next.run(req));
     let outage = async {
         if from_memory {

@@ -10,8 +10,7 @@
 //! monitor says so (the public index then loads again, in case it missed
 //! changes while the connection was down).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -31,20 +30,19 @@ const DOWN_AFTER: u32 = 2;
 pub struct DbHealth(Arc<Inner>);
 
 struct Inner {
-    up: AtomicBool,
-    /// Milliseconds since `started` at which the database stopped answering.
-    down_at_ms: AtomicU64,
-    started: Instant,
+    /// Whether the last pings were answered; requests waiting on the
+    /// database watch it (see [`DbHealth::went_down`]).
+    up: watch::Sender<bool>,
+    /// When the database stopped answering (for the log line when it answers again).
+    down_since: Mutex<Option<Instant>>,
     /// Bumped each time the database answers again after an outage.
     recoveries: watch::Sender<u64>,
-    /// Whether it answers, for requests waiting on it (see [`DbHealth::went_down`]).
-    up_now: watch::Sender<bool>,
 }
 
 impl Default for DbHealth {
     /// Reachable (the database was just opened), not watched.
     fn default() -> Self {
-        DbHealth(Arc::new(Inner { up: AtomicBool::new(true), down_at_ms: AtomicU64::new(0), started: Instant::now(), recoveries: watch::Sender::new(0), up_now: watch::Sender::new(true) }))
+        DbHealth(Arc::new(Inner { up: watch::Sender::new(true), down_since: Mutex::new(None), recoveries: watch::Sender::new(0) }))
     }
 }
 
@@ -77,32 +75,32 @@ impl DbHealth {
 
     /// Note the outcome of one ping.
     pub fn record(&self, answered: bool) {
-        let was_up = self.0.up.swap(answered, Ordering::AcqRel);
-        self.0.up_now.send_if_modified(|up| std::mem::replace(up, answered) != answered);
+        let was_up = self.0.up.send_replace(answered);
+        let mut down_since = self.0.down_since.lock().unwrap_or_else(|p| p.into_inner());
         match (was_up, answered) {
             (true, false) => {
-                self.0.down_at_ms.store(self.0.started.elapsed().as_millis() as u64, Ordering::Release);
+                *down_since = Some(Instant::now());
                 tracing::error!("the database does not answer: requests that need it get 503 until it does");
             }
             (false, true) => {
-                let down_for = self.0.started.elapsed().as_millis() as u64 - self.0.down_at_ms.load(Ordering::Acquire);
-                tracing::warn!(down_ms = down_for, "the database answers again");
+                let down_ms = down_since.take().map(|t| t.elapsed().as_millis() as u64).unwrap_or(0);
+                tracing::warn!(down_ms, "the database answers again");
                 self.0.recoveries.send_modify(|n| *n += 1);
             }
             _ => {}
         }
     }
 
-    /// Whether the last ping was answered.
+    /// Whether the last pings were answered.
     pub fn is_up(&self) -> bool {
-        self.0.up.load(Ordering::Acquire)
+        *self.0.up.borrow()
     }
 
     /// Resolves when the database stops answering (at once if it does not
     /// answer now): a request waiting on it can then be told so instead of
     /// waiting for the reconnection.
     pub async fn went_down(&self) {
-        let mut rx = self.0.up_now.subscribe();
+        let mut rx = self.0.up.subscribe();
         let _ = rx.wait_for(|up| !*up).await;
     }
 
